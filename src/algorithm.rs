@@ -1,0 +1,313 @@
+//! JWS signature algorithms (RFC 7518 §3, RFC 8037 §3.1).
+//!
+//! `none` is deliberately not representable: no verifying or signing API can be asked for it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A JWS algorithm that webtoken can sign and verify with.
+///
+/// The wire names (`"HS256"`, `"EdDSA"`, …) are exact and case-sensitive (RFC 7515 §4.1.1).
+/// There is no `none`: an unsecured JWS can never be produced or accepted.
+///
+/// ```
+/// use webtoken::Algorithm;
+///
+/// let alg: Algorithm = "ES256".parse()?;
+/// assert_eq!(alg, Algorithm::Es256);
+/// assert_eq!(alg.as_str(), "ES256");
+/// assert!("none".parse::<Algorithm>().is_err());
+/// assert!("hs256".parse::<Algorithm>().is_err()); // case-sensitive
+/// # Ok::<(), webtoken::algorithm::UnknownAlgorithm>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC with SHA-256 (`HS256`).
+    Hs256,
+    /// HMAC with SHA-384 (`HS384`).
+    Hs384,
+    /// HMAC with SHA-512 (`HS512`).
+    Hs512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (`RS256`).
+    Rs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384 (`RS384`).
+    Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512 (`RS512`).
+    Rs512,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (`PS256`).
+    Ps256,
+    /// RSASSA-PSS with SHA-384, MGF1-SHA-384 and a 48-byte salt (`PS384`).
+    Ps384,
+    /// RSASSA-PSS with SHA-512, MGF1-SHA-512 and a 64-byte salt (`PS512`).
+    Ps512,
+    /// ECDSA on P-256 with SHA-256, signature `r || s` (`ES256`).
+    Es256,
+    /// ECDSA on P-384 with SHA-384, signature `r || s` (`ES384`).
+    Es384,
+    /// Ed25519 (`EdDSA`, RFC 8037).
+    EdDsa,
+}
+
+/// The family of keys an [`Algorithm`] works with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlgorithmFamily {
+    /// Shared secrets: HS256, HS384, HS512.
+    Hmac,
+    /// RSA keys: RS256..RS512 and PS256..PS512.
+    Rsa,
+    /// Elliptic-curve keys: ES256 (P-256) and ES384 (P-384).
+    Ecdsa,
+    /// Edwards-curve keys: EdDSA (Ed25519).
+    EdDsa,
+}
+
+impl AlgorithmFamily {
+    /// A short human name of the family, as used in error messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Hmac => "HMAC secret",
+            Self::Rsa => "RSA key",
+            Self::Ecdsa => "EC key",
+            Self::EdDsa => "Ed25519 key",
+        }
+    }
+}
+
+impl Algorithm {
+    /// Every algorithm webtoken implements, in a stable order.
+    pub const ALL: [Algorithm; 12] = [
+        Self::Hs256,
+        Self::Hs384,
+        Self::Hs512,
+        Self::Rs256,
+        Self::Rs384,
+        Self::Rs512,
+        Self::Ps256,
+        Self::Ps384,
+        Self::Ps512,
+        Self::Es256,
+        Self::Es384,
+        Self::EdDsa,
+    ];
+
+    /// The registered JWS name (`"HS256"`, `"EdDSA"`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Hs256 => "HS256",
+            Self::Hs384 => "HS384",
+            Self::Hs512 => "HS512",
+            Self::Rs256 => "RS256",
+            Self::Rs384 => "RS384",
+            Self::Rs512 => "RS512",
+            Self::Ps256 => "PS256",
+            Self::Ps384 => "PS384",
+            Self::Ps512 => "PS512",
+            Self::Es256 => "ES256",
+            Self::Es384 => "ES384",
+            Self::EdDsa => "EdDSA",
+        }
+    }
+
+    /// The key family this algorithm needs.
+    pub const fn family(self) -> AlgorithmFamily {
+        match self {
+            Self::Hs256 | Self::Hs384 | Self::Hs512 => AlgorithmFamily::Hmac,
+            Self::Rs256 | Self::Rs384 | Self::Rs512 | Self::Ps256 | Self::Ps384 | Self::Ps512 => {
+                AlgorithmFamily::Rsa
+            }
+            Self::Es256 | Self::Es384 => AlgorithmFamily::Ecdsa,
+            Self::EdDsa => AlgorithmFamily::EdDsa,
+        }
+    }
+
+    /// Looks an algorithm up by its exact JWS name; `None` for anything else.
+    ///
+    /// The comparison is exact: `"hs256"`, `"HS256 "` and `"none"` are all `None`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "HS256" => Self::Hs256,
+            "HS384" => Self::Hs384,
+            "HS512" => Self::Hs512,
+            "RS256" => Self::Rs256,
+            "RS384" => Self::Rs384,
+            "RS512" => Self::Rs512,
+            "PS256" => Self::Ps256,
+            "PS384" => Self::Ps384,
+            "PS512" => Self::Ps512,
+            "ES256" => Self::Es256,
+            "ES384" => Self::Es384,
+            "EdDSA" => Self::EdDsa,
+            _ => return None,
+        })
+    }
+
+    /// The length in bytes of every signature this algorithm produces, when it is fixed by the
+    /// algorithm alone (HMAC, ECDSA, EdDSA). RSA signatures are as long as the modulus: `None`.
+    pub const fn signature_len(self) -> Option<usize> {
+        match self {
+            Self::Hs256 => Some(32),
+            Self::Hs384 => Some(48),
+            Self::Hs512 | Self::Es256 | Self::EdDsa => Some(64),
+            Self::Es384 => Some(96),
+            _ => None,
+        }
+    }
+
+    pub(crate) const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing an [`Algorithm`] from a name that is not one of its exact JWS names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown or unsupported JWS algorithm {name:?} (names are case-sensitive; `none` is never supported)")]
+pub struct UnknownAlgorithm {
+    /// The name that was given.
+    pub name: String,
+}
+
+impl FromStr for Algorithm {
+    type Err = UnknownAlgorithm;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_name(s).ok_or_else(|| UnknownAlgorithm { name: s.to_owned() })
+    }
+}
+
+impl Serialize for Algorithm {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Algorithm {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Self::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(UnknownAlgorithm {
+                name: name.into_owned(),
+            })
+        })
+    }
+}
+
+/// A small set of algorithms (an allow-list), cheap to copy and to test.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct AlgorithmSet(u16);
+
+impl AlgorithmSet {
+    /// The empty set.
+    pub const EMPTY: Self = Self(0);
+
+    /// Every algorithm of one family.
+    pub fn family(family: AlgorithmFamily) -> Self {
+        Algorithm::ALL
+            .iter()
+            .filter(|a| a.family() == family)
+            .copied()
+            .collect()
+    }
+
+    /// A set holding exactly `algorithm`.
+    pub const fn only(algorithm: Algorithm) -> Self {
+        Self(algorithm.bit())
+    }
+
+    /// Whether `algorithm` is in the set.
+    pub const fn contains(self, algorithm: Algorithm) -> bool {
+        self.0 & algorithm.bit() != 0
+    }
+
+    /// Adds `algorithm` to the set.
+    pub fn insert(&mut self, algorithm: Algorithm) {
+        self.0 |= algorithm.bit();
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The algorithms in the set, in the order of [`Algorithm::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Algorithm> {
+        Algorithm::ALL.into_iter().filter(move |a| self.contains(*a))
+    }
+}
+
+impl FromIterator<Algorithm> for AlgorithmSet {
+    fn from_iter<I: IntoIterator<Item = Algorithm>>(iter: I) -> Self {
+        let mut set = Self::EMPTY;
+        for a in iter {
+            set.insert(a);
+        }
+        set
+    }
+}
+
+impl fmt::Debug for AlgorithmSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for AlgorithmSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(a.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_exactly() {
+        for alg in Algorithm::ALL {
+            assert_eq!(Algorithm::from_name(alg.as_str()), Some(alg));
+            assert_eq!(alg.as_str().parse::<Algorithm>().ok(), Some(alg));
+        }
+    }
+
+    #[test]
+    fn rejects_none_and_case_variants() {
+        for name in ["none", "None", "NONE", "hs256", "HS256 ", "ES512", "", "HS256\0", "eddsa"] {
+            assert!(Algorithm::from_name(name).is_none(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn signature_lengths() {
+        assert_eq!(Algorithm::Hs256.signature_len(), Some(32));
+        assert_eq!(Algorithm::Hs384.signature_len(), Some(48));
+        assert_eq!(Algorithm::Hs512.signature_len(), Some(64));
+        assert_eq!(Algorithm::Es256.signature_len(), Some(64));
+        assert_eq!(Algorithm::Es384.signature_len(), Some(96));
+        assert_eq!(Algorithm::EdDsa.signature_len(), Some(64));
+        assert_eq!(Algorithm::Rs256.signature_len(), None);
+    }
+
+    #[test]
+    fn set_operations() {
+        let rsa = AlgorithmSet::family(AlgorithmFamily::Rsa);
+        assert_eq!(rsa.iter().count(), 6);
+        assert!(rsa.contains(Algorithm::Ps384));
+        assert!(!rsa.contains(Algorithm::Hs256));
+        assert_eq!(AlgorithmSet::only(Algorithm::EdDsa).to_string(), "EdDSA");
+    }
+}

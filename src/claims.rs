@@ -1,0 +1,829 @@
+//! The JWT claims set (RFC 7519 §4): typed registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`,
+//! `iat`, `jti`) next to the application's own serde type, plus [`NumericDate`] and [`Audience`].
+//!
+//! Parsing is strict and done in one pass: duplicate member names are refused, registered claims
+//! of the wrong JSON type are never treated as absent (CVE-2026-25537), and the custom claims are
+//! handed to the caller's type straight from the parser, without buffering.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::validation::{Clock, SystemClock};
+
+/// A JSON NumericDate (RFC 7519 §2): seconds since the Unix epoch, with an optional fraction.
+///
+/// Values come from JSON numbers only; anything outside the signed 64-bit range of seconds is
+/// refused rather than wrapped or saturated.
+///
+/// ```
+/// use webtoken::NumericDate;
+///
+/// let t = NumericDate::from_secs(1_700_000_000);
+/// assert_eq!(t.as_secs(), 1_700_000_000);
+/// assert!(NumericDate::from_secs_f64(1_700_000_000.5).unwrap() > t);
+/// assert!(NumericDate::from_secs_f64(f64::NAN).is_none());
+/// assert!(NumericDate::from_secs_f64(1.9e19).is_none()); // beyond i64 seconds
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NumericDate {
+    secs: i64,
+    nanos: u32,
+}
+
+impl NumericDate {
+    /// The epoch, `1970-01-01T00:00:00Z`.
+    pub const UNIX_EPOCH: Self = Self { secs: 0, nanos: 0 };
+
+    /// A whole number of seconds since the epoch.
+    pub const fn from_secs(secs: i64) -> Self {
+        Self { secs, nanos: 0 }
+    }
+
+    /// Seconds with a fraction; `None` when not finite or outside the `i64` range of seconds.
+    pub fn from_secs_f64(secs: f64) -> Option<Self> {
+        // -2^63 <= secs < 2^63, written as f64 bounds that are exact.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        if !secs.is_finite() || !(-LIMIT..LIMIT).contains(&secs) {
+            return None;
+        }
+        let whole = secs.floor();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let nanos = (((secs - whole) * 1e9) as u32).min(999_999_999);
+        #[allow(clippy::cast_possible_truncation)]
+        Some(Self {
+            secs: whole as i64,
+            nanos,
+        })
+    }
+
+    /// The current time of the system clock.
+    pub fn now() -> Self {
+        Self::from_system_time(SystemTime::now())
+    }
+
+    /// Converts a [`SystemTime`], saturating at the `i64` range of seconds.
+    pub fn from_system_time(time: SystemTime) -> Self {
+        match time.duration_since(UNIX_EPOCH) {
+            Ok(d) => Self {
+                secs: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                nanos: d.subsec_nanos(),
+            },
+            Err(e) => {
+                let d = e.duration();
+                let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+                if d.subsec_nanos() == 0 {
+                    Self::from_secs(-secs)
+                } else {
+                    Self {
+                        secs: (-secs).saturating_sub(1),
+                        nanos: 1_000_000_000 - d.subsec_nanos(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whole seconds since the epoch (rounded down).
+    pub const fn as_secs(self) -> i64 {
+        self.secs
+    }
+
+    /// The fraction of a second, in nanoseconds.
+    pub const fn subsec_nanos(self) -> u32 {
+        self.nanos
+    }
+
+    /// This date plus `duration`, saturating at the end of the representable range.
+    #[must_use]
+    pub fn saturating_add(self, duration: Duration) -> Self {
+        let secs = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
+        let mut nanos = self.nanos + duration.subsec_nanos();
+        let mut carry = 0;
+        if nanos >= 1_000_000_000 {
+            nanos -= 1_000_000_000;
+            carry = 1;
+        }
+        match self.secs.checked_add(secs).and_then(|s| s.checked_add(carry)) {
+            Some(secs) => Self { secs, nanos },
+            None => Self {
+                secs: i64::MAX,
+                nanos: 999_999_999,
+            },
+        }
+    }
+
+    /// This date minus `duration`, saturating at the start of the representable range.
+    #[must_use]
+    pub fn saturating_sub(self, duration: Duration) -> Self {
+        let secs = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
+        let (mut nanos, mut borrow) = (self.nanos, 0);
+        if nanos < duration.subsec_nanos() {
+            nanos += 1_000_000_000;
+            borrow = 1;
+        }
+        nanos -= duration.subsec_nanos();
+        match self.secs.checked_sub(secs).and_then(|s| s.checked_sub(borrow)) {
+            Some(secs) => Self { secs, nanos },
+            None => Self::from_secs(i64::MIN),
+        }
+    }
+
+    /// Parses a JSON number the strict way: integers in the `i64` range and finite fractions.
+    fn from_json_number(n: &JsonNumber) -> Result<Self, Cow<'static, str>> {
+        match *n {
+            JsonNumber::I64(v) => Ok(Self::from_secs(v)),
+            JsonNumber::U64(v) => i64::try_from(v)
+                .map(Self::from_secs)
+                .map_err(|_| "NumericDate is outside the 64-bit range of seconds".into()),
+            JsonNumber::F64(v) => Self::from_secs_f64(v)
+                .ok_or_else(|| "NumericDate is outside the 64-bit range of seconds".into()),
+        }
+    }
+}
+
+impl fmt::Display for NumericDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.nanos == 0 {
+            write!(f, "{}", self.secs)
+        } else {
+            let frac = format!("{:09}", self.nanos);
+            write!(f, "{}.{}", self.secs, frac.trim_end_matches('0'))
+        }
+    }
+}
+
+impl From<SystemTime> for NumericDate {
+    fn from(time: SystemTime) -> Self {
+        Self::from_system_time(time)
+    }
+}
+
+impl Serialize for NumericDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.nanos == 0 {
+            serializer.serialize_i64(self.secs)
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            serializer.serialize_f64(self.secs as f64 + f64::from(self.nanos) / 1e9)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NumericDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(LenientSeed::<NumericDate>::new())? {
+            Ok(v) => Ok(v),
+            Err(reason) => Err(de::Error::custom(reason)),
+        }
+    }
+}
+
+/// The `aud` claim: one audience or several (RFC 7519 §4.1.3).
+///
+/// Matching is exact and case-sensitive.
+///
+/// ```
+/// use webtoken::Audience;
+///
+/// let aud = Audience::from(["api", "billing"]);
+/// assert!(aud.contains("api"));
+/// assert!(!aud.contains("API"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Audience {
+    /// A single audience, written as a JSON string.
+    Single(String),
+    /// Several audiences, written as a JSON array of strings.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `audience` is one of the values (exact match).
+    pub fn contains(&self, audience: &str) -> bool {
+        self.iter().any(|a| a == audience)
+    }
+
+    /// The audiences.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let slice: &[String] = match self {
+            Self::Single(s) => std::slice::from_ref(s),
+            Self::Many(v) => v,
+        };
+        slice.iter().map(String::as_str)
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(s: &str) -> Self {
+        Self::Single(s.to_owned())
+    }
+}
+
+impl From<String> for Audience {
+    fn from(s: String) -> Self {
+        Self::Single(s)
+    }
+}
+
+impl From<Vec<String>> for Audience {
+    fn from(v: Vec<String>) -> Self {
+        Self::Many(v)
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for Audience {
+    fn from(v: [&str; N]) -> Self {
+        Self::Many(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl Serialize for Audience {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Single(s) => serializer.serialize_str(s),
+            Self::Many(v) => v.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(LenientSeed::<Audience>::new())? {
+            Ok(v) => Ok(v),
+            Err(reason) => Err(de::Error::custom(reason)),
+        }
+    }
+}
+
+/// A JWT claims set: the registered claims of RFC 7519 §4.1, typed, and the application's own
+/// claims in `custom` (any serde type whose JSON form is an object, or `()` for none).
+///
+/// On the wire the custom claims sit beside the registered ones, as in
+/// `{"sub":"user-42","exp":1700000900,"role":"admin"}`. A custom type never sees the registered
+/// claims: they are read into the fields here, with strict types.
+///
+/// ```
+/// use std::time::Duration;
+/// use serde::{Deserialize, Serialize};
+/// use webtoken::Claims;
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Custom { role: String }
+///
+/// let claims = Claims::new(Custom { role: "admin".into() })
+///     .with_subject("user-42")
+///     .with_issuer("https://id.example")
+///     .with_audience("api")
+///     .expires_in(Duration::from_secs(900));
+/// assert!(claims.expires_at.is_some() && claims.issued_at.is_some());
+/// let json = serde_json::to_string(&claims)?;
+/// assert!(json.starts_with(r#"{"iss":"https://id.example","sub":"user-42","aud":"api","exp":"#));
+/// assert!(json.ends_with(r#""role":"admin"}"#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Claims<T = ()> {
+    /// `iss`: who issued the token.
+    #[serde(rename = "iss", skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `sub`: whom the token is about.
+    #[serde(rename = "sub", skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `aud`: who the token is meant for.
+    #[serde(rename = "aud", skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Audience>,
+    /// `exp`: the time from which the token must be refused.
+    #[serde(rename = "exp", skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<NumericDate>,
+    /// `nbf`: the time before which the token must be refused.
+    #[serde(rename = "nbf", skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<NumericDate>,
+    /// `iat`: when the token was issued.
+    #[serde(rename = "iat", skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<NumericDate>,
+    /// `jti`: a unique identifier of the token (for revocation and replay detection).
+    #[serde(rename = "jti", skip_serializing_if = "Option::is_none")]
+    pub jwt_id: Option<String>,
+    /// The application's own claims.
+    #[serde(flatten)]
+    pub custom: T,
+}
+
+/// The names of the registered claims that [`Claims`] reads itself.
+pub const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
+impl<T> Claims<T> {
+    /// Claims holding only `custom`; add registered claims with the `with_*` builders.
+    pub fn new(custom: T) -> Self {
+        Self {
+            issuer: None,
+            subject: None,
+            audience: None,
+            expires_at: None,
+            not_before: None,
+            issued_at: None,
+            jwt_id: None,
+            custom,
+        }
+    }
+
+    /// Sets `iss`.
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Sets `sub`.
+    #[must_use]
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Sets `aud` (a string, or an array of strings).
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<Audience>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Sets `jti`.
+    #[must_use]
+    pub fn with_jwt_id(mut self, jwt_id: impl Into<String>) -> Self {
+        self.jwt_id = Some(jwt_id.into());
+        self
+    }
+
+    /// Sets `exp`.
+    #[must_use]
+    pub fn with_expires_at(mut self, at: NumericDate) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// Sets `nbf`.
+    #[must_use]
+    pub fn with_not_before(mut self, at: NumericDate) -> Self {
+        self.not_before = Some(at);
+        self
+    }
+
+    /// Sets `iat`.
+    #[must_use]
+    pub fn with_issued_at(mut self, at: NumericDate) -> Self {
+        self.issued_at = Some(at);
+        self
+    }
+
+    /// Sets `iat` to now and `exp` to now + `lifetime`, reading the system clock.
+    #[must_use]
+    pub fn expires_in(self, lifetime: Duration) -> Self {
+        self.expires_in_with_clock(lifetime, &SystemClock)
+    }
+
+    /// Sets `iat` to `clock`'s now and `exp` to now + `lifetime` (for tests and for services
+    /// with their own time source).
+    #[must_use]
+    pub fn expires_in_with_clock(mut self, lifetime: Duration, clock: &dyn Clock) -> Self {
+        let now = clock.now();
+        self.issued_at = Some(now);
+        self.expires_at = Some(now.saturating_add(lifetime));
+        self
+    }
+
+    /// Replaces the custom claims, keeping the registered ones.
+    pub fn map_custom<U>(self, f: impl FnOnce(T) -> U) -> Claims<U> {
+        Claims {
+            issuer: self.issuer,
+            subject: self.subject,
+            audience: self.audience,
+            expires_at: self.expires_at,
+            not_before: self.not_before,
+            issued_at: self.issued_at,
+            jwt_id: self.jwt_id,
+            custom: f(self.custom),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Claims<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.custom
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Claims<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut report = ParseReport::default();
+        let claims = deserializer.deserialize_map(ClaimsVisitor {
+            report: &mut report,
+            marker: PhantomData,
+        })?;
+        match report.fault {
+            Some(fault) => Err(de::Error::custom(fault)),
+            None => Ok(claims),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-pass parsing machinery.
+
+/// What the one-pass parser noticed besides the values themselves.
+#[derive(Default)]
+pub(crate) struct ParseReport<'de> {
+    /// The first problem found: a duplicate member name or a wrongly typed registered claim.
+    pub(crate) fault: Option<Fault>,
+    /// The custom member names seen (for `required` checks on custom claims).
+    pub(crate) seen: SeenNames<'de>,
+}
+
+/// A problem noticed while parsing claims, in check-order priority.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Fault {
+    Duplicate(String),
+    InvalidType {
+        claim: &'static str,
+        reason: Cow<'static, str>,
+    },
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Duplicate(name) => write!(f, "duplicate member name {name:?}"),
+            Self::InvalidType { claim, reason } => write!(f, "claim {claim} is invalid: {reason}"),
+        }
+    }
+}
+
+/// Member names seen so far: registered ones in a bit mask, others inline, then in a hash set
+/// (so that a payload of many short names cannot make duplicate detection quadratic).
+#[derive(Default)]
+pub(crate) struct SeenNames<'de> {
+    registered: u8,
+    inline: Vec<Cow<'de, str>>,
+    spilled: Option<HashSet<Cow<'de, str>>>,
+}
+
+const INLINE_NAMES: usize = 16;
+
+impl<'de> SeenNames<'de> {
+    /// Records `name`; `false` if it was seen before.
+    fn insert(&mut self, name: &Cow<'de, str>) -> bool {
+        if let Some(i) = REGISTERED_CLAIMS.iter().position(|r| *r == name.as_ref()) {
+            let bit = 1u8 << i;
+            let fresh = self.registered & bit == 0;
+            self.registered |= bit;
+            return fresh;
+        }
+        if let Some(set) = &mut self.spilled {
+            return set.insert(name.clone());
+        }
+        if self.inline.iter().any(|n| n == name) {
+            return false;
+        }
+        if self.inline.len() < INLINE_NAMES {
+            if self.inline.capacity() == 0 {
+                self.inline.reserve_exact(INLINE_NAMES);
+            }
+            self.inline.push(name.clone());
+        } else {
+            let mut set: HashSet<Cow<'de, str>> = self.inline.drain(..).collect();
+            set.insert(name.clone());
+            self.spilled = Some(set);
+        }
+        true
+    }
+
+    /// Whether a member called `name` was present.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        if let Some(i) = REGISTERED_CLAIMS.iter().position(|r| *r == name) {
+            return self.registered & (1 << i) != 0;
+        }
+        match &self.spilled {
+            Some(set) => set.contains(name),
+            None => self.inline.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// A map key that borrows from the input when it has no escapes.
+struct Name<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+pub(crate) struct ClaimsVisitor<'r, 'de, T> {
+    pub(crate) report: &'r mut ParseReport<'de>,
+    pub(crate) marker: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ClaimsVisitor<'_, 'de, T> {
+    type Value = Claims<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Claims<T>, A::Error> {
+        let mut access = ClaimsMap {
+            inner: map,
+            claims: Claims::new(()),
+            report: self.report,
+        };
+        let custom = T::deserialize(CustomDeserializer { map: &mut access })?;
+        // A custom visitor may stop early; read the rest so registered claims and duplicates
+        // after that point are still seen.
+        while de::MapAccess::next_key::<IgnoredAny>(&mut access)?.is_some() {
+            de::MapAccess::next_value::<IgnoredAny>(&mut access)?;
+        }
+        Ok(access.claims.map_custom(|()| custom))
+    }
+}
+
+/// The map access handed to the custom type: registered claims are taken out on the way.
+struct ClaimsMap<'r, 'de, A> {
+    inner: A,
+    claims: Claims<()>,
+    report: &'r mut ParseReport<'de>,
+}
+
+impl<'de, A: MapAccess<'de>> ClaimsMap<'_, 'de, A> {
+    fn read<V: Lenient>(&mut self, claim: &'static str) -> Result<Option<V>, A::Error> {
+        match self.inner.next_value_seed(LenientSeed::<V>::new())? {
+            Ok(v) => Ok(Some(v)),
+            Err(reason) => {
+                if self.report.fault.is_none() {
+                    self.report.fault = Some(Fault::InvalidType { claim, reason });
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for ClaimsMap<'_, 'de, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(Name(name)) = self.inner.next_key::<Name<'de>>()? else {
+                return Ok(None);
+            };
+            if !self.report.seen.insert(&name) {
+                let fault = Fault::Duplicate(name.into_owned());
+                let err = de::Error::custom(&fault);
+                self.report.fault = Some(fault);
+                return Err(err);
+            }
+            match name.as_ref() {
+                "iss" => self.claims.issuer = self.read("iss")?,
+                "sub" => self.claims.subject = self.read("sub")?,
+                "aud" => self.claims.audience = self.read("aud")?,
+                "exp" => self.claims.expires_at = self.read("exp")?,
+                "nbf" => self.claims.not_before = self.read("nbf")?,
+                "iat" => self.claims.issued_at = self.read("iat")?,
+                "jti" => self.claims.jwt_id = self.read("jti")?,
+                _ => {
+                    return seed
+                        .deserialize(de::value::CowStrDeserializer::<A::Error>::new(name))
+                        .map(Some);
+                }
+            }
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.inner.next_value_seed(seed)
+    }
+}
+
+/// Presents the remaining (custom) members to the caller's type as a map.
+struct CustomDeserializer<'m, M> {
+    map: &'m mut M,
+}
+
+impl<'de, M: MapAccess<'de>> Deserializer<'de> for CustomDeserializer<'_, M> {
+    type Error = M::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, M::Error> {
+        visitor.visit_map(self.map)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, M::Error> {
+        // `()` (no custom claims): the members are drained by the caller.
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, M::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, M::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, M::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, M::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf seq tuple tuple_struct map struct enum identifier
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lenient readers: values that report a wrong type as data, so parsing can go on and the
+// check order decides which error the caller sees.
+
+enum JsonNumber {
+    I64(i64),
+    U64(u64),
+    F64(f64),
+}
+
+/// A registered-claim value read without failing the parse on a wrong type.
+trait Lenient: Sized {
+    const EXPECTED: &'static str;
+    fn from_str_value(_v: Cow<'_, str>) -> Option<Result<Self, Cow<'static, str>>> {
+        None
+    }
+    fn from_number(_n: &JsonNumber) -> Option<Result<Self, Cow<'static, str>>> {
+        None
+    }
+    fn from_seq<'de, A: SeqAccess<'de>>(
+        seq: A,
+    ) -> Result<Option<Result<Self, Cow<'static, str>>>, A::Error> {
+        drain_seq(seq)?;
+        Ok(None)
+    }
+}
+
+fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+impl Lenient for String {
+    const EXPECTED: &'static str = "a string";
+    fn from_str_value(v: Cow<'_, str>) -> Option<Result<Self, Cow<'static, str>>> {
+        Some(Ok(v.into_owned()))
+    }
+}
+
+impl Lenient for NumericDate {
+    const EXPECTED: &'static str = "a NumericDate (a JSON number of seconds)";
+    fn from_number(n: &JsonNumber) -> Option<Result<Self, Cow<'static, str>>> {
+        Some(Self::from_json_number(n))
+    }
+}
+
+impl Lenient for Audience {
+    const EXPECTED: &'static str = "a string or an array of strings";
+    fn from_str_value(v: Cow<'_, str>) -> Option<Result<Self, Cow<'static, str>>> {
+        Some(Ok(Audience::Single(v.into_owned())))
+    }
+    fn from_seq<'de, A: SeqAccess<'de>>(
+        mut seq: A,
+    ) -> Result<Option<Result<Self, Cow<'static, str>>>, A::Error> {
+        let mut values = Vec::new();
+        let mut bad = false;
+        while let Some(v) = seq.next_element_seed(LenientSeed::<String>::new())? {
+            match v {
+                Ok(s) => values.push(s),
+                Err(_) => bad = true,
+            }
+        }
+        Ok(Some(if bad {
+            Err("aud array must hold only strings".into())
+        } else {
+            Ok(Audience::Many(values))
+        }))
+    }
+}
+
+struct LenientSeed<V>(PhantomData<V>);
+
+impl<V> LenientSeed<V> {
+    fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<'de, V: Lenient> DeserializeSeed<'de> for LenientSeed<V> {
+    type Value = Result<V, Cow<'static, str>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<V> LenientSeed<V> {
+    fn wrong(&self, found: &str) -> Result<V, Cow<'static, str>>
+    where
+        V: Lenient,
+    {
+        Err(format!("expected {}, found {found}", V::EXPECTED).into())
+    }
+}
+
+impl<'de, V: Lenient> Visitor<'de> for LenientSeed<V> {
+    type Value = Result<V, Cow<'static, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(V::EXPECTED)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self.wrong("a boolean"))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(V::from_number(&JsonNumber::I64(v)).unwrap_or_else(|| self.wrong("a number")))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(V::from_number(&JsonNumber::U64(v)).unwrap_or_else(|| self.wrong("a number")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(V::from_number(&JsonNumber::F64(v)).unwrap_or_else(|| self.wrong("a number")))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(V::from_str_value(Cow::Borrowed(v)).unwrap_or_else(|| self.wrong("a string")))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(V::from_str_value(Cow::Owned(v)).unwrap_or_else(|| self.wrong("a string")))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.wrong("null"))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.wrong("null"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        Ok(V::from_seq(seq)?.unwrap_or_else(|| self.wrong("an array")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(self.wrong("an object"))
+    }
+}

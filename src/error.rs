@@ -1,0 +1,516 @@
+//! Errors: one [`Error`] type with categories that say what the caller should do, and a stable
+//! [`ErrorKind`] for logs, metrics and the `jwt` example's `error: KIND: message` lines.
+//!
+//! Messages are lowercase, name the wire term and never contain key material, expected
+//! signatures or whole tokens (CVE-2019-7644).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::algorithm::{Algorithm, AlgorithmFamily};
+use crate::claims::NumericDate;
+
+/// Everything that can go wrong when encoding, decoding or verifying a token, or building a key.
+///
+/// Match on [`Error::kind`] for a stable, coarse category; the variants carry the detail
+/// (expected versus found values) that a log line or an HTTP error body needs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is longer than [`Validation::with_max_token_size`](crate::Validation::with_max_token_size)
+    /// allows; it was refused before any decoding.
+    #[error("token is {size} bytes, larger than the limit of {limit} bytes")]
+    TokenTooLarge {
+        /// The size of the token, in bytes.
+        size: usize,
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+    /// The token is not a well-formed JWS compact serialization, or its header is not
+    /// acceptable (see [`MalformedError`]).
+    #[error(transparent)]
+    Malformed(#[from] MalformedError),
+    /// The header's `alg` is not allowed by the validation, or does not match the algorithm
+    /// the key is bound to.
+    #[error("{reason}")]
+    AlgorithmNotAllowed {
+        /// Why the algorithm was refused.
+        reason: AlgorithmRejection,
+    },
+    /// The header's `crit` names an extension webtoken does not implement (RFC 7515 §4.1.11).
+    #[error("critical header parameter {name:?} is not supported")]
+    UnsupportedCriticalHeader {
+        /// The first unsupported name listed in `crit`.
+        name: String,
+    },
+    /// The header's `typ` is not the type the validation requires (RFC 8725 §3.11).
+    #[error("token type (typ) is {found}, expected {expected:?}", found = DisplayOpt(found.as_deref()))]
+    InvalidType {
+        /// The type the validation requires.
+        expected: String,
+        /// The token's `typ`, if it had one.
+        found: Option<String>,
+    },
+    /// No key of the key source matches the token (its `kid`, or its `alg` when it has no `kid`).
+    #[error("no key found for {}", match kid { Some(kid) => format!("kid {kid:?}"), None => "a token without kid".to_owned() })]
+    UnknownKey {
+        /// The token's `kid`, if it had one.
+        kid: Option<String>,
+    },
+    /// The signature does not verify with the key. On purpose, no detail is given.
+    #[error("signature verification failed")]
+    InvalidSignature,
+    /// A claim is missing, wrongly typed, or fails validation (see [`ClaimError`]).
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
+    /// A key could not be built or used (see [`KeyError`]).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The header or the claims could not be serialized to JSON while encoding.
+    #[error("could not serialize {what} as JSON: {message}")]
+    Serialize {
+        /// `"header"` or `"claims"`.
+        what: &'static str,
+        /// The serializer's message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The stable category of this error.
+    ///
+    /// ```
+    /// use webtoken::{ErrorKind, Validation, VerifyingKey, Algorithm};
+    ///
+    /// let key = VerifyingKey::hmac(Algorithm::Hs256, &[7u8; 32])?;
+    /// let err = webtoken::decode::<()>("not a token", &key, &Validation::new()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Malformed);
+    /// assert_eq!(err.kind().as_str(), "malformed");
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::TokenTooLarge { .. } => ErrorKind::TokenTooLarge,
+            Self::Malformed(_) => ErrorKind::Malformed,
+            Self::AlgorithmNotAllowed { .. } => ErrorKind::AlgorithmNotAllowed,
+            Self::UnsupportedCriticalHeader { .. } => ErrorKind::UnsupportedCriticalHeader,
+            Self::InvalidType { .. } => ErrorKind::InvalidType,
+            Self::UnknownKey { .. } => ErrorKind::UnknownKey,
+            Self::InvalidSignature => ErrorKind::InvalidSignature,
+            Self::Claim(c) => c.kind(),
+            Self::Key(_) => ErrorKind::InvalidKey,
+            Self::Serialize { .. } => ErrorKind::InvalidClaim,
+        }
+    }
+}
+
+/// The stable, coarse category of an [`Error`].
+///
+/// The `snake_case` names from [`ErrorKind::as_str`] are part of the public interface: the `jwt`
+/// example prints them, and logs and metrics may key on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `malformed`: not a well-formed token, or an unacceptable header.
+    Malformed,
+    /// `algorithm_not_allowed`: `alg` not allowed, or not the algorithm of the key.
+    AlgorithmNotAllowed,
+    /// `invalid_signature`: the signature does not verify.
+    InvalidSignature,
+    /// `invalid_key`: the key is unusable (weak, malformed, wrong type).
+    InvalidKey,
+    /// `unknown_key`: no key matches the token's `kid`.
+    UnknownKey,
+    /// `expired`: `exp` is in the past (beyond the leeway).
+    Expired,
+    /// `not_yet_valid`: `nbf` or `iat` is in the future (beyond the leeway).
+    NotYetValid,
+    /// `invalid_issuer`: `iss` is not an accepted issuer.
+    InvalidIssuer,
+    /// `invalid_audience`: `aud` names none of the accepted audiences, or is unexpected.
+    InvalidAudience,
+    /// `invalid_subject`: `sub` is not the expected subject.
+    InvalidSubject,
+    /// `missing_claim`: a required claim is absent.
+    MissingClaim,
+    /// `invalid_claim`: a claim has the wrong JSON type or value, or the custom claims do not
+    /// deserialize.
+    InvalidClaim,
+    /// `invalid_type`: the header's `typ` is not the required one.
+    InvalidType,
+    /// `unsupported_critical_header`: `crit` names an unsupported extension.
+    UnsupportedCriticalHeader,
+    /// `token_too_large`: the token exceeds the size limit.
+    TokenTooLarge,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order of the documentation.
+    pub const ALL: [ErrorKind; 15] = [
+        Self::Malformed,
+        Self::AlgorithmNotAllowed,
+        Self::InvalidSignature,
+        Self::InvalidKey,
+        Self::UnknownKey,
+        Self::Expired,
+        Self::NotYetValid,
+        Self::InvalidIssuer,
+        Self::InvalidAudience,
+        Self::InvalidSubject,
+        Self::MissingClaim,
+        Self::InvalidClaim,
+        Self::InvalidType,
+        Self::UnsupportedCriticalHeader,
+        Self::TokenTooLarge,
+    ];
+
+    /// The stable `snake_case` name of the kind (`"invalid_signature"`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::AlgorithmNotAllowed => "algorithm_not_allowed",
+            Self::InvalidSignature => "invalid_signature",
+            Self::InvalidKey => "invalid_key",
+            Self::UnknownKey => "unknown_key",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::InvalidIssuer => "invalid_issuer",
+            Self::InvalidAudience => "invalid_audience",
+            Self::InvalidSubject => "invalid_subject",
+            Self::MissingClaim => "missing_claim",
+            Self::InvalidClaim => "invalid_claim",
+            Self::InvalidType => "invalid_type",
+            Self::UnsupportedCriticalHeader => "unsupported_critical_header",
+            Self::TokenTooLarge => "token_too_large",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a token's `alg` was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AlgorithmRejection {
+    /// The `alg` string is not in the validation's allow-list (this includes `none`, names in
+    /// the wrong case and algorithms webtoken does not implement).
+    NotAllowed {
+        /// The token's `alg`, as sent.
+        found: String,
+    },
+    /// The algorithm is allowed, but the key that was selected is bound to another algorithm
+    /// (RFC 8725 §3.1: each key is used with exactly one algorithm).
+    KeyMismatch {
+        /// The token's algorithm.
+        found: Algorithm,
+        /// The algorithm the key is bound to, when it is bound to exactly one.
+        key_algorithm: Option<Algorithm>,
+        /// The key's family.
+        key_family: AlgorithmFamily,
+    },
+}
+
+impl fmt::Display for AlgorithmRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotAllowed { found } => write!(f, "algorithm (alg) {found:?} is not allowed"),
+            Self::KeyMismatch {
+                found,
+                key_algorithm: Some(bound),
+                ..
+            } => write!(
+                f,
+                "algorithm (alg) {found} does not match the key, which is bound to {bound}"
+            ),
+            Self::KeyMismatch {
+                found, key_family, ..
+            } => write!(
+                f,
+                "algorithm (alg) {found} cannot be used with an {}",
+                key_family.name()
+            ),
+        }
+    }
+}
+
+/// What is wrong with the shape of a token or its header.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MalformedError {
+    /// The token does not have exactly three `.`-separated segments.
+    #[error("token must have 3 segments separated by '.', found {found}")]
+    SegmentCount {
+        /// How many segments were found (counting stops early for long inputs).
+        found: usize,
+    },
+    /// A byte outside the Base64Url alphabet and `.` appears in the token.
+    #[error("token contains a character outside the base64url alphabet at byte {position}")]
+    InvalidCharacter {
+        /// The byte offset of the first offending byte.
+        position: usize,
+    },
+    /// The header segment is empty.
+    #[error("header segment is empty")]
+    EmptyHeader,
+    /// A segment is not canonical unpadded Base64Url.
+    #[error("{segment} is not canonical unpadded base64url")]
+    Base64 {
+        /// `"header"`, `"payload"` or `"signature"`.
+        segment: &'static str,
+    },
+    /// A segment is not UTF-8 JSON, not a JSON object, has duplicate member names, or nests too
+    /// deeply.
+    #[error("{segment} is not valid: {reason}")]
+    Json {
+        /// `"header"` or `"payload"`.
+        segment: &'static str,
+        /// What the JSON parser or the duplicate check found.
+        reason: String,
+    },
+    /// A registered header parameter has the wrong JSON type or an invalid value
+    /// (`alg` missing or not a string, `kid`/`typ`/`cty` not strings, malformed `crit`,
+    /// `b64` present).
+    #[error("header parameter {parameter} is invalid: {reason}")]
+    Header {
+        /// The header parameter's wire name.
+        parameter: &'static str,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+}
+
+/// A claim that is missing, wrongly typed, or fails validation.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClaimError {
+    /// `exp` is not after the current time (plus leeway).
+    #[error("token expired at {expired_at} (now is {now}, leeway {leeway_secs} s)")]
+    Expired {
+        /// The token's `exp`.
+        expired_at: NumericDate,
+        /// The validation's current time.
+        now: NumericDate,
+        /// The leeway that was applied, in seconds.
+        leeway_secs: u64,
+    },
+    /// `nbf` is after the current time (plus leeway).
+    #[error("token is not valid before {not_before} (now is {now}, leeway {leeway_secs} s)")]
+    NotYetValid {
+        /// The token's `nbf`.
+        not_before: NumericDate,
+        /// The validation's current time.
+        now: NumericDate,
+        /// The leeway that was applied, in seconds.
+        leeway_secs: u64,
+    },
+    /// `iat` is after the current time (plus leeway).
+    #[error("token was issued in the future, at {issued_at} (now is {now}, leeway {leeway_secs} s)")]
+    IssuedInFuture {
+        /// The token's `iat`.
+        issued_at: NumericDate,
+        /// The validation's current time.
+        now: NumericDate,
+        /// The leeway that was applied, in seconds.
+        leeway_secs: u64,
+    },
+    /// `iss` is not one of the accepted issuers.
+    #[error("issuer (iss) {found:?} is not accepted, expected {}", OneOf(expected))]
+    InvalidIssuer {
+        /// The accepted issuers.
+        expected: Vec<String>,
+        /// The token's `iss`.
+        found: String,
+    },
+    /// `sub` is not the expected subject.
+    #[error("subject (sub) {found:?} is not accepted, expected {}", OneOf(expected))]
+    InvalidSubject {
+        /// The accepted subjects.
+        expected: Vec<String>,
+        /// The token's `sub`.
+        found: String,
+    },
+    /// `aud` names none of the accepted audiences.
+    #[error("audience (aud) {found:?} does not contain {}", OneOf(expected))]
+    InvalidAudience {
+        /// The accepted audiences.
+        expected: Vec<String>,
+        /// The token's `aud` values.
+        found: Vec<String>,
+    },
+    /// The token carries `aud` but the validation names no audience (RFC 7519 §4.1.3).
+    #[error(
+        "token has audience (aud) {found:?} but no audience is configured; call \
+         Validation::with_audience to accept it"
+    )]
+    UnexpectedAudience {
+        /// The token's `aud` values.
+        found: Vec<String>,
+    },
+    /// A required claim is absent.
+    #[error("required claim {claim} is missing")]
+    Missing {
+        /// The claim's wire name.
+        claim: Cow<'static, str>,
+    },
+    /// A registered claim has the wrong JSON type or an unrepresentable value.
+    #[error("claim {claim} is invalid: {reason}")]
+    InvalidType {
+        /// The claim's wire name.
+        claim: &'static str,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// The custom claims do not deserialize into the caller's type.
+    #[error("custom claims do not match the expected type: {message}")]
+    Custom {
+        /// serde's message.
+        message: String,
+    },
+}
+
+impl ClaimError {
+    /// The stable category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Expired { .. } => ErrorKind::Expired,
+            Self::NotYetValid { .. } | Self::IssuedInFuture { .. } => ErrorKind::NotYetValid,
+            Self::InvalidIssuer { .. } => ErrorKind::InvalidIssuer,
+            Self::InvalidSubject { .. } => ErrorKind::InvalidSubject,
+            Self::InvalidAudience { .. } | Self::UnexpectedAudience { .. } => {
+                ErrorKind::InvalidAudience
+            }
+            Self::Missing { .. } => ErrorKind::MissingClaim,
+            Self::InvalidType { .. } | Self::Custom { .. } => ErrorKind::InvalidClaim,
+        }
+    }
+}
+
+/// A key that could not be built, parsed or used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// An HMAC secret shorter than the hash output (RFC 7518 §3.2).
+    #[error("{algorithm} needs a secret of at least {min_len} bytes, got {len}")]
+    WeakSecret {
+        /// The algorithm the secret was meant for.
+        algorithm: Algorithm,
+        /// The minimum length, in bytes.
+        min_len: usize,
+        /// The length that was given, in bytes.
+        len: usize,
+    },
+    /// An RSA modulus outside 2048..=8192 bits (RFC 7518 §3.3).
+    #[error("RSA modulus has {bits} bits, expected 2048 to 8192")]
+    RsaModulusSize {
+        /// The modulus size in bits.
+        bits: usize,
+    },
+    /// An RSA public exponent that is not acceptable (even, below 3 or too large).
+    #[error("RSA public exponent (e) is not acceptable: {reason}")]
+    RsaExponent {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The key was meant for an algorithm of another family or curve.
+    #[error("{key} cannot be used for {algorithm}")]
+    AlgorithmMismatch {
+        /// The algorithm that was asked for.
+        algorithm: Algorithm,
+        /// What the key is (`"P-256 EC key"`, `"RSA key"`, …).
+        key: Cow<'static, str>,
+    },
+    /// PEM armour that cannot be read.
+    #[error("invalid PEM: {reason}")]
+    Pem {
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// A PEM block whose label is not one this constructor reads.
+    #[error("PEM label {found:?} is not accepted here, expected {expected}")]
+    PemLabel {
+        /// The labels that are accepted.
+        expected: &'static str,
+        /// The label that was found.
+        found: String,
+    },
+    /// DER that cannot be read, or that does not hold the expected structure.
+    #[error("invalid DER: {reason}")]
+    Der {
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// A key type (algorithm OID, JWK `kty`) that webtoken does not support.
+    #[error("unsupported key type {found}")]
+    UnsupportedKeyType {
+        /// The key type that was found.
+        found: String,
+    },
+    /// An elliptic curve that webtoken does not support.
+    #[error("unsupported curve {found}")]
+    UnsupportedCurve {
+        /// The curve that was found.
+        found: String,
+    },
+    /// The cryptographic library refused the key material (bad point, inconsistent key pair, …).
+    #[error("key rejected: {reason}")]
+    Rejected {
+        /// Why the key was refused.
+        reason: Cow<'static, str>,
+    },
+    /// A JWK that cannot be read or used.
+    #[error("invalid JWK: {reason}")]
+    Jwk {
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// A JWK Set that cannot be used (duplicate `kid`s, secrets mixed with public keys, …).
+    #[error("invalid JWK Set: {reason}")]
+    JwkSet {
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// A key that holds only public material was asked to sign.
+    #[error("a public key cannot sign")]
+    PublicKeyOnly,
+    /// The system random number generator failed.
+    #[error("the system random number generator failed")]
+    Random,
+}
+
+struct OneOf<'a>(&'a [String]);
+
+impl fmt::Display for OneOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [one] => write!(f, "{one:?}"),
+            many => {
+                f.write_str("one of ")?;
+                for (i, v) in many.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v:?}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+struct DisplayOpt<'a>(Option<&'a str>);
+
+impl fmt::Display for DisplayOpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, "{v:?}"),
+            None => f.write_str("absent"),
+        }
+    }
+}
+
+/// A `Result` whose error is webtoken's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

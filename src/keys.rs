@@ -1,0 +1,543 @@
+//! Signing and verifying keys, each bound to exactly one [`Algorithm`] when it is built
+//! (RFC 8725 §3.1), and the [`KeySource`] seam through which `decode` finds a key.
+//!
+//! Keys are parsed once and hold the cryptographic library's precomputed state. Their `Debug`
+//! output never shows key material.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::algorithm::{Algorithm, AlgorithmFamily};
+use crate::error::{AlgorithmRejection, Error, KeyError};
+
+pub(crate) mod ecdsa;
+pub(crate) mod eddsa;
+pub(crate) mod hmac;
+pub(crate) mod rsa;
+
+/// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// A signature held on the stack.
+pub(crate) struct SignatureBuf {
+    bytes: [u8; MAX_SIGNATURE_LEN],
+    len: usize,
+}
+
+impl SignatureBuf {
+    pub(crate) fn zeroed(len: usize) -> Self {
+        Self {
+            bytes: [0; MAX_SIGNATURE_LEN],
+            len: len.min(MAX_SIGNATURE_LEN),
+        }
+    }
+
+    pub(crate) fn from_slice(s: &[u8]) -> Self {
+        let mut buf = Self::zeroed(s.len());
+        let len = buf.len;
+        buf.bytes[..len].copy_from_slice(&s[..len]);
+        buf
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.bytes[..self.len]
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+#[derive(Clone)]
+enum SigningInner {
+    Hmac(hmac::HmacKey),
+    Rsa(Arc<::ring::rsa::KeyPair>),
+    Ecdsa(Arc<::ring::signature::EcdsaKeyPair>),
+    EdDsa(Arc<::ring::signature::Ed25519KeyPair>),
+}
+
+/// A key that signs tokens with exactly one [`Algorithm`].
+///
+/// Built from an HMAC secret or from a private key; the algorithm is fixed when the key is
+/// built and written into every header it signs (`alg` is never taken from the caller's
+/// [`Header`](crate::Header)).
+///
+/// ```
+/// use webtoken::{Algorithm, SigningKey};
+///
+/// let key = SigningKey::hmac(Algorithm::Hs256, b"a secret of at least thirty-two bytes!")?;
+/// assert_eq!(key.algorithm(), Algorithm::Hs256);
+/// // A secret shorter than the hash output is refused (RFC 7518 §3.2):
+/// assert!(SigningKey::hmac(Algorithm::Hs256, b"short").is_err());
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SigningKey {
+    algorithm: Algorithm,
+    key_id: Option<String>,
+    inner: SigningInner,
+}
+
+#[derive(Clone)]
+enum VerifyingInner {
+    Hmac(hmac::HmacKey),
+    Rsa(Arc<rsa::RsaPublicKey>),
+    Ecdsa(Arc<ecdsa::EcPublicKey>),
+    EdDsa(Arc<eddsa::Ed25519PublicKey>),
+}
+
+/// A key that verifies tokens of exactly one [`Algorithm`].
+///
+/// ```
+/// use webtoken::{Algorithm, VerifyingKey};
+///
+/// let key = VerifyingKey::hmac(Algorithm::Hs512, &[0x42; 64])?;
+/// assert_eq!(key.algorithm(), Algorithm::Hs512);
+/// // The key's Debug output never shows the secret:
+/// assert!(!format!("{key:?}").contains("42"));
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct VerifyingKey {
+    algorithm: Algorithm,
+    key_id: Option<String>,
+    inner: VerifyingInner,
+}
+
+fn require_family(algorithm: Algorithm, family: AlgorithmFamily) -> Result<(), KeyError> {
+    if algorithm.family() == family {
+        Ok(())
+    } else {
+        Err(KeyError::AlgorithmMismatch {
+            algorithm,
+            key: family.name().into(),
+        })
+    }
+}
+
+impl SigningKey {
+    /// An HMAC signing key for `HS256`, `HS384` or `HS512`.
+    ///
+    /// Use a random secret at least as long as the hash output (32, 48 or 64 bytes), for
+    /// example from [`generate_hmac_secret`]; never a human password.
+    ///
+    /// # Errors
+    /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
+    pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+        require_family(algorithm, AlgorithmFamily::Hmac)?;
+        Ok(Self::from_inner(
+            algorithm,
+            SigningInner::Hmac(hmac::HmacKey::new(algorithm, secret.as_ref())?),
+        ))
+    }
+
+    /// An RSA signing key (`RS*` or `PS*`) from a DER-encoded PKCS#8 `PrivateKeyInfo` or a
+    /// PKCS#1 `RSAPrivateKey`.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the DER is not an RSA private key, the modulus is outside 2048..=4096
+    /// bits (ring signs with at most 4096-bit keys), or `algorithm` is not an RSA algorithm.
+    pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
+        require_family(algorithm, AlgorithmFamily::Rsa)?;
+        let pair = rsa::key_pair_from_der(der)?;
+        Ok(Self::from_inner(algorithm, SigningInner::Rsa(Arc::new(pair))))
+    }
+
+    /// An ECDSA signing key from a DER-encoded PKCS#8 `PrivateKeyInfo`; the curve fixes the
+    /// algorithm (P-256 → `ES256`, P-384 → `ES384`).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the DER is not a P-256 or P-384 private key.
+    pub fn ecdsa_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        let (algorithm, pair) = ecdsa::key_pair_from_pkcs8(der)?;
+        Ok(Self::from_inner(
+            algorithm,
+            SigningInner::Ecdsa(Arc::new(pair)),
+        ))
+    }
+
+    /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1 or v2).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the DER is not an Ed25519 private key.
+    pub fn ed25519_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        let pair = eddsa::key_pair_from_pkcs8(der)?;
+        Ok(Self::from_inner(
+            Algorithm::EdDsa,
+            SigningInner::EdDsa(Arc::new(pair)),
+        ))
+    }
+
+    /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the seed is not 32 bytes.
+    pub fn ed25519_seed(seed: &[u8]) -> Result<Self, Error> {
+        let pair = eddsa::key_pair_from_seed(seed)?;
+        Ok(Self::from_inner(
+            Algorithm::EdDsa,
+            SigningInner::EdDsa(Arc::new(pair)),
+        ))
+    }
+
+    fn from_inner(algorithm: Algorithm, inner: SigningInner) -> Self {
+        Self {
+            algorithm,
+            key_id: None,
+            inner,
+        }
+    }
+
+    /// Attaches a key id: [`encode`](crate::encode) writes it as the header's `kid` when the
+    /// header has none.
+    #[must_use]
+    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The key id attached with [`with_key_id`](Self::with_key_id).
+    pub fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    /// Signs `message` (a JWS signing input) and returns the raw signature bytes.
+    ///
+    /// # Errors
+    /// [`KeyError::Random`] if the system random number generator fails (ECDSA and RSA-PSS
+    /// signing need randomness).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(self.sign_to_buf(message)?.as_slice().to_vec())
+    }
+
+    pub(crate) fn sign_to_buf(&self, message: &[u8]) -> Result<SignatureBuf, Error> {
+        match &self.inner {
+            SigningInner::Hmac(k) => Ok(k.sign(message)),
+            SigningInner::Rsa(k) => rsa::sign(k, self.algorithm, message),
+            SigningInner::Ecdsa(k) => ecdsa::sign(k, message),
+            SigningInner::EdDsa(k) => Ok(SignatureBuf::from_slice(k.sign(message).as_ref())),
+        }
+    }
+
+    /// The public half of this key, bound to the same algorithm (for HMAC, the same secret).
+    ///
+    /// # Errors
+    /// [`KeyError`] if the public key cannot be rebuilt (it always can for keys that signed).
+    pub fn verifying_key(&self) -> Result<VerifyingKey, Error> {
+        use ::ring::signature::KeyPair as _;
+        let inner = match &self.inner {
+            SigningInner::Hmac(k) => VerifyingInner::Hmac(k.clone()),
+            SigningInner::Rsa(k) => {
+                VerifyingInner::Rsa(Arc::new(rsa::RsaPublicKey::from_key_pair(k)?))
+            }
+            SigningInner::Ecdsa(k) => VerifyingInner::Ecdsa(Arc::new(ecdsa::EcPublicKey::new(
+                self.algorithm,
+                k.public_key().as_ref(),
+            )?)),
+            SigningInner::EdDsa(k) => VerifyingInner::EdDsa(Arc::new(
+                eddsa::Ed25519PublicKey::new(k.public_key().as_ref())?,
+            )),
+        };
+        Ok(VerifyingKey {
+            algorithm: self.algorithm,
+            key_id: self.key_id.clone(),
+            inner,
+        })
+    }
+}
+
+impl VerifyingKey {
+    /// An HMAC verifying key for `HS256`, `HS384` or `HS512`.
+    ///
+    /// # Errors
+    /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
+    pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+        require_family(algorithm, AlgorithmFamily::Hmac)?;
+        Ok(Self::from_inner(
+            algorithm,
+            VerifyingInner::Hmac(hmac::HmacKey::new(algorithm, secret.as_ref())?),
+        ))
+    }
+
+    /// An RSA verifying key (`RS*` or `PS*`) from the big-endian modulus `n` and public exponent
+    /// `e` (leading zero bytes are ignored).
+    ///
+    /// # Errors
+    /// [`KeyError::RsaModulusSize`] outside 2048..=8192 bits, [`KeyError::RsaExponent`] for an
+    /// unacceptable exponent (such as `e = 1`), [`KeyError::AlgorithmMismatch`] when
+    /// `algorithm` is not an RSA algorithm.
+    pub fn rsa_components(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, Error> {
+        require_family(algorithm, AlgorithmFamily::Rsa)?;
+        Ok(Self::from_inner(
+            algorithm,
+            VerifyingInner::Rsa(Arc::new(rsa::RsaPublicKey::new(n, e)?)),
+        ))
+    }
+
+    /// An ECDSA verifying key from an uncompressed SEC1 point (`0x04 || x || y`); the point's
+    /// size fixes the curve and so the algorithm (65 bytes: P-256/`ES256`, 97 bytes:
+    /// P-384/`ES384`). The point is checked to lie on the curve.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the bytes are not an uncompressed point on P-256 or P-384.
+    pub fn ecdsa_point(point: &[u8]) -> Result<Self, Error> {
+        let algorithm = ecdsa::algorithm_for_point_len(point.len())?;
+        Ok(Self::from_inner(
+            algorithm,
+            VerifyingInner::Ecdsa(Arc::new(ecdsa::EcPublicKey::new(algorithm, point)?)),
+        ))
+    }
+
+    /// An Ed25519 (`EdDSA`) verifying key from its 32 raw public bytes (the JWK `x`).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the key is not 32 bytes.
+    pub fn ed25519(public_key: &[u8]) -> Result<Self, Error> {
+        Ok(Self::from_inner(
+            Algorithm::EdDsa,
+            VerifyingInner::EdDsa(Arc::new(eddsa::Ed25519PublicKey::new(public_key)?)),
+        ))
+    }
+
+    fn from_inner(algorithm: Algorithm, inner: VerifyingInner) -> Self {
+        Self {
+            algorithm,
+            key_id: None,
+            inner,
+        }
+    }
+
+    /// Attaches a key id (used by key sets; a single key is used whatever the token's `kid`).
+    #[must_use]
+    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// The algorithm this key verifies.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The key id attached with [`with_key_id`](Self::with_key_id).
+    pub fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    /// The same key material bound to another algorithm of the same family (for example an RSA
+    /// key re-bound from `RS256` to `PS256`).
+    ///
+    /// # Errors
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is of another family or, for ECDSA,
+    /// another curve.
+    pub fn rebind(&self, algorithm: Algorithm) -> Result<Self, Error> {
+        if algorithm == self.algorithm {
+            return Ok(self.clone());
+        }
+        match &self.inner {
+            VerifyingInner::Rsa(_) if algorithm.family() == AlgorithmFamily::Rsa => Ok(Self {
+                algorithm,
+                ..self.clone()
+            }),
+            _ => Err(KeyError::AlgorithmMismatch {
+                algorithm,
+                key: self.description().into(),
+            }
+            .into()),
+        }
+    }
+
+    /// The family of this key.
+    pub fn family(&self) -> AlgorithmFamily {
+        self.algorithm.family()
+    }
+
+    fn description(&self) -> &'static str {
+        match (&self.inner, self.algorithm) {
+            (VerifyingInner::Hmac(_), _) => "HMAC secret",
+            (VerifyingInner::Rsa(_), _) => "RSA key",
+            (VerifyingInner::Ecdsa(_), Algorithm::Es384) => "P-384 EC key",
+            (VerifyingInner::Ecdsa(_), _) => "P-256 EC key",
+            (VerifyingInner::EdDsa(_), _) => "Ed25519 key",
+        }
+    }
+
+    /// Verifies a raw signature over `message` (a JWS signing input) with this key's algorithm.
+    ///
+    /// HMAC tags are compared in constant time and must have the full length; ECDSA signatures
+    /// must be the fixed-length `r || s` form of RFC 7518 §3.4 (never DER).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] when the signature does not verify, whatever the reason.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        match &self.inner {
+            VerifyingInner::Hmac(k) => k.verify(message, signature),
+            VerifyingInner::Rsa(k) => k.verify(self.algorithm, message, signature),
+            VerifyingInner::Ecdsa(k) => k.verify(message, signature),
+            VerifyingInner::EdDsa(k) => k.verify(message, signature),
+        }
+    }
+
+    /// Checks that this key may verify a token whose header says `algorithm`.
+    pub(crate) fn check_algorithm(&self, algorithm: Algorithm) -> Result<(), Error> {
+        if algorithm == self.algorithm {
+            Ok(())
+        } else {
+            Err(Error::AlgorithmNotAllowed {
+                reason: AlgorithmRejection::KeyMismatch {
+                    found: algorithm,
+                    key_algorithm: Some(self.algorithm),
+                    key_family: self.family(),
+                },
+            })
+        }
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("algorithm", &self.algorithm)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Generates a random HMAC secret of the recommended length for `algorithm` (the hash output
+/// size: 32, 48 or 64 bytes) with the operating system's random number generator.
+///
+/// ```
+/// use webtoken::{keys::generate_hmac_secret, Algorithm, SigningKey};
+///
+/// let secret = generate_hmac_secret(Algorithm::Hs384)?;
+/// assert_eq!(secret.len(), 48);
+/// let key = SigningKey::hmac(Algorithm::Hs384, &secret)?;
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+///
+/// # Errors
+/// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm,
+/// [`KeyError::Random`] if the random number generator fails.
+pub fn generate_hmac_secret(algorithm: Algorithm) -> Result<Vec<u8>, Error> {
+    use ::ring::rand::SecureRandom as _;
+    require_family(algorithm, AlgorithmFamily::Hmac)?;
+    let mut secret = vec![0u8; hmac::min_secret_len(algorithm)];
+    ::ring::rand::SystemRandom::new()
+        .fill(&mut secret)
+        .map_err(|_| KeyError::Random)?;
+    Ok(secret)
+}
+
+/// Where [`decode`](crate::decode) finds the key for a token: a single [`VerifyingKey`], a key
+/// set chosen by `kid`, or a caching key store.
+///
+/// Implementations must select keys only from material the application configured: the
+/// token's `kid` is an opaque lookup string, and header parameters such as `jwk`, `jku`,
+/// `x5u` and `x5c` must never be used (RFC 8725 §3.10).
+pub trait KeySource {
+    /// Returns the key that verifies a token with this `kid` and (already allow-listed)
+    /// `algorithm`. The returned key's algorithm must equal `algorithm`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKey`] when no key has this `kid` (or, without `kid`, when not exactly one
+    /// key fits), [`Error::AlgorithmNotAllowed`] when the key found is bound to another
+    /// algorithm.
+    fn find_key(&self, key_id: Option<&str>, algorithm: Algorithm)
+    -> Result<Cow<'_, VerifyingKey>, Error>;
+}
+
+/// A single key is used whatever the token's `kid` says; the algorithm must be the key's own.
+impl KeySource for VerifyingKey {
+    fn find_key(
+        &self,
+        _key_id: Option<&str>,
+        algorithm: Algorithm,
+    ) -> Result<Cow<'_, VerifyingKey>, Error> {
+        self.check_algorithm(algorithm)?;
+        Ok(Cow::Borrowed(self))
+    }
+}
+
+impl<K: KeySource + ?Sized> KeySource for &K {
+    fn find_key(
+        &self,
+        key_id: Option<&str>,
+        algorithm: Algorithm,
+    ) -> Result<Cow<'_, VerifyingKey>, Error> {
+        (**self).find_key(key_id, algorithm)
+    }
+}
+
+impl<K: KeySource + ?Sized> KeySource for Arc<K> {
+    fn find_key(
+        &self,
+        key_id: Option<&str>,
+        algorithm: Algorithm,
+    ) -> Result<Cow<'_, VerifyingKey>, Error> {
+        (**self).find_key(key_id, algorithm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_secret_lengths_are_enforced() {
+        for (alg, min) in [
+            (Algorithm::Hs256, 32),
+            (Algorithm::Hs384, 48),
+            (Algorithm::Hs512, 64),
+        ] {
+            assert!(SigningKey::hmac(alg, vec![1u8; min]).is_ok());
+            let err = VerifyingKey::hmac(alg, vec![1u8; min - 1]).unwrap_err();
+            assert!(matches!(
+                err,
+                Error::Key(KeyError::WeakSecret { min_len, len, .. }) if min_len == min && len == min - 1
+            ));
+        }
+        assert!(SigningKey::hmac(Algorithm::Hs256, b"").is_err());
+    }
+
+    #[test]
+    fn hmac_constructor_refuses_other_families() {
+        let err = SigningKey::hmac(Algorithm::Rs256, [0u8; 64]).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidKey);
+    }
+
+    #[test]
+    fn sign_then_verify_and_tamper() {
+        let key = SigningKey::hmac(Algorithm::Hs256, [9u8; 32]).unwrap();
+        let sig = key.sign(b"abc").unwrap();
+        let vk = key.verifying_key().unwrap();
+        vk.verify(b"abc", &sig).unwrap();
+        assert!(vk.verify(b"abd", &sig).is_err());
+        assert!(vk.verify(b"abc", &sig[..31]).is_err());
+        let mut longer = sig.clone();
+        longer.push(0);
+        assert!(vk.verify(b"abc", &longer).is_err());
+    }
+
+    #[test]
+    fn generated_secrets_have_hash_length() {
+        assert_eq!(generate_hmac_secret(Algorithm::Hs512).unwrap().len(), 64);
+        assert!(generate_hmac_secret(Algorithm::EdDsa).is_err());
+    }
+}

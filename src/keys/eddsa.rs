@@ -1,0 +1,42 @@
+//! EdDSA with Ed25519 over ring (RFC 8037); ring rejects non-canonical `S >= L` signatures.
+
+use ring::signature::{self, Ed25519KeyPair, UnparsedPublicKey};
+
+use crate::error::{Error, KeyError};
+
+/// An Ed25519 public key: 32 raw bytes.
+pub(crate) struct Ed25519PublicKey {
+    bytes: [u8; 32],
+}
+
+impl Ed25519PublicKey {
+    pub(crate) fn new(bytes: &[u8]) -> Result<Self, KeyError> {
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Rejected {
+            reason: format!("an Ed25519 public key has 32 bytes, got {}", bytes.len()).into(),
+        })?;
+        Ok(Self { bytes })
+    }
+
+    /// The 32 raw public bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    pub(crate) fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), Error> {
+        UnparsedPublicKey::new(&signature::ED25519, &self.bytes)
+            .verify(message, sig)
+            .map_err(|_| Error::InvalidSignature)
+    }
+}
+
+pub(crate) fn key_pair_from_pkcs8(der: &[u8]) -> Result<Ed25519KeyPair, KeyError> {
+    Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| KeyError::Rejected {
+        reason: format!("not a usable Ed25519 PKCS#8 private key ({e})").into(),
+    })
+}
+
+pub(crate) fn key_pair_from_seed(seed: &[u8]) -> Result<Ed25519KeyPair, KeyError> {
+    Ed25519KeyPair::from_seed_unchecked(seed).map_err(|e| KeyError::Rejected {
+        reason: format!("not a usable Ed25519 seed ({e})").into(),
+    })
+}

@@ -1,0 +1,183 @@
+//! RS256/384/512 (RSASSA-PKCS1-v1_5) and PS256/384/512 (RSASSA-PSS) over ring
+//! (RFC 7518 §3.3 and §3.5): 2048- to 8192-bit moduli for verification, PSS salt = hash length.
+
+use ring::signature::{self, RsaPublicKeyComponents};
+
+use super::SignatureBuf;
+use crate::algorithm::Algorithm;
+use crate::error::{Error, KeyError};
+
+/// The smallest modulus accepted (RFC 7518 §3.3).
+pub(crate) const MIN_BITS: usize = 2048;
+/// The largest modulus ring verifies with.
+pub(crate) const MAX_BITS: usize = 8192;
+
+/// An RSA public key, validated once: `n` and `e` without leading zero bytes.
+pub(crate) struct RsaPublicKey {
+    n: Vec<u8>,
+    e: Vec<u8>,
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+fn bit_len(be: &[u8]) -> usize {
+    match be.first() {
+        Some(&first) => (be.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
+        None => 0,
+    }
+}
+
+impl RsaPublicKey {
+    pub(crate) fn new(n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+        let n = strip_leading_zeros(n);
+        let e = strip_leading_zeros(e);
+        let bits = bit_len(n);
+        if !(MIN_BITS..=MAX_BITS).contains(&bits) {
+            return Err(KeyError::RsaModulusSize { bits });
+        }
+        if n.last().is_some_and(|b| b & 1 == 0) {
+            return Err(KeyError::Rejected {
+                reason: "RSA modulus is even".into(),
+            });
+        }
+        // ring accepts 3 <= e < 2^33 with e odd; refuse anything else at construction so the
+        // error is a key error rather than a failed signature later.
+        if e.len() > 5 || bit_len(e) > 33 {
+            return Err(KeyError::RsaExponent { reason: "larger than 2^33" });
+        }
+        let mut value: u64 = 0;
+        for &b in e {
+            value = (value << 8) | u64::from(b);
+        }
+        if value < 3 {
+            return Err(KeyError::RsaExponent { reason: "smaller than 3" });
+        }
+        if value & 1 == 0 {
+            return Err(KeyError::RsaExponent { reason: "even" });
+        }
+        Ok(Self {
+            n: n.to_vec(),
+            e: e.to_vec(),
+        })
+    }
+
+    pub(crate) fn from_key_pair(pair: &ring::rsa::KeyPair) -> Result<Self, KeyError> {
+        use ring::signature::KeyPair as _;
+        let components: ring::rsa::PublicKeyComponents<Vec<u8>> = pair.public_key().into();
+        Self::new(&components.n, &components.e)
+    }
+
+    /// The modulus, big-endian without leading zeros.
+    pub(crate) fn modulus(&self) -> &[u8] {
+        &self.n
+    }
+
+    /// The public exponent, big-endian without leading zeros.
+    pub(crate) fn exponent(&self) -> &[u8] {
+        &self.e
+    }
+
+    pub(crate) fn verify(
+        &self,
+        algorithm: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        let params = verification_params(algorithm).ok_or(Error::InvalidSignature)?;
+        RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        }
+        .verify(params, message, signature)
+        .map_err(|_| Error::InvalidSignature)
+    }
+}
+
+fn verification_params(algorithm: Algorithm) -> Option<&'static signature::RsaParameters> {
+    Some(match algorithm {
+        Algorithm::Rs256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::Rs384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::Rs512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::Ps256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::Ps384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::Ps512 => &signature::RSA_PSS_2048_8192_SHA512,
+        _ => return None,
+    })
+}
+
+fn signing_padding(algorithm: Algorithm) -> Option<&'static dyn signature::RsaEncoding> {
+    Some(match algorithm {
+        Algorithm::Rs256 => &signature::RSA_PKCS1_SHA256,
+        Algorithm::Rs384 => &signature::RSA_PKCS1_SHA384,
+        Algorithm::Rs512 => &signature::RSA_PKCS1_SHA512,
+        Algorithm::Ps256 => &signature::RSA_PSS_SHA256,
+        Algorithm::Ps384 => &signature::RSA_PSS_SHA384,
+        Algorithm::Ps512 => &signature::RSA_PSS_SHA512,
+        _ => return None,
+    })
+}
+
+/// Parses a PKCS#8 or PKCS#1 DER RSA private key.
+pub(crate) fn key_pair_from_der(der: &[u8]) -> Result<ring::rsa::KeyPair, KeyError> {
+    let pair = ring::rsa::KeyPair::from_pkcs8(der)
+        .or_else(|_| ring::rsa::KeyPair::from_der(der))
+        .map_err(|e| KeyError::Rejected {
+            reason: format!("not a usable RSA private key ({e})").into(),
+        })?;
+    let bits = pair.public().modulus_len() * 8;
+    if bits < MIN_BITS {
+        return Err(KeyError::RsaModulusSize { bits });
+    }
+    Ok(pair)
+}
+
+pub(crate) fn sign(
+    pair: &ring::rsa::KeyPair,
+    algorithm: Algorithm,
+    message: &[u8],
+) -> Result<SignatureBuf, Error> {
+    let padding = signing_padding(algorithm).ok_or(KeyError::AlgorithmMismatch {
+        algorithm,
+        key: "RSA key".into(),
+    })?;
+    let mut buf = SignatureBuf::zeroed(pair.public().modulus_len());
+    pair.sign(
+        padding,
+        &ring::rand::SystemRandom::new(),
+        message,
+        buf.as_mut_slice(),
+    )
+    .map_err(|_| KeyError::Random)?;
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_length_ignores_leading_zero_bits() {
+        assert_eq!(bit_len(&[0x01, 0x00]), 9);
+        assert_eq!(bit_len(&[0x80]), 8);
+        assert_eq!(bit_len(&[]), 0);
+    }
+
+    #[test]
+    fn refuses_small_moduli_and_bad_exponents() {
+        let mut n = vec![0xff; 128];
+        assert!(matches!(
+            RsaPublicKey::new(&n, &[1, 0, 1]),
+            Err(KeyError::RsaModulusSize { bits: 1024 })
+        ));
+        n = vec![0xff; 256];
+        assert!(RsaPublicKey::new(&n, &[1, 0, 1]).is_ok());
+        assert!(matches!(RsaPublicKey::new(&n, &[1]), Err(KeyError::RsaExponent { .. })));
+        assert!(matches!(RsaPublicKey::new(&n, &[4]), Err(KeyError::RsaExponent { .. })));
+        let mut even = n.clone();
+        even[255] = 0xfe;
+        assert!(RsaPublicKey::new(&even, &[3]).is_err());
+    }
+}
