@@ -77,6 +77,29 @@ pub struct SigningKey {
     algorithm: Algorithm,
     key_id: Option<String>,
     inner: SigningInner,
+    /// The private key's parts, kept when known so that the key can be exported (JWK, PEM).
+    private: Option<Arc<PrivateParts>>,
+}
+
+/// The parts of a private key, big-endian unsigned integers without leading zeros unless a
+/// fixed length is stated. Kept only to export the key again; never printed.
+#[allow(dead_code)]
+pub(crate) enum PrivateParts {
+    /// RFC 7518 §6.3.2 members.
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+        d: Vec<u8>,
+        p: Vec<u8>,
+        q: Vec<u8>,
+        dp: Vec<u8>,
+        dq: Vec<u8>,
+        qi: Vec<u8>,
+    },
+    /// The private scalar (32 or 48 bytes, fixed length) and the uncompressed public point.
+    Ec { d: Vec<u8>, point: Vec<u8> },
+    /// The 32-byte seed and the 32-byte public key.
+    Ed25519 { seed: [u8; 32], public: [u8; 32] },
 }
 
 #[derive(Clone)]
@@ -187,7 +210,15 @@ impl SigningKey {
             algorithm,
             key_id: None,
             inner,
+            private: None,
         }
+    }
+
+    /// Records the private parts so that the key can be exported later.
+    #[allow(dead_code)]
+    pub(crate) fn with_private_parts(mut self, parts: PrivateParts) -> Self {
+        self.private = Some(Arc::new(parts));
+        self
     }
 
     /// Attaches a key id: [`encode`](crate::encode) writes it as the header's `kid` when the
