@@ -170,7 +170,9 @@ impl fmt::Display for Algorithm {
 
 /// The error of parsing an [`Algorithm`] from a name that is not one of its exact JWS names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown or unsupported JWS algorithm {name:?} (names are case-sensitive; `none` is never supported)")]
+#[error(
+    "unknown or unsupported JWS algorithm {name:?} (names are case-sensitive; `none` is never supported)"
+)]
 pub struct UnknownAlgorithm {
     /// The name that was given.
     pub name: String,
@@ -240,7 +242,9 @@ impl AlgorithmSet {
 
     /// The algorithms in the set, in the order of [`Algorithm::ALL`].
     pub fn iter(self) -> impl Iterator<Item = Algorithm> {
-        Algorithm::ALL.into_iter().filter(move |a| self.contains(*a))
+        Algorithm::ALL
+            .into_iter()
+            .filter(move |a| self.contains(*a))
     }
 }
 
@@ -286,7 +290,9 @@ mod tests {
 
     #[test]
     fn rejects_none_and_case_variants() {
-        for name in ["none", "None", "NONE", "hs256", "HS256 ", "ES512", "", "HS256\0", "eddsa"] {
+        for name in [
+            "none", "None", "NONE", "hs256", "HS256 ", "ES512", "", "HS256\0", "eddsa",
+        ] {
             assert!(Algorithm::from_name(name).is_none(), "{name:?}");
         }
     }

@@ -98,7 +98,9 @@ mod tests {
 
     #[test]
     fn rejects_non_canonical_forms() {
-        for bad in ["AB", "AAB", "A", "QQ=", "QQ==", "Q Q", "+w", "/w", "QQ\n", "Q.Q", "é"] {
+        for bad in [
+            "AB", "AAB", "A", "QQ=", "QQ==", "Q Q", "+w", "/w", "QQ\n", "Q.Q", "é",
+        ] {
             assert_eq!(decode(bad), Err(DecodeError), "{bad:?}");
         }
         assert_eq!(decode("QQ").unwrap(), b"A");

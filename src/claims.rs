@@ -109,7 +109,11 @@ impl NumericDate {
             nanos -= 1_000_000_000;
             carry = 1;
         }
-        match self.secs.checked_add(secs).and_then(|s| s.checked_add(carry)) {
+        match self
+            .secs
+            .checked_add(secs)
+            .and_then(|s| s.checked_add(carry))
+        {
             Some(secs) => Self { secs, nanos },
             None => Self {
                 secs: i64::MAX,
@@ -128,7 +132,11 @@ impl NumericDate {
             borrow = 1;
         }
         nanos -= duration.subsec_nanos();
-        match self.secs.checked_sub(secs).and_then(|s| s.checked_sub(borrow)) {
+        match self
+            .secs
+            .checked_sub(secs)
+            .and_then(|s| s.checked_sub(borrow))
+        {
             Some(secs) => Self { secs, nanos },
             None => Self::from_secs(i64::MIN),
         }
@@ -484,6 +492,7 @@ const INLINE_NAMES: usize = 16;
 
 impl<'de> SeenNames<'de> {
     /// Records `name`; `false` if it was seen before.
+    #[allow(clippy::ptr_arg)] // the Cow is cloned into the set, keeping borrowed names borrowed
     fn insert(&mut self, name: &Cow<'de, str>) -> bool {
         if let Some(i) = REGISTERED_CLAIMS.iter().position(|r| *r == name.as_ref()) {
             let bit = 1u8 << i;
@@ -523,7 +532,7 @@ impl<'de> SeenNames<'de> {
 }
 
 /// A map key that borrows from the input when it has no escapes.
-struct Name<'de>(Cow<'de, str>);
+pub(crate) struct Name<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Name<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -769,7 +778,7 @@ impl<'de, V: Lenient> DeserializeSeed<'de> for LenientSeed<V> {
 }
 
 impl<V> LenientSeed<V> {
-    fn wrong(&self, found: &str) -> Result<V, Cow<'static, str>>
+    fn wrong(found: &str) -> Result<V, Cow<'static, str>>
     where
         V: Lenient,
     {
@@ -785,45 +794,45 @@ impl<'de, V: Lenient> Visitor<'de> for LenientSeed<V> {
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(self.wrong("a boolean"))
+        Ok(Self::wrong("a boolean"))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(V::from_number(&JsonNumber::I64(v)).unwrap_or_else(|| self.wrong("a number")))
+        Ok(V::from_number(&JsonNumber::I64(v)).unwrap_or_else(|| Self::wrong("a number")))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(V::from_number(&JsonNumber::U64(v)).unwrap_or_else(|| self.wrong("a number")))
+        Ok(V::from_number(&JsonNumber::U64(v)).unwrap_or_else(|| Self::wrong("a number")))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(V::from_number(&JsonNumber::F64(v)).unwrap_or_else(|| self.wrong("a number")))
+        Ok(V::from_number(&JsonNumber::F64(v)).unwrap_or_else(|| Self::wrong("a number")))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(V::from_str_value(Cow::Borrowed(v)).unwrap_or_else(|| self.wrong("a string")))
+        Ok(V::from_str_value(Cow::Borrowed(v)).unwrap_or_else(|| Self::wrong("a string")))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(V::from_str_value(Cow::Owned(v)).unwrap_or_else(|| self.wrong("a string")))
+        Ok(V::from_str_value(Cow::Owned(v)).unwrap_or_else(|| Self::wrong("a string")))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.wrong("null"))
+        Ok(Self::wrong("null"))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.wrong("null"))
+        Ok(Self::wrong("null"))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(V::from_seq(seq)?.unwrap_or_else(|| self.wrong("an array")))
+        Ok(V::from_seq(seq)?.unwrap_or_else(|| Self::wrong("an array")))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_key::<IgnoredAny>()?.is_some() {
             map.next_value::<IgnoredAny>()?;
         }
-        Ok(self.wrong("an object"))
+        Ok(Self::wrong("an object"))
     }
 }

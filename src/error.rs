@@ -308,7 +308,9 @@ pub enum ClaimError {
         leeway_secs: u64,
     },
     /// `iat` is after the current time (plus leeway).
-    #[error("token was issued in the future, at {issued_at} (now is {now}, leeway {leeway_secs} s)")]
+    #[error(
+        "token was issued in the future, at {issued_at} (now is {now}, leeway {leeway_secs} s)"
+    )]
     IssuedInFuture {
         /// The token's `iat`.
         issued_at: NumericDate,
@@ -326,7 +328,10 @@ pub enum ClaimError {
         found: String,
     },
     /// `sub` is not the expected subject.
-    #[error("subject (sub) {found:?} is not accepted, expected {}", OneOf(expected))]
+    #[error(
+        "subject (sub) {found:?} is not accepted, expected {}",
+        OneOf(expected)
+    )]
     InvalidSubject {
         /// The accepted subjects.
         expected: Vec<String>,

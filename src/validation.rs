@@ -1,8 +1,418 @@
-//! placeholder
-use crate::claims::NumericDate;
-/// A clock.
-pub trait Clock: Send + Sync + std::fmt::Debug { /// now
- fn now(&self) -> NumericDate; }
-/// system
-#[derive(Debug)] pub struct SystemClock;
-impl Clock for SystemClock { fn now(&self) -> NumericDate { NumericDate::now() } }
+//! What a verified token must also satisfy: the algorithm allow-list, `typ`, the size limit, and
+//! the registered claims (RFC 7519 §4.1, RFC 8725 §3.8–3.12), with secure defaults.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::algorithm::{Algorithm, AlgorithmSet};
+use crate::claims::{Claims, NumericDate, SeenNames};
+use crate::error::{ClaimError, Error};
+
+/// A source of the current time, injectable for tests and for services with their own clock.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> NumericDate;
+}
+
+/// The operating system's clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> NumericDate {
+        NumericDate::now()
+    }
+}
+
+/// A clock that always answers the same time.
+///
+/// ```
+/// use webtoken::{Clock, FixedClock, NumericDate};
+///
+/// let clock = FixedClock(NumericDate::from_secs(1_700_000_000));
+/// assert_eq!(clock.now().as_secs(), 1_700_000_000);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedClock(pub NumericDate);
+
+impl Clock for FixedClock {
+    fn now(&self) -> NumericDate {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug)]
+enum ClockSource {
+    System,
+    Fixed(NumericDate),
+    Custom(Arc<dyn Clock>),
+}
+
+impl ClockSource {
+    fn now(&self) -> NumericDate {
+        match self {
+            Self::System => NumericDate::now(),
+            Self::Fixed(t) => *t,
+            Self::Custom(c) => c.now(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AudiencePolicy {
+    /// RFC 7519 §4.1.3: a token with `aud` is refused unless an audience is configured.
+    Strict,
+    /// `aud` is not looked at.
+    Skip,
+}
+
+/// The rules a token must satisfy, built once per kind of token and reused.
+///
+/// Defaults (secure, RFC 8725):
+/// - algorithms: those of the key (a key is bound to one algorithm); narrow or widen the
+///   allow-list with [`with_algorithms`](Self::with_algorithms);
+/// - `exp` is required and checked; `nbf` and `iat` are checked when present; leeway 60 s;
+/// - `iss`, `sub` and `aud` are checked when configured, and are then required;
+/// - a token that carries `aud` is refused when no audience is configured (RFC 7519 §4.1.3);
+/// - `typ` is checked when configured; tokens larger than 64 KiB are refused.
+///
+/// ```
+/// use std::time::Duration;
+/// use webtoken::{Algorithm, Validation};
+///
+/// let access = Validation::new()
+///     .with_algorithms([Algorithm::Es256])
+///     .with_issuer("https://id.example")
+///     .with_audience("https://api.example")
+///     .with_type("at+jwt")
+///     .with_leeway(Duration::from_secs(30));
+/// # let _ = access;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Validation {
+    algorithms: AlgorithmSet,
+    leeway: Duration,
+    required: Vec<Cow<'static, str>>,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    subjects: Vec<String>,
+    audience_policy: AudiencePolicy,
+    token_type: Option<String>,
+    max_token_size: usize,
+    clock: ClockSource,
+}
+
+/// The default limit on a token's size: 64 KiB.
+pub const DEFAULT_MAX_TOKEN_SIZE: usize = 64 * 1024;
+
+/// The default leeway for `exp`, `nbf` and `iat`: 60 seconds.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+impl Default for Validation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Validation {
+    /// The secure defaults described on [`Validation`].
+    pub fn new() -> Self {
+        Self {
+            algorithms: AlgorithmSet::EMPTY,
+            leeway: DEFAULT_LEEWAY,
+            required: vec![Cow::Borrowed("exp")],
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            subjects: Vec::new(),
+            audience_policy: AudiencePolicy::Strict,
+            token_type: None,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            clock: ClockSource::System,
+        }
+    }
+
+    /// Sets the algorithm allow-list. A token whose `alg` is not listed is refused with
+    /// [`Error::AlgorithmNotAllowed`] before any key is looked at; a listed algorithm must
+    /// still be the one the selected key is bound to.
+    #[must_use]
+    pub fn with_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Sets the leeway applied to `exp`, `nbf` and `iat` (clock skew between servers).
+    #[must_use]
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Accepts tokens issued by `issuer` (`iss`, exact match); may be called several times to
+    /// accept any of several issuers. Makes `iss` required.
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Accepts tokens meant for `audience` (one of `aud`'s values, exact match); may be called
+    /// several times to accept any of several audiences. Makes `aud` required.
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts tokens about `subject` (`sub`, exact match); may be called several times.
+    /// Makes `sub` required.
+    #[must_use]
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subjects.push(subject.into());
+        self
+    }
+
+    /// Requires the header's `typ` to be `token_type` (RFC 8725 §3.11), compared without case
+    /// and with an optional `application/` prefix ignored (RFC 7515 §4.1.9). A token without
+    /// `typ` is refused.
+    #[must_use]
+    pub fn with_type(mut self, token_type: impl Into<String>) -> Self {
+        self.token_type = Some(token_type.into());
+        self
+    }
+
+    /// Makes any claim required, registered or custom.
+    #[must_use]
+    pub fn require(mut self, claim: impl Into<String>) -> Self {
+        let claim = claim.into();
+        if !self.required.iter().any(|c| *c == claim) {
+            self.required.push(Cow::Owned(claim));
+        }
+        self
+    }
+
+    /// Accepts tokens without `exp`. Such tokens never expire: prefer short-lived tokens.
+    #[must_use]
+    pub fn allow_missing_expiry(mut self) -> Self {
+        self.required.retain(|c| c != "exp");
+        self
+    }
+
+    /// Stops checking `aud` altogether, including the RFC 7519 §4.1.3 rule that a token naming
+    /// an audience is refused when none is configured. Only for services that check `aud`
+    /// themselves.
+    #[must_use]
+    pub fn insecure_skip_audience_check(mut self) -> Self {
+        self.audience_policy = AudiencePolicy::Skip;
+        self
+    }
+
+    /// Sets the largest token accepted, in bytes (default 64 KiB), checked before decoding.
+    #[must_use]
+    pub fn with_max_token_size(mut self, bytes: usize) -> Self {
+        self.max_token_size = bytes;
+        self
+    }
+
+    /// Uses `clock` for the current time.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = ClockSource::Custom(clock);
+        self
+    }
+
+    /// Uses a fixed current time (for tests and for replaying old tokens).
+    #[must_use]
+    pub fn with_fixed_time(mut self, now: NumericDate) -> Self {
+        self.clock = ClockSource::Fixed(now);
+        self
+    }
+
+    /// The algorithm allow-list (empty: the key's algorithm decides).
+    pub fn algorithms(&self) -> AlgorithmSet {
+        self.algorithms
+    }
+
+    /// The size limit, in bytes.
+    pub fn max_token_size(&self) -> usize {
+        self.max_token_size
+    }
+
+    /// The leeway.
+    pub fn leeway(&self) -> Duration {
+        self.leeway
+    }
+
+    /// The current time, as this validation's clock tells it.
+    pub fn now(&self) -> NumericDate {
+        self.clock.now()
+    }
+
+    pub(crate) fn check_algorithm_allowed(&self, algorithm: Algorithm) -> bool {
+        self.algorithms.is_empty() || self.algorithms.contains(algorithm)
+    }
+
+    pub(crate) fn check_type(&self, found: Option<&str>) -> Result<(), Error> {
+        let Some(expected) = &self.token_type else {
+            return Ok(());
+        };
+        if found.is_some_and(|found| media_type_eq(expected, found)) {
+            return Ok(());
+        }
+        Err(Error::InvalidType {
+            expected: expected.clone(),
+            found: found.map(str::to_owned),
+        })
+    }
+
+    /// Checks registered claims against this validation (steps 12–14 of the check order:
+    /// required claims, then times, then issuer, subject and audience).
+    ///
+    /// [`decode`](crate::decode) calls this for you; it is public for claims obtained elsewhere.
+    ///
+    /// # Errors
+    /// [`Error::Claim`] with the first rule that fails.
+    pub fn validate_claims<T>(&self, claims: &Claims<T>) -> Result<(), Error> {
+        self.validate(claims, None)
+    }
+
+    pub(crate) fn validate<T>(
+        &self,
+        claims: &Claims<T>,
+        seen: Option<&SeenNames<'_>>,
+    ) -> Result<(), Error> {
+        // Step 12: required claims (configured checks make their claim required).
+        let present = |name: &str| match name {
+            "iss" => claims.issuer.is_some(),
+            "sub" => claims.subject.is_some(),
+            "aud" => claims.audience.is_some(),
+            "exp" => claims.expires_at.is_some(),
+            "nbf" => claims.not_before.is_some(),
+            "iat" => claims.issued_at.is_some(),
+            "jti" => claims.jwt_id.is_some(),
+            other => seen.is_some_and(|s| s.contains(other)),
+        };
+        let implied = [
+            (!self.issuers.is_empty()).then_some("iss"),
+            (!self.subjects.is_empty()).then_some("sub"),
+            (!self.audiences.is_empty()).then_some("aud"),
+        ];
+        for name in self
+            .required
+            .iter()
+            .map(AsRef::as_ref)
+            .chain(implied.into_iter().flatten())
+        {
+            if !present(name) {
+                return Err(ClaimError::Missing {
+                    claim: Cow::Owned(name.to_owned()),
+                }
+                .into());
+            }
+        }
+
+        // Step 13: times. Accept iff now < exp + leeway, nbf <= now + leeway, iat <= now + leeway.
+        let now = self.clock.now();
+        let leeway_secs = self.leeway.as_secs();
+        if let Some(exp) = claims.expires_at {
+            if now >= exp.saturating_add(self.leeway) {
+                return Err(ClaimError::Expired {
+                    expired_at: exp,
+                    now,
+                    leeway_secs,
+                }
+                .into());
+            }
+        }
+        let late_now = now.saturating_add(self.leeway);
+        if let Some(nbf) = claims.not_before {
+            if late_now < nbf {
+                return Err(ClaimError::NotYetValid {
+                    not_before: nbf,
+                    now,
+                    leeway_secs,
+                }
+                .into());
+            }
+        }
+        if let Some(iat) = claims.issued_at {
+            if late_now < iat {
+                return Err(ClaimError::IssuedInFuture {
+                    issued_at: iat,
+                    now,
+                    leeway_secs,
+                }
+                .into());
+            }
+        }
+
+        // Step 14: issuer, subject, audience (exact, case-sensitive, no normalization).
+        if let (false, Some(iss)) = (self.issuers.is_empty(), &claims.issuer) {
+            if !self.issuers.iter().any(|e| e == iss) {
+                return Err(ClaimError::InvalidIssuer {
+                    expected: self.issuers.clone(),
+                    found: iss.clone(),
+                }
+                .into());
+            }
+        }
+        if let (false, Some(sub)) = (self.subjects.is_empty(), &claims.subject) {
+            if !self.subjects.iter().any(|e| e == sub) {
+                return Err(ClaimError::InvalidSubject {
+                    expected: self.subjects.clone(),
+                    found: sub.clone(),
+                }
+                .into());
+            }
+        }
+        if self.audience_policy == AudiencePolicy::Strict {
+            match (&claims.audience, self.audiences.is_empty()) {
+                (Some(aud), false) => {
+                    if !self.audiences.iter().any(|e| aud.contains(e)) {
+                        return Err(ClaimError::InvalidAudience {
+                            expected: self.audiences.clone(),
+                            found: aud.to_vec(),
+                        }
+                        .into());
+                    }
+                }
+                (Some(aud), true) => {
+                    return Err(ClaimError::UnexpectedAudience {
+                        found: aud.to_vec(),
+                    }
+                    .into());
+                }
+                (None, _) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RFC 7515 §4.1.9: media types compare without case, and `application/` may be omitted.
+fn media_type_eq(a: &str, b: &str) -> bool {
+    fn strip(s: &str) -> &str {
+        const PREFIX: &str = "application/";
+        match s.get(..PREFIX.len()) {
+            Some(p) if p.eq_ignore_ascii_case(PREFIX) => &s[PREFIX.len()..],
+            _ => s,
+        }
+    }
+    strip(a).eq_ignore_ascii_case(strip(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_compare_like_rfc_7515() {
+        assert!(media_type_eq("at+jwt", "application/at+jwt"));
+        assert!(media_type_eq("at+jwt", "AT+JWT"));
+        assert!(media_type_eq("Application/AT+jwt", "at+jwt"));
+        assert!(!media_type_eq("at+jwt", "jwt"));
+        assert!(!media_type_eq("at+jwt", "application/"));
+        assert!(!media_type_eq("at+jwt", "é"));
+    }
+}

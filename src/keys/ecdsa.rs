@@ -19,10 +19,8 @@ pub(crate) fn algorithm_for_point_len(len: usize) -> Result<Algorithm, KeyError>
         65 => Ok(Algorithm::Es256),
         97 => Ok(Algorithm::Es384),
         _ => Err(KeyError::Rejected {
-            reason: format!(
-                "an uncompressed P-256 or P-384 point has 65 or 97 bytes, got {len}"
-            )
-            .into(),
+            reason: format!("an uncompressed P-256 or P-384 point has 65 or 97 bytes, got {len}")
+                .into(),
         }),
     }
 }
@@ -30,8 +28,16 @@ pub(crate) fn algorithm_for_point_len(len: usize) -> Result<Algorithm, KeyError>
 impl EcPublicKey {
     pub(crate) fn new(algorithm: Algorithm, point: &[u8]) -> Result<Self, KeyError> {
         let (verify, agreement, len) = match algorithm {
-            Algorithm::Es256 => (&signature::ECDSA_P256_SHA256_FIXED, &ring::agreement::ECDH_P256, 65),
-            Algorithm::Es384 => (&signature::ECDSA_P384_SHA384_FIXED, &ring::agreement::ECDH_P384, 97),
+            Algorithm::Es256 => (
+                &signature::ECDSA_P256_SHA256_FIXED,
+                &ring::agreement::ECDH_P256,
+                65,
+            ),
+            Algorithm::Es384 => (
+                &signature::ECDSA_P384_SHA384_FIXED,
+                &ring::agreement::ECDH_P384,
+                97,
+            ),
             other => {
                 return Err(KeyError::AlgorithmMismatch {
                     algorithm: other,
@@ -55,6 +61,7 @@ impl EcPublicKey {
     }
 
     /// The uncompressed point `0x04 || x || y`.
+    #[allow(dead_code)] // used by JWK export
     pub(crate) fn point(&self) -> &[u8] {
         &self.point
     }

@@ -18,6 +18,7 @@ impl Ed25519PublicKey {
     }
 
     /// The 32 raw public bytes.
+    #[allow(dead_code)] // used by JWK export
     pub(crate) fn as_bytes(&self) -> &[u8; 32] {
         &self.bytes
     }

@@ -46,14 +46,18 @@ impl RsaPublicKey {
         // ring accepts 3 <= e < 2^33 with e odd; refuse anything else at construction so the
         // error is a key error rather than a failed signature later.
         if e.len() > 5 || bit_len(e) > 33 {
-            return Err(KeyError::RsaExponent { reason: "larger than 2^33" });
+            return Err(KeyError::RsaExponent {
+                reason: "larger than 2^33",
+            });
         }
         let mut value: u64 = 0;
         for &b in e {
             value = (value << 8) | u64::from(b);
         }
         if value < 3 {
-            return Err(KeyError::RsaExponent { reason: "smaller than 3" });
+            return Err(KeyError::RsaExponent {
+                reason: "smaller than 3",
+            });
         }
         if value & 1 == 0 {
             return Err(KeyError::RsaExponent { reason: "even" });
@@ -71,11 +75,13 @@ impl RsaPublicKey {
     }
 
     /// The modulus, big-endian without leading zeros.
+    #[allow(dead_code)] // used by JWK export
     pub(crate) fn modulus(&self) -> &[u8] {
         &self.n
     }
 
     /// The public exponent, big-endian without leading zeros.
+    #[allow(dead_code)] // used by JWK export
     pub(crate) fn exponent(&self) -> &[u8] {
         &self.e
     }
@@ -174,8 +180,14 @@ mod tests {
         ));
         n = vec![0xff; 256];
         assert!(RsaPublicKey::new(&n, &[1, 0, 1]).is_ok());
-        assert!(matches!(RsaPublicKey::new(&n, &[1]), Err(KeyError::RsaExponent { .. })));
-        assert!(matches!(RsaPublicKey::new(&n, &[4]), Err(KeyError::RsaExponent { .. })));
+        assert!(matches!(
+            RsaPublicKey::new(&n, &[1]),
+            Err(KeyError::RsaExponent { .. })
+        ));
+        assert!(matches!(
+            RsaPublicKey::new(&n, &[4]),
+            Err(KeyError::RsaExponent { .. })
+        ));
         let mut even = n.clone();
         even[255] = 0xfe;
         assert!(RsaPublicKey::new(&even, &[3]).is_err());

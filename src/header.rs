@@ -1,0 +1,615 @@
+//! The JOSE header (RFC 7515 §4): typed registered parameters plus a map of extra ones.
+//!
+//! `alg` is never set by the caller: [`encode`](crate::encode) writes the signing key's
+//! algorithm, and a decoded header carries the algorithm that was verified. Parsing rejects
+//! duplicate member names and records wrongly typed registered parameters so that
+//! [`decode`](crate::decode) can report them in the order of the security policy.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Map, Value};
+
+use crate::algorithm::Algorithm;
+use crate::claims::Name;
+use crate::error::MalformedError;
+
+/// A JOSE header.
+///
+/// ```
+/// use webtoken::Header;
+///
+/// let header = Header::new().with_key_id("2024-06").with_type("at+jwt");
+/// assert_eq!(header.key_id(), Some("2024-06"));
+/// assert_eq!(header.token_type(), Some("at+jwt"));
+/// assert_eq!(header.algorithm(), None); // written by `encode` from the key
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Header {
+    algorithm: Option<Algorithm>,
+    token_type: Option<String>,
+    content_type: Option<String>,
+    key_id: Option<String>,
+    critical: Option<Vec<String>>,
+    jwk_set_url: Option<String>,
+    jwk: Option<Value>,
+    x509_url: Option<String>,
+    x509_chain: Option<Vec<String>>,
+    x509_sha1_thumbprint: Option<String>,
+    x509_sha256_thumbprint: Option<String>,
+    extra: Map<String, Value>,
+}
+
+/// The registered header parameter names of RFC 7515 §4.1 (which `crit` may not list).
+pub(crate) const REGISTERED: [&str; 11] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+];
+
+impl Header {
+    /// A header with `typ` set to `"JWT"` (RFC 7519 §5.1), the usual choice for JWTs.
+    pub fn new() -> Self {
+        Self::empty().with_type("JWT")
+    }
+
+    /// A header with no parameters at all (only `alg` will be written).
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Sets `typ`, the media type of the whole token (RFC 7515 §4.1.9). Use distinct types for
+    /// distinct kinds of tokens, such as `"at+jwt"` for access tokens (RFC 9068, RFC 8725 §3.11).
+    #[must_use]
+    pub fn with_type(mut self, token_type: impl Into<String>) -> Self {
+        self.token_type = Some(token_type.into());
+        self
+    }
+
+    /// Removes `typ`.
+    #[must_use]
+    pub fn without_type(mut self) -> Self {
+        self.token_type = None;
+        self
+    }
+
+    /// Sets `cty`, the media type of the payload (RFC 7515 §4.1.10).
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets `kid`, the hint that tells the verifier which of its keys to use.
+    #[must_use]
+    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// Adds a parameter that is not registered (a public or private header parameter).
+    ///
+    /// Registered names (`alg`, `kid`, `crit`, …) are not accepted here; use the typed
+    /// builders. Returns the header unchanged for such a name.
+    #[must_use]
+    pub fn with_extra(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        let name = name.into();
+        if !REGISTERED.contains(&name.as_str()) {
+            self.extra.insert(name, value.into());
+        }
+        self
+    }
+
+    /// `alg`: the algorithm, when the header was decoded or encoded.
+    pub fn algorithm(&self) -> Option<Algorithm> {
+        self.algorithm
+    }
+
+    /// `typ`: the media type of the token.
+    pub fn token_type(&self) -> Option<&str> {
+        self.token_type.as_deref()
+    }
+
+    /// `cty`: the media type of the payload.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// `kid`: the key id.
+    pub fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    /// `crit`: extensions the recipient must understand.
+    pub fn critical(&self) -> Option<&[String]> {
+        self.critical.as_deref()
+    }
+
+    /// `jku`: a JWK Set URL. Informational only: webtoken never fetches it.
+    pub fn jwk_set_url(&self) -> Option<&str> {
+        self.jwk_set_url.as_deref()
+    }
+
+    /// `jwk`: an embedded public key. Informational only: webtoken never verifies with it.
+    pub fn jwk(&self) -> Option<&Value> {
+        self.jwk.as_ref()
+    }
+
+    /// `x5u`: an X.509 URL. Informational only: webtoken never fetches it.
+    pub fn x509_url(&self) -> Option<&str> {
+        self.x509_url.as_deref()
+    }
+
+    /// `x5c`: an X.509 certificate chain (base64 DER). Informational only: never trusted.
+    pub fn x509_chain(&self) -> Option<&[String]> {
+        self.x509_chain.as_deref()
+    }
+
+    /// `x5t`: the SHA-1 thumbprint of an X.509 certificate.
+    pub fn x509_sha1_thumbprint(&self) -> Option<&str> {
+        self.x509_sha1_thumbprint.as_deref()
+    }
+
+    /// `x5t#S256`: the SHA-256 thumbprint of an X.509 certificate.
+    pub fn x509_sha256_thumbprint(&self) -> Option<&str> {
+        self.x509_sha256_thumbprint.as_deref()
+    }
+
+    /// Parameters that are not registered, by name.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    pub(crate) fn set_algorithm(&mut self, algorithm: Algorithm) {
+        self.algorithm = Some(algorithm);
+    }
+
+    fn has_member(&self, name: &str) -> bool {
+        match name {
+            "alg" => self.algorithm.is_some(),
+            "typ" => self.token_type.is_some(),
+            "cty" => self.content_type.is_some(),
+            "kid" => self.key_id.is_some(),
+            "crit" => self.critical.is_some(),
+            "jku" => self.jwk_set_url.is_some(),
+            "jwk" => self.jwk.is_some(),
+            "x5u" => self.x509_url.is_some(),
+            "x5c" => self.x509_chain.is_some(),
+            "x5t" => self.x509_sha1_thumbprint.is_some(),
+            "x5t#S256" => self.x509_sha256_thumbprint.is_some(),
+            other => self.extra.contains_key(other),
+        }
+    }
+}
+
+/// A header as it will be signed by a key: `alg` from the key, `kid` from the key when the
+/// header has none. Serializes without copying the header.
+pub(crate) struct KeyedHeader<'a> {
+    header: &'a Header,
+    algorithm: Algorithm,
+    key_id: Option<&'a str>,
+}
+
+impl Header {
+    pub(crate) fn for_key<'a>(&'a self, key: &'a crate::keys::SigningKey) -> KeyedHeader<'a> {
+        KeyedHeader {
+            header: self,
+            algorithm: key.algorithm(),
+            key_id: self.key_id.as_deref().or(key.key_id()),
+        }
+    }
+}
+
+impl Serialize for KeyedHeader<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.header
+            .serialize_with(Some(self.algorithm), self.key_id, serializer)
+    }
+}
+
+/// Written with `alg` first, then the registered parameters, then the extra ones.
+impl Serialize for Header {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize_with(self.algorithm, self.key_id.as_deref(), serializer)
+    }
+}
+
+impl Header {
+    fn serialize_with<S: Serializer>(
+        &self,
+        algorithm: Option<Algorithm>,
+        key_id: Option<&str>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(alg) = algorithm {
+            map.serialize_entry("alg", alg.as_str())?;
+        }
+        macro_rules! opt {
+            ($name:literal, $field:expr) => {
+                if let Some(v) = &$field {
+                    map.serialize_entry($name, v)?;
+                }
+            };
+        }
+        opt!("typ", self.token_type);
+        opt!("cty", self.content_type);
+        if let Some(kid) = key_id {
+            map.serialize_entry("kid", kid)?;
+        }
+        opt!("jku", self.jwk_set_url);
+        opt!("jwk", self.jwk);
+        opt!("x5u", self.x509_url);
+        opt!("x5c", self.x509_chain);
+        opt!("x5t", self.x509_sha1_thumbprint);
+        opt!("x5t#S256", self.x509_sha256_thumbprint);
+        opt!("crit", self.critical);
+        for (k, v) in &self.extra {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing.
+
+/// The `alg` member as it was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AlgField {
+    Missing,
+    NotAString,
+    Known(Algorithm),
+    Unknown(String),
+}
+
+/// A header as parsed, before the policy checks of `decode`.
+#[derive(Debug)]
+pub(crate) struct ParsedHeader {
+    pub(crate) header: Header,
+    pub(crate) alg: AlgField,
+    /// The first registered parameter with a wrong type or value (other than `alg`/`crit`).
+    fault: Option<(&'static str, Cow<'static, str>)>,
+    /// `crit` as found, when it is not an array of strings.
+    crit_fault: Option<Cow<'static, str>>,
+    /// `b64` as found (RFC 7797); webtoken never uses unencoded payloads.
+    b64: Option<Value>,
+}
+
+impl ParsedHeader {
+    /// Parses the decoded header bytes: UTF-8, one JSON object, no duplicate names.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, MalformedError> {
+        let json = |reason: String| MalformedError::Json {
+            segment: "header",
+            reason,
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| json("not UTF-8".into()))?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = de
+            .deserialize_map(HeaderVisitor)
+            .map_err(|e| json(json_reason(&e)))?;
+        de.end().map_err(|e| json(json_reason(&e)))?;
+        Ok(parsed)
+    }
+
+    /// The semantic checks of step 6 (after the algorithm was allow-listed): `crit`, `b64`,
+    /// types of `kid`/`typ`/`cty`/`x5*`/`jku`/`jwk`.
+    pub(crate) fn check_parameters(&self) -> Result<(), crate::Error> {
+        let header_err = |parameter: &'static str, reason: Cow<'static, str>| {
+            crate::Error::Malformed(MalformedError::Header { parameter, reason })
+        };
+        if let Some(reason) = &self.crit_fault {
+            return Err(header_err("crit", reason.clone()));
+        }
+        if let Some(crit) = &self.header.critical {
+            if crit.is_empty() {
+                return Err(header_err("crit", "must not be an empty list".into()));
+            }
+            for (i, name) in crit.iter().enumerate() {
+                if REGISTERED.contains(&name.as_str()) {
+                    return Err(header_err(
+                        "crit",
+                        format!("lists the registered parameter {name:?}").into(),
+                    ));
+                }
+                if crit[..i].contains(name) {
+                    return Err(header_err("crit", format!("lists {name:?} twice").into()));
+                }
+            }
+            for name in crit {
+                if name != "b64" && !self.header.has_member(name) {
+                    return Err(header_err(
+                        "crit",
+                        format!("lists {name:?}, which is not in the header").into(),
+                    ));
+                }
+            }
+            // webtoken implements no extension, so any listed name is unsupported.
+            if let Some(name) = crit.first() {
+                return Err(crate::Error::UnsupportedCriticalHeader { name: name.clone() });
+            }
+        }
+        if let Some(b64) = &self.b64 {
+            if b64 != &Value::Bool(true) {
+                return Err(header_err(
+                    "b64",
+                    "unencoded payloads (RFC 7797) are not supported for JWTs".into(),
+                ));
+            }
+        }
+        if let Some((parameter, reason)) = &self.fault {
+            return Err(header_err(parameter, reason.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// serde_json's message without its position suffix noise kept short and lowercase.
+pub(crate) fn json_reason(e: &serde_json::Error) -> String {
+    e.to_string()
+}
+
+struct HeaderVisitor;
+
+/// A string value, or a note that the value had another JSON type.
+enum StrOr<'de> {
+    Str(Cow<'de, str>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for StrOr<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrOrVisitor)
+    }
+}
+
+struct StrOrVisitor;
+
+impl<'de> Visitor<'de> for StrOrVisitor {
+    type Value = StrOr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Str(Cow::Owned(v)))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Other("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Other("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Other("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Other("a number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<StrOr<'de>, E> {
+        Ok(StrOr::Other("null"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrOr<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(StrOr::Other("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrOr<'de>, A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(StrOr::Other("an object"))
+    }
+}
+
+type HeaderFault = Option<(&'static str, Cow<'static, str>)>;
+
+fn string_value<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &'static str,
+    fault: &mut HeaderFault,
+) -> Result<Option<String>, A::Error> {
+    match map.next_value::<StrOr<'de>>()? {
+        StrOr::Str(s) => Ok(Some(s.into_owned())),
+        StrOr::Other(found) => {
+            if fault.is_none() {
+                *fault = Some((name, format!("must be a string, found {found}").into()));
+            }
+            Ok(None)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = ParsedHeader;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParsedHeader, A::Error> {
+        let mut header = Header::default();
+        let mut alg = AlgField::Missing;
+        let mut fault: HeaderFault = None;
+        let mut crit_fault = None;
+        let mut b64 = None;
+        let mut seen: u16 = 0;
+
+        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+            let slot = REGISTERED
+                .iter()
+                .position(|r| *r == name.as_ref())
+                .or((name == "b64").then_some(REGISTERED.len()));
+            if let Some(i) = slot {
+                let bit = 1u16 << i;
+                if seen & bit != 0 {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate member name {name:?}"
+                    )));
+                }
+                seen |= bit;
+            }
+            match name.as_ref() {
+                "alg" => {
+                    alg = match map.next_value::<StrOr<'de>>()? {
+                        StrOr::Str(s) => match Algorithm::from_name(&s) {
+                            Some(known) => AlgField::Known(known),
+                            None => AlgField::Unknown(s.into_owned()),
+                        },
+                        StrOr::Other(_) => AlgField::NotAString,
+                    }
+                }
+                "typ" => header.token_type = string_value(&mut map, "typ", &mut fault)?,
+                "cty" => header.content_type = string_value(&mut map, "cty", &mut fault)?,
+                "kid" => header.key_id = string_value(&mut map, "kid", &mut fault)?,
+                "jku" => header.jwk_set_url = string_value(&mut map, "jku", &mut fault)?,
+                "x5u" => header.x509_url = string_value(&mut map, "x5u", &mut fault)?,
+                "x5t" => header.x509_sha1_thumbprint = string_value(&mut map, "x5t", &mut fault)?,
+                "x5t#S256" => {
+                    header.x509_sha256_thumbprint = string_value(&mut map, "x5t#S256", &mut fault)?
+                }
+                "crit" => match map.next_value::<Value>()? {
+                    Value::Array(items) => {
+                        let mut names = Vec::with_capacity(items.len());
+                        for item in items {
+                            match item {
+                                Value::String(s) => names.push(s),
+                                _ => {
+                                    crit_fault = Some("must be an array of strings".into());
+                                }
+                            }
+                        }
+                        header.critical = Some(names);
+                    }
+                    _ => crit_fault = Some("must be an array of strings".into()),
+                },
+                "jwk" => match map.next_value::<Value>()? {
+                    v @ Value::Object(_) => header.jwk = Some(v),
+                    _ => {
+                        fault.get_or_insert(("jwk", "must be a JSON object".into()));
+                    }
+                },
+                "x5c" => match map.next_value::<Value>()? {
+                    Value::Array(items) if items.iter().all(Value::is_string) => {
+                        header.x509_chain = Some(
+                            items
+                                .into_iter()
+                                .filter_map(|v| match v {
+                                    Value::String(s) => Some(s),
+                                    _ => None,
+                                })
+                                .collect(),
+                        );
+                    }
+                    _ => {
+                        fault.get_or_insert(("x5c", "must be an array of strings".into()));
+                    }
+                },
+                "b64" => b64 = Some(map.next_value::<Value>()?),
+                _ => {
+                    let value = map.next_value::<Value>()?;
+                    if header
+                        .extra
+                        .insert(name.clone().into_owned(), value)
+                        .is_some()
+                    {
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate member name {name:?}"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(ParsedHeader {
+            header,
+            alg,
+            fault,
+            crit_fault,
+            b64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<ParsedHeader, MalformedError> {
+        ParsedHeader::parse(s.as_bytes())
+    }
+
+    #[test]
+    fn parses_registered_and_extra_parameters() {
+        let p = parse(r#"{"alg":"HS256","typ":"JWT","kid":"k1","x-custom":[1,2]}"#).unwrap();
+        assert_eq!(p.alg, AlgField::Known(Algorithm::Hs256));
+        assert_eq!(p.header.token_type(), Some("JWT"));
+        assert_eq!(p.header.key_id(), Some("k1"));
+        assert_eq!(p.header.extra()["x-custom"], serde_json::json!([1, 2]));
+        p.check_parameters().unwrap();
+    }
+
+    #[test]
+    fn rejects_duplicates_even_when_escaped() {
+        assert!(parse(r#"{"alg":"HS256","alg":"none"}"#).is_err());
+        assert!(parse(r#"{"alg":"HS256","\u0061lg":"none"}"#).is_err());
+        assert!(parse(r#"{"alg":"HS256","x":1,"x":2}"#).is_err());
+    }
+
+    #[test]
+    fn rejects_non_objects_and_trailing_data() {
+        for bad in [
+            r#"["HS256"]"#,
+            r#""HS256""#,
+            r#"{"alg":"HS256"}x"#,
+            "\u{feff}{}",
+            "{'a':1}",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(ParsedHeader::parse(b"{\"alg\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn records_wrong_types_for_later_checks() {
+        let p = parse(r#"{"alg":256}"#).unwrap();
+        assert_eq!(p.alg, AlgField::NotAString);
+        let p = parse(r#"{"alg":"HS256","kid":42}"#).unwrap();
+        assert!(p.check_parameters().is_err());
+    }
+
+    #[test]
+    fn crit_rules() {
+        use crate::ErrorKind::{Malformed, UnsupportedCriticalHeader};
+        let kind = |s: &str| parse(s).unwrap().check_parameters().unwrap_err().kind();
+        assert_eq!(kind(r#"{"alg":"HS256","crit":[]}"#), Malformed);
+        assert_eq!(kind(r#"{"alg":"HS256","crit":["alg"]}"#), Malformed);
+        assert_eq!(kind(r#"{"alg":"HS256","crit":"x"}"#), Malformed);
+        assert_eq!(kind(r#"{"alg":"HS256","crit":[1]}"#), Malformed);
+        assert_eq!(kind(r#"{"alg":"HS256","crit":["x"]}"#), Malformed);
+        assert_eq!(
+            kind(r#"{"alg":"HS256","crit":["x"],"x":1}"#),
+            UnsupportedCriticalHeader
+        );
+        assert_eq!(
+            kind(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#),
+            UnsupportedCriticalHeader
+        );
+        assert_eq!(kind(r#"{"alg":"HS256","b64":false}"#), Malformed);
+    }
+
+    #[test]
+    fn serializes_alg_first() {
+        let mut h = Header::empty().with_key_id("k");
+        h.set_algorithm(Algorithm::Hs256);
+        assert_eq!(
+            serde_json::to_string(&h).unwrap(),
+            r#"{"alg":"HS256","kid":"k"}"#
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Signing: the header (with `alg` from the key) and the payload are serialized, encoded and
+//! signed into one pre-sized buffer (RFC 7515 §5.1, compact serialization §7.1).
+
+use std::io::Write as _;
+
+use serde::Serialize;
+
+use crate::base64url;
+use crate::error::Error;
+use crate::header::{AlgField, Header, ParsedHeader};
+use crate::keys::SigningKey;
+
+/// Serializes `value` as JSON into `stack` when it fits, else into `heap`.
+fn to_json<'b, V: Serialize + ?Sized>(
+    value: &V,
+    stack: &'b mut [u8],
+    heap: &'b mut Vec<u8>,
+    what: &'static str,
+) -> Result<&'b [u8], Error> {
+    let capacity = stack.len();
+    let mut cursor = std::io::Cursor::new(&mut *stack);
+    let fitted = serde_json::to_writer(&mut cursor, value).is_ok() && {
+        // A full buffer makes the writer fail; a value that fills it exactly is fine too.
+        cursor.flush().is_ok()
+    };
+    if fitted {
+        let len = usize::try_from(cursor.position()).unwrap_or(capacity);
+        return Ok(&stack[..len.min(capacity)]);
+    }
+    *heap = serde_json::to_vec(value).map_err(|e| Error::Serialize {
+        what,
+        message: e.to_string(),
+    })?;
+    Ok(heap)
+}
+
+/// Builds `base64url(header) . base64url(payload) . base64url(signature)`.
+pub(crate) fn assemble(
+    header_json: &[u8],
+    payload: &[u8],
+    key: &SigningKey,
+) -> Result<String, Error> {
+    let signature_len = key
+        .algorithm()
+        .signature_len()
+        .unwrap_or(crate::keys::MAX_SIGNATURE_LEN);
+    let mut out = String::with_capacity(
+        base64url::encoded_len(header_json.len())
+            + base64url::encoded_len(payload.len())
+            + base64url::encoded_len(signature_len)
+            + 2,
+    );
+    base64url::encode_into(header_json, &mut out);
+    out.push('.');
+    base64url::encode_into(payload, &mut out);
+    let signature = key.sign_to_buf(out.as_bytes())?;
+    out.push('.');
+    base64url::encode_into(signature.as_slice(), &mut out);
+    Ok(out)
+}
+
+/// Signs `claims` as a compact JWT.
+///
+/// The header's `alg` is the key's algorithm, whatever `header` holds; when the header has no
+/// `kid` and the key has one ([`SigningKey::with_key_id`]), the key's is written.
+///
+/// ```
+/// use std::time::Duration;
+/// use webtoken::{Algorithm, Claims, Header, SigningKey};
+///
+/// let key = SigningKey::hmac(Algorithm::Hs256, [1u8; 32])?;
+/// let claims = Claims::new(()).with_subject("user-42").expires_in(Duration::from_secs(60));
+/// let jwt = webtoken::encode(&Header::new(), &claims, &key)?;
+/// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.")); // {"alg":"HS256","typ":"JWT"}
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Serialize`] when the claims cannot be serialized as JSON, [`Error::Key`] when
+/// signing fails (only when the system random number generator fails).
+pub fn encode<C: Serialize + ?Sized>(
+    header: &Header,
+    claims: &C,
+    key: &SigningKey,
+) -> Result<String, Error> {
+    let mut header_stack = [0u8; 256];
+    let mut header_heap = Vec::new();
+    let header_json = to_json(
+        &header.for_key(key),
+        &mut header_stack,
+        &mut header_heap,
+        "header",
+    )?;
+    let mut payload_stack = [0u8; 1024];
+    let mut payload_heap = Vec::new();
+    let payload = to_json(claims, &mut payload_stack, &mut payload_heap, "claims")?;
+    assemble(header_json, payload, key)
+}
+
+/// Signs arbitrary payload bytes as a compact JWS (RFC 7515), with `alg` from the key.
+///
+/// # Errors
+/// As for [`encode`].
+pub fn sign(header: &Header, payload: &[u8], key: &SigningKey) -> Result<String, Error> {
+    let mut stack = [0u8; 256];
+    let mut heap = Vec::new();
+    let header = to_json(&header.for_key(key), &mut stack, &mut heap, "header")?;
+    assemble(header, payload, key)
+}
+
+/// Signs payload bytes under a header given as exact JSON text, byte for byte (for
+/// interoperability tests and for reproducing published examples such as RFC 7515 A.1, whose
+/// header contains a line break).
+///
+/// The header must be a JSON object without duplicate members whose `alg` is the key's
+/// algorithm.
+///
+/// # Errors
+/// [`Error::Malformed`] when the header is not such an object, [`Error::AlgorithmNotAllowed`]
+/// when its `alg` is not the key's algorithm.
+pub fn sign_with_header_json(
+    header_json: &str,
+    payload: &[u8],
+    key: &SigningKey,
+) -> Result<String, Error> {
+    let parsed = ParsedHeader::parse(header_json.as_bytes())?;
+    match parsed.alg {
+        AlgField::Known(alg) if alg == key.algorithm() => {}
+        AlgField::Known(alg) => {
+            return Err(Error::AlgorithmNotAllowed {
+                reason: crate::error::AlgorithmRejection::KeyMismatch {
+                    found: alg,
+                    key_algorithm: Some(key.algorithm()),
+                    key_family: key.algorithm().family(),
+                },
+            });
+        }
+        _ => {
+            return Err(crate::error::MalformedError::Header {
+                parameter: "alg",
+                reason: "must name the signing key's algorithm".into(),
+            }
+            .into());
+        }
+    }
+    parsed.check_parameters()?;
+    assemble(header_json.as_bytes(), payload, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_falls_back_to_the_heap_for_large_values() {
+        let big = "x".repeat(5000);
+        let mut stack = [0u8; 16];
+        let mut heap = Vec::new();
+        let json = to_json(&big, &mut stack, &mut heap, "claims").unwrap();
+        assert_eq!(json.len(), 5002);
+        let mut stack = [0u8; 7];
+        let json = to_json(&"abcde", &mut stack, &mut heap, "claims").unwrap();
+        assert_eq!(json, b"\"abcde\"");
+    }
+}
