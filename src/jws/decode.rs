@@ -243,6 +243,11 @@ pub(crate) fn parse_claims<T: DeserializeOwned>(
             }
             Ok(claims)
         }
+        Err(e) if !e.is_data() => Err(match report.fault {
+            // A syntax error (including the nesting limit) or a duplicate: malformed.
+            Some(Fault::Duplicate(name)) => fault_error(Fault::Duplicate(name)),
+            _ => payload_json_error(&e),
+        }),
         Err(custom_error) => {
             // Error path only: read the payload again without the custom type, so that a
             // malformed payload, a duplicate, a wrongly typed registered claim or a failed
