@@ -395,7 +395,8 @@ impl<T> Claims<T> {
         self
     }
 
-    /// Sets `iat` to now and `exp` to now + `lifetime`, reading the system clock.
+    /// Sets `iat` to now and `exp` to now + `lifetime` in whole seconds, reading the system
+    /// clock.
     #[must_use]
     pub fn expires_in(self, lifetime: Duration) -> Self {
         self.expires_in_with_clock(lifetime, &SystemClock)
@@ -403,11 +404,14 @@ impl<T> Claims<T> {
 
     /// Sets `iat` to `clock`'s now and `exp` to now + `lifetime` (for tests and for services
     /// with their own time source).
+    ///
+    /// Both are whole seconds (the fraction of the current second and of `lifetime` is
+    /// dropped), because many consumers accept only integer NumericDates.
     #[must_use]
     pub fn expires_in_with_clock(mut self, lifetime: Duration, clock: &dyn Clock) -> Self {
-        let now = clock.now();
+        let now = NumericDate::from_secs(clock.now().as_secs());
         self.issued_at = Some(now);
-        self.expires_at = Some(now.saturating_add(lifetime));
+        self.expires_at = Some(now.saturating_add(Duration::from_secs(lifetime.as_secs())));
         self
     }
 

@@ -472,7 +472,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                 "x5u" => header.x509_url = string_value(&mut map, "x5u", &mut fault)?,
                 "x5t" => header.x509_sha1_thumbprint = string_value(&mut map, "x5t", &mut fault)?,
                 "x5t#S256" => {
-                    header.x509_sha256_thumbprint = string_value(&mut map, "x5t#S256", &mut fault)?
+                    header.x509_sha256_thumbprint = string_value(&mut map, "x5t#S256", &mut fault)?;
                 }
                 "crit" => match map.next_value::<Value>()? {
                     Value::Array(items) => {

@@ -9,7 +9,7 @@ use webtoken::{Algorithm, Error, KeySource, NumericDate, Validation};
 
 /// How the harness builds the verifier's key source for a case.
 enum Keys {
-    Single(webtoken::VerifyingKey),
+    Single(Box<webtoken::VerifyingKey>),
     /// Key sets and explicit JWKs are exercised by the JWK Set tests.
     Set,
 }
@@ -93,7 +93,7 @@ fn keys_for(
     }
     let jwk = &catalogue["keys"][name];
     // A single RSA or HMAC key is bound to the first allowed algorithm; EC/OKP by curve.
-    verifying_key(jwk, algorithms[0]).map(Keys::Single)
+    verifying_key(jwk, algorithms[0]).map(|k| Keys::Single(Box::new(k)))
 }
 
 /// The token of a case, building the `construct` ones that concern tokens.
@@ -140,7 +140,7 @@ fn run(case: &Value, catalogue: &Value) -> Option<Outcome> {
         Ok(Keys::Set) => return None,
         Err(e) => return Some(outcome(Err(fine_kind(&e).to_owned()))),
     };
-    let result = decode_any(&token, &keys, &validation);
+    let result = decode_any(&token, &*keys, &validation);
     Some(outcome(result.map(|_| ()).map_err(|e| {
         // Every error message is one line and never echoes the token or key material.
         let message = e.to_string();

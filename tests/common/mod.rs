@@ -21,16 +21,14 @@ pub(crate) fn data(path: &str) -> Value {
 
 /// The Wycheproof directory, or `None` (and a clear message) when the variable is unset.
 pub(crate) fn wycheproof_dir(test: &str) -> Option<PathBuf> {
-    match std::env::var_os("WEBTOKEN_WYCHEPROOF_DIR") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            eprintln!(
-                "SKIPPED {test}: WEBTOKEN_WYCHEPROOF_DIR is not set (\
-                 .ci/run sets it to ../shared/vectors/wycheproof)"
-            );
-            None
-        }
+    let dir = std::env::var_os("WEBTOKEN_WYCHEPROOF_DIR").map(PathBuf::from);
+    if dir.is_none() {
+        eprintln!(
+            "SKIPPED {test}: WEBTOKEN_WYCHEPROOF_DIR is not set \
+             (.ci/run sets it to ../shared/vectors/wycheproof)"
+        );
     }
+    dir
 }
 
 /// Decodes a Base64Url JWK member.
