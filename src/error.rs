@@ -484,6 +484,29 @@ pub enum KeyError {
     /// The system random number generator failed.
     #[error("the system random number generator failed")]
     Random,
+    /// The key can serve several algorithms and none was named (an RSA key is used with
+    /// RS256..RS512 or PS256..PS512: the caller must choose one).
+    #[error("{key} can be used with several algorithms; name the one to bind it to")]
+    AlgorithmRequired {
+        /// What the key is (`"RSA key"`).
+        key: &'static str,
+    },
+    /// A constructor for one kind of key was given another kind (an RSA key to an EC
+    /// constructor, an HMAC secret where a public key is needed, …).
+    #[error("expected {expected}, found {found}")]
+    KeyTypeMismatch {
+        /// The kind of key the constructor or method works with.
+        expected: &'static str,
+        /// The kind of key that was given.
+        found: &'static str,
+    },
+    /// An operation webtoken does not offer for this key (generating RSA keys, exporting a key
+    /// whose private parts are not known, …); the message says what to do instead.
+    #[error("{operation} is not supported")]
+    Unsupported {
+        /// What was asked, and the alternative when there is one.
+        operation: Cow<'static, str>,
+    },
 }
 
 struct OneOf<'a>(&'a [String]);

@@ -11,9 +11,11 @@ use std::sync::Arc;
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{AlgorithmRejection, Error, KeyError};
 
+pub(crate) mod der;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
 pub(crate) mod hmac;
+pub(crate) mod pem;
 pub(crate) mod rsa;
 
 /// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
@@ -85,7 +87,6 @@ pub struct SigningKey {
 
 /// The parts of a private key, big-endian unsigned integers without leading zeros unless a
 /// fixed length is stated. Kept only to export the key again; never printed.
-#[allow(dead_code)]
 pub(crate) enum PrivateParts {
     /// RFC 7518 §6.3.2 members.
     Rsa {
@@ -101,7 +102,12 @@ pub(crate) enum PrivateParts {
     /// The private scalar (32 or 48 bytes, fixed length) and the uncompressed public point.
     Ec { d: Vec<u8>, point: Vec<u8> },
     /// The 32-byte seed and the 32-byte public key.
-    Ed25519 { seed: [u8; 32], public: [u8; 32] },
+    Ed25519 {
+        seed: [u8; 32],
+        // Read by the JWK export (`x`); PKCS#8 v1 needs only the seed.
+        #[allow(dead_code)]
+        public: [u8; 32],
+    },
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -160,43 +166,64 @@ impl SigningKey {
     }
 
     /// An RSA signing key (`RS*` or `PS*`) from a DER-encoded PKCS#8 `PrivateKeyInfo` or a
-    /// PKCS#1 `RSAPrivateKey`.
+    /// PKCS#1 `RSAPrivateKey` (told apart by their structure). The private parts are kept for
+    /// export.
     ///
     /// # Errors
-    /// [`KeyError`] when the DER is not an RSA private key, the modulus is outside 2048..=4096
-    /// bits (ring signs with at most 4096-bit keys), or `algorithm` is not an RSA algorithm.
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the DER
+    /// holds another kind of key, [`KeyError::Der`] for malformed DER,
+    /// [`KeyError::RsaModulusSize`] under 2048 bits, [`KeyError::RsaExponent`], and
+    /// [`KeyError::Rejected`] for keys ring refuses (ring signs with at most 4096-bit keys).
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let der = include_bytes!("../tests/data/keys/rsa2048.pkcs1.der");
+    /// let key = SigningKey::rsa_der(Algorithm::Ps256, der)?;
+    /// assert_eq!(key.algorithm(), Algorithm::Ps256);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
-        require_family(algorithm, AlgorithmFamily::Rsa)?;
-        let pair = rsa::key_pair_from_der(der)?;
-        Ok(Self::from_inner(
-            algorithm,
-            SigningInner::Rsa(Arc::new(pair)),
-        ))
+        let want = der::Want::Rsa(algorithm).check()?;
+        der::signing_key_from_private(&der::parse_rsa_private_any(der)?, want)
     }
 
     /// An ECDSA signing key from a DER-encoded PKCS#8 `PrivateKeyInfo`; the curve fixes the
-    /// algorithm (P-256 → `ES256`, P-384 → `ES384`).
+    /// algorithm (P-256 → `ES256`, P-384 → `ES384`). The private parts are kept for export.
     ///
     /// # Errors
-    /// [`KeyError`] when the DER is not a P-256 or P-384 private key.
+    /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
+    /// [`KeyError::UnsupportedCurve`] for other curves, [`KeyError::Der`] for malformed DER,
+    /// [`KeyError::Rejected`] when the public key is missing or does not match.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let der = include_bytes!("../tests/data/keys/p384.pkcs8.der");
+    /// assert_eq!(SigningKey::ecdsa_pkcs8_der(der)?.algorithm(), Algorithm::Es384);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn ecdsa_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        let (algorithm, pair) = ecdsa::key_pair_from_pkcs8(der)?;
-        Ok(Self::from_inner(
-            algorithm,
-            SigningInner::Ecdsa(Arc::new(pair)),
-        ))
+        der::signing_key_from_private(&der::parse_pkcs8(der)?, der::Want::Ecdsa)
     }
 
-    /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1 or v2).
+    /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1, or v2
+    /// whose public key must match the seed). The private parts are kept for export.
     ///
     /// # Errors
-    /// [`KeyError`] when the DER is not an Ed25519 private key.
+    /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
+    /// [`KeyError::UnsupportedKeyType`] for unknown OIDs, [`KeyError::Der`] for malformed DER,
+    /// [`KeyError::Rejected`] when a v2 public key does not match the seed.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let der = SigningKey::generate(Algorithm::EdDsa)?.to_pkcs8_der()?;
+    /// assert_eq!(SigningKey::ed25519_pkcs8_der(&der)?.algorithm(), Algorithm::EdDsa);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn ed25519_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        let pair = eddsa::key_pair_from_pkcs8(der)?;
-        Ok(Self::from_inner(
-            Algorithm::EdDsa,
-            SigningInner::EdDsa(Arc::new(pair)),
-        ))
+        der::signing_key_from_private(&der::parse_pkcs8(der)?, der::Want::Ed25519)
     }
 
     /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
@@ -204,11 +231,10 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] when the seed is not 32 bytes.
     pub fn ed25519_seed(seed: &[u8]) -> Result<Self, Error> {
-        let pair = eddsa::key_pair_from_seed(seed)?;
-        Ok(Self::from_inner(
-            Algorithm::EdDsa,
-            SigningInner::EdDsa(Arc::new(pair)),
-        ))
+        der::signing_key_from_private(
+            &der::PrivateKeyDer::Ed25519 { seed, public: None },
+            der::Want::Ed25519,
+        )
     }
 
     fn from_inner(algorithm: Algorithm, inner: SigningInner) -> Self {
@@ -221,7 +247,6 @@ impl SigningKey {
     }
 
     /// Records the private parts so that the key can be exported later.
-    #[allow(dead_code)]
     pub(crate) fn with_private_parts(mut self, parts: PrivateParts) -> Self {
         self.private = Some(Arc::new(parts));
         self

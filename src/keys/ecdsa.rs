@@ -89,20 +89,6 @@ fn check_on_curve(
     })
 }
 
-/// Parses a PKCS#8 P-256 or P-384 private key; the curve decides the algorithm.
-pub(crate) fn key_pair_from_pkcs8(der: &[u8]) -> Result<(Algorithm, EcdsaKeyPair), KeyError> {
-    let rng = ring::rand::SystemRandom::new();
-    let p256 = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng);
-    if let Ok(pair) = p256 {
-        return Ok((Algorithm::Es256, pair));
-    }
-    EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_FIXED_SIGNING, der, &rng)
-        .map(|pair| (Algorithm::Es384, pair))
-        .map_err(|e| KeyError::Rejected {
-            reason: format!("not a usable P-256 or P-384 PKCS#8 private key ({e})").into(),
-        })
-}
-
 pub(crate) fn sign(pair: &EcdsaKeyPair, message: &[u8]) -> Result<SignatureBuf, Error> {
     let sig = pair
         .sign(&ring::rand::SystemRandom::new(), message)

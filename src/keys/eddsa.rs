@@ -1,6 +1,6 @@
 //! EdDSA with Ed25519 over ring (RFC 8037); ring rejects non-canonical `S >= L` signatures.
 
-use ring::signature::{self, Ed25519KeyPair, UnparsedPublicKey};
+use ring::signature::{self, UnparsedPublicKey};
 
 use crate::error::{Error, KeyError};
 
@@ -30,14 +30,3 @@ impl Ed25519PublicKey {
     }
 }
 
-pub(crate) fn key_pair_from_pkcs8(der: &[u8]) -> Result<Ed25519KeyPair, KeyError> {
-    Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(|e| KeyError::Rejected {
-        reason: format!("not a usable Ed25519 PKCS#8 private key ({e})").into(),
-    })
-}
-
-pub(crate) fn key_pair_from_seed(seed: &[u8]) -> Result<Ed25519KeyPair, KeyError> {
-    Ed25519KeyPair::from_seed_unchecked(seed).map_err(|e| KeyError::Rejected {
-        reason: format!("not a usable Ed25519 seed ({e})").into(),
-    })
-}

@@ -126,20 +126,6 @@ fn signing_padding(algorithm: Algorithm) -> Option<&'static dyn signature::RsaEn
     })
 }
 
-/// Parses a PKCS#8 or PKCS#1 DER RSA private key.
-pub(crate) fn key_pair_from_der(der: &[u8]) -> Result<ring::rsa::KeyPair, KeyError> {
-    let pair = ring::rsa::KeyPair::from_pkcs8(der)
-        .or_else(|_| ring::rsa::KeyPair::from_der(der))
-        .map_err(|e| KeyError::Rejected {
-            reason: format!("not a usable RSA private key ({e})").into(),
-        })?;
-    let bits = pair.public().modulus_len() * 8;
-    if bits < MIN_BITS {
-        return Err(KeyError::RsaModulusSize { bits });
-    }
-    Ok(pair)
-}
-
 pub(crate) fn sign(
     pair: &ring::rsa::KeyPair,
     algorithm: Algorithm,
