@@ -122,28 +122,28 @@ impl<'a> Reader<'a> {
         let (&first, rest) = rest
             .split_first()
             .ok_or_else(|| der_error("unexpected end of data in a length"))?;
-        let (len, rest) = if first < 0x80 {
-            (usize::from(first), rest)
-        } else if first == 0x80 {
-            return Err(der_error("indefinite length is not allowed in DER"));
-        } else {
-            let count = usize::from(first & 0x7f);
-            if count > 4 {
-                return Err(der_error("length longer than 4 bytes"));
+        let (len, rest) = match first {
+            0..0x80 => (usize::from(first), rest),
+            0x80 => return Err(der_error("indefinite length is not allowed in DER")),
+            _ => {
+                let count = usize::from(first & 0x7f);
+                if count > 4 {
+                    return Err(der_error("length longer than 4 bytes"));
+                }
+                let (bytes, rest) = rest
+                    .split_at_checked(count)
+                    .ok_or_else(|| der_error("unexpected end of data in a length"))?;
+                if bytes.first() == Some(&0) {
+                    return Err(der_error("length is not minimally encoded"));
+                }
+                let len = bytes
+                    .iter()
+                    .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+                if len < 0x80 {
+                    return Err(der_error("length is not minimally encoded"));
+                }
+                (len, rest)
             }
-            let (bytes, rest) = rest
-                .split_at_checked(count)
-                .ok_or_else(|| der_error("unexpected end of data in a length"))?;
-            if bytes.first() == Some(&0) {
-                return Err(der_error("length is not minimally encoded"));
-            }
-            let len = bytes
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            if len < 0x80 {
-                return Err(der_error("length is not minimally encoded"));
-            }
-            (len, rest)
         };
         let (content, rest) = rest
             .split_at_checked(len)
@@ -762,10 +762,6 @@ impl Want {
         };
         match (self, kind) {
             (Self::Rsa(algorithm), KeyKind::Rsa) => Ok(algorithm),
-            (Self::Rsa(algorithm), _) => Err(KeyError::AlgorithmMismatch {
-                algorithm,
-                key: kind.name().into(),
-            }),
             (Self::Ecdsa, KeyKind::Ec(curve)) => Ok(curve.algorithm()),
             (Self::Ecdsa, _) => Err(KeyError::KeyTypeMismatch {
                 expected: "a P-256 or P-384 EC key",
@@ -783,10 +779,12 @@ impl Want {
                 Ok(algorithm)
             }
             (Self::Any(Some(algorithm)), _) if Some(algorithm) == natural => Ok(algorithm),
-            (Self::Any(Some(algorithm)), _) => Err(KeyError::AlgorithmMismatch {
-                algorithm,
-                key: kind.name().into(),
-            }),
+            (Self::Rsa(algorithm) | Self::Any(Some(algorithm)), _) => {
+                Err(KeyError::AlgorithmMismatch {
+                    algorithm,
+                    key: kind.name().into(),
+                })
+            }
         }
     }
 }

@@ -29,4 +29,3 @@ impl Ed25519PublicKey {
             .map_err(|_| Error::InvalidSignature)
     }
 }
-

@@ -651,7 +651,7 @@ mod tests {
     fn refuses_broken_armour() {
         assert!(pem_reason("").contains("BEGIN"));
         assert!(pem_reason("hello").contains("BEGIN"));
-        let truncated: String = SPKI.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let truncated: String = SPKI.lines().take(2).flat_map(|l| [l, "\n"]).collect();
         assert!(pem_reason(&truncated).contains("missing"));
         let mismatched = SPKI.replace("END PUBLIC KEY", "END PRIVATE KEY");
         assert!(pem_reason(&mismatched).contains("match"));
@@ -661,9 +661,9 @@ mod tests {
         assert!(pem_reason(&two).contains("after"));
         let bad_char = SPKI.replacen("MC", "M!", 1);
         assert!(pem_reason(&bad_char).contains("base64"));
-        let blank = SPKI.replacen("\n", "\n\n", 2);
+        let blank = SPKI.replacen('\n', "\n\n", 2);
         assert!(pem_reason(&blank).contains("blank"));
-        let header = SPKI.replacen("\n", "\nProc-Type: 4,ENCRYPTED\n", 1);
+        let header = SPKI.replacen('\n', "\nProc-Type: 4,ENCRYPTED\n", 1);
         assert!(pem_reason(&header).contains("headers"));
         let bad_label = SPKI.replace("PUBLIC KEY", "PUBLIC  KEY");
         assert!(pem_reason(&bad_label).contains("label"));
