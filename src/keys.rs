@@ -3,6 +3,24 @@
 //!
 //! Keys are parsed once and hold the cryptographic library's precomputed state. Their `Debug`
 //! output never shows key material.
+//!
+//! # Key files
+//!
+//! | file (PEM label or DER structure) | signing | verifying |
+//! |---|---|---|
+//! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, Ed25519) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
+//! | `RSA PRIVATE KEY` (PKCS#1) | [`SigningKey::rsa_pem`]; DER: [`SigningKey::rsa_der`] | [`VerifyingKey::rsa_pem`] (public half) |
+//! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::ecdsa_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
+//! | `PUBLIC KEY` (SPKI) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
+//! | `RSA PUBLIC KEY` (PKCS#1) | — | [`VerifyingKey::rsa_pem`]; DER: [`VerifyingKey::rsa_der`] |
+//! | `CERTIFICATE` (X.509, **not validated**) | — | [`VerifyingKey::from_certificate_pem`]; DER: [`VerifyingKey::from_certificate_der`] |
+//!
+//! The key type comes from the PEM label and the algorithm OID, never from guessing. RSA keys
+//! need an explicit algorithm (`RS*` or `PS*`); EC and Ed25519 keys are bound by their curve.
+//! Export with [`VerifyingKey::to_pem`] / [`VerifyingKey::to_spki_der`] and
+//! [`SigningKey::to_pkcs8_pem`] / [`SigningKey::to_pkcs8_der`]; generate EC and Ed25519 keys
+//! with [`SigningKey::generate`]. Encrypted PEM keys, P-521, secp256k1, Ed448 and RSA-PSS-only
+//! (`id-RSASSA-PSS`) keys are refused.
 
 use std::borrow::Cow;
 use std::fmt;
