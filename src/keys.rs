@@ -33,8 +33,11 @@ pub(crate) mod der;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
 pub(crate) mod hmac;
+pub mod jwk;
 pub(crate) mod pem;
 pub(crate) mod rsa;
+
+pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
 
 /// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
 pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
