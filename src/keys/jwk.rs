@@ -419,7 +419,7 @@ fn take_uint(obj: &mut Map<String, Value>, name: &str) -> Result<Option<Secret>,
 fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material, ParseFault> {
     for name in MATERIAL_MEMBERS {
         if obj.contains_key(name) && !kty.members().contains(&name) {
-            return Err(jwk_error(format!("member {name} does not belong to a {kty} key")).into());
+            return Err(jwk_error(format!("member {name} does not belong to kty {kty}")).into());
         }
     }
     Ok(match kty {

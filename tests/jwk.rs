@@ -1,0 +1,1229 @@
+//! JWK and JWK Set behaviour: RFC 7517/7518/7638/8037 vectors, round trips, the K-JWK-* and
+//! K-JWKS-* cases of SECURITY.md §D.7, key selection, and Wycheproof's `json_web_key_test.json`
+//! (when `WEBTOKEN_WYCHEPROOF_DIR` is set). Data files and their sources: `tests/data/jwk/README.md`.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::borrow::Cow;
+
+use serde_json::{Value, json};
+use webtoken::algorithm::AlgorithmFamily;
+use webtoken::error::AlgorithmRejection;
+use webtoken::keys::{Jwk, JwkSet, KeySource, KeyType, VerifyingKey};
+use webtoken::{Algorithm, Error, ErrorKind, KeyError, SigningKey, base64url};
+
+const RFC7515: &str = include_str!("data/jwk/rfc7515_appendix_a.json");
+const RFC8037: &str = include_str!("data/jwk/rfc8037_appendix_a.json");
+const RFC7638: &str = include_str!("data/jwk/rfc7638_section3_1.json");
+const HOSTILE_KEYS: &str = include_str!("data/jwk/hostile_keys.json");
+
+fn rfc_case(file: &str, id: &str) -> Value {
+    let doc: Value = serde_json::from_str(file).unwrap();
+    doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+/// A named key of the hostile corpus, as a JSON value (with private members).
+fn hostile(name: &str) -> Value {
+    let doc: Value = serde_json::from_str(HOSTILE_KEYS).unwrap();
+    doc["keys"][name].clone()
+}
+
+/// The public part of a JSON JWK value.
+fn public(mut jwk: Value) -> Value {
+    for m in ["d", "p", "q", "dp", "dq", "qi"] {
+        jwk.as_object_mut().unwrap().remove(m);
+    }
+    jwk
+}
+
+fn with(mut jwk: Value, member: &str, value: Value) -> Value {
+    jwk.as_object_mut()
+        .unwrap()
+        .insert(member.to_owned(), value);
+    jwk
+}
+
+fn jwk(value: &Value) -> Jwk {
+    Jwk::from_json(&value.to_string()).unwrap()
+}
+
+fn parse_err(value: &Value) -> KeyError {
+    match Jwk::from_json(&value.to_string()) {
+        Err(Error::Key(e)) => e,
+        other => panic!("expected a key error, got {other:?}"),
+    }
+}
+
+fn key_err(result: Result<impl std::fmt::Debug, Error>) -> KeyError {
+    match result {
+        Err(Error::Key(e)) => e,
+        other => panic!("expected a key error, got {other:?}"),
+    }
+}
+
+fn set_err(json: &str) -> String {
+    match JwkSet::from_json(json) {
+        Err(Error::Key(KeyError::JwkSet { reason })) => reason.into_owned(),
+        other => panic!("expected KeyError::JwkSet, got {other:?}"),
+    }
+}
+
+fn find(source: &impl KeySource, kid: Option<&str>, alg: Algorithm) -> Result<VerifyingKey, Error> {
+    source.find_key(kid, alg).map(Cow::into_owned)
+}
+
+fn assert_key_mismatch(err: &Error, found: Algorithm) {
+    match err {
+        Error::AlgorithmNotAllowed {
+            reason: AlgorithmRejection::KeyMismatch { found: f, .. },
+        } => assert_eq!(*f, found),
+        other => panic!("expected AlgorithmNotAllowed(KeyMismatch), got {other:?}"),
+    }
+}
+
+fn set_of(keys: &[Value]) -> String {
+    json!({ "keys": keys }).to_string()
+}
+
+/// Splits a compact JWS into (signing input, signature bytes).
+fn signing_input_and_signature(token: &str) -> (&str, Vec<u8>) {
+    let (input, sig) = token.rsplit_once('.').unwrap();
+    (input, base64url::decode(sig).unwrap())
+}
+
+// ---------------------------------------------------------------------------------------------
+// RFC vectors
+
+#[test]
+fn thumbprint_of_rfc7638_example_rsa_key_matches_section_3_1() {
+    let doc: Value = serde_json::from_str(RFC7638).unwrap();
+    let key = jwk(&doc["key"]);
+    assert_eq!(key.thumbprint(), doc["thumbprint"].as_str().unwrap());
+    assert_eq!(
+        key.thumbprint(),
+        "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    );
+}
+
+#[test]
+fn thumbprint_of_rfc8037_ed25519_key_matches_appendix_a_3() {
+    let doc: Value = serde_json::from_str(RFC8037).unwrap();
+    let key = jwk(&doc["thumbprint"]["jwk"]);
+    assert_eq!(
+        key.thumbprint(),
+        "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    );
+    // The private key has the same thumbprint (only required public members are hashed).
+    let private = jwk(&rfc_case(RFC8037, "rfc8037-A.4")["key"]);
+    assert_eq!(private.thumbprint(), key.thumbprint());
+}
+
+#[test]
+fn thumbprint_ignores_optional_members_and_kid() {
+    let doc: Value = serde_json::from_str(RFC7638).unwrap();
+    let decorated = with(doc["key"].clone(), "use", json!("sig"));
+    let decorated = with(decorated, "x5t", json!("ignored"));
+    assert_eq!(
+        jwk(&decorated).thumbprint(),
+        "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    );
+}
+
+#[test]
+fn rfc7515_a2_rsa_key_verifies_the_rfc_token_and_signs_it_byte_for_byte() {
+    let case = rfc_case(RFC7515, "rfc7515-A.2");
+    let (input, signature) = signing_input_and_signature(case["token"].as_str().unwrap());
+    let public = jwk(&case["verification_key"]);
+    assert_eq!(public.key_type(), KeyType::Rsa);
+    public
+        .to_verifying_key_for(Algorithm::Rs256)
+        .unwrap()
+        .verify(input.as_bytes(), &signature)
+        .unwrap();
+    // RS256 is deterministic: the private JWK reproduces the RFC's signature.
+    let signing = jwk(&case["key"])
+        .to_signing_key_for(Algorithm::Rs256)
+        .unwrap();
+    assert_eq!(signing.sign(input.as_bytes()).unwrap(), signature);
+}
+
+#[test]
+fn rfc7515_a3_ec_key_verifies_the_rfc_token() {
+    let case = rfc_case(RFC7515, "rfc7515-A.3");
+    let (input, signature) = signing_input_and_signature(case["token"].as_str().unwrap());
+    let key = jwk(&case["verification_key"]).to_verifying_key().unwrap();
+    assert_eq!(key.algorithm(), Algorithm::Es256);
+    key.verify(input.as_bytes(), &signature).unwrap();
+    let private = jwk(&case["key"]);
+    assert!(private.is_private());
+    // The private JWK verifies with its public half.
+    private
+        .to_verifying_key()
+        .unwrap()
+        .verify(input.as_bytes(), &signature)
+        .unwrap();
+}
+
+#[test]
+fn rfc7515_a1_oct_key_verifies_the_rfc_token() {
+    let case = rfc_case(RFC7515, "rfc7515-A.1");
+    let (input, signature) = signing_input_and_signature(case["token"].as_str().unwrap());
+    let key = jwk(&case["key"])
+        .to_verifying_key_for(Algorithm::Hs256)
+        .unwrap();
+    key.verify(input.as_bytes(), &signature).unwrap();
+}
+
+#[test]
+fn rfc7515_a4_p521_key_is_an_unsupported_curve() {
+    let case = rfc_case(RFC7515, "rfc7515-A.4");
+    assert!(matches!(
+        parse_err(&case["key"]),
+        KeyError::UnsupportedCurve { found } if found.contains("P-521")
+    ));
+}
+
+#[test]
+fn rfc8037_a1_a2_keys_load_and_reproduce_the_a4_signature() {
+    let case = rfc_case(RFC8037, "rfc8037-A.4");
+    let (input, signature) = signing_input_and_signature(case["token"].as_str().unwrap());
+    let private = jwk(&case["key"]);
+    let public = jwk(&case["verification_key"]);
+    assert_eq!(private.to_public().unwrap(), public);
+    assert_eq!(public.curve(), Some("Ed25519"));
+    let signing = private.to_signing_key().unwrap();
+    assert_eq!(signing.algorithm(), Algorithm::EdDsa);
+    assert_eq!(signing.sign(input.as_bytes()).unwrap(), signature);
+    public
+        .to_verifying_key()
+        .unwrap()
+        .verify(input.as_bytes(), &signature)
+        .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round trips
+
+fn private_keys() -> Vec<(&'static str, Value, Option<Algorithm>)> {
+    vec![
+        ("rsa2048", hostile("rsa2048"), Some(Algorithm::Ps256)),
+        ("ec-p256", hostile("ec-p256"), None),
+        ("ec-p384", hostile("ec-p384"), None),
+        ("ed25519", hostile("ed25519"), None),
+        ("hs512", hostile("hs512"), Some(Algorithm::Hs512)),
+    ]
+}
+
+#[test]
+fn jwk_json_round_trips_for_every_key_type_public_and_private() {
+    for (name, value, _) in private_keys() {
+        let key = jwk(&value);
+        let text = serde_json::to_string(&key).unwrap();
+        let again = Jwk::from_json(&text).unwrap();
+        assert_eq!(again, key, "{name}");
+        let written: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(written, value, "{name}: members written back exactly");
+        if key.key_type() != KeyType::Oct {
+            let public_key = key.to_public().unwrap();
+            assert!(!public_key.is_private());
+            let written: Value = serde_json::to_value(&public_key).unwrap();
+            assert_eq!(written, public(value.clone()), "{name}");
+        }
+    }
+}
+
+#[test]
+fn private_jwk_round_trips_through_signing_key_export() {
+    for (name, value, alg) in private_keys() {
+        let key = jwk(&value);
+        if key.key_type() == KeyType::Oct {
+            continue; // HMAC secrets are exported only through Jwk::from_hmac_secret.
+        }
+        let signing = match alg {
+            Some(alg) => key.to_signing_key_for(alg).unwrap(),
+            None => key.to_signing_key().unwrap(),
+        };
+        assert_eq!(signing.key_id(), key.key_id(), "{name}");
+        let exported = signing.to_private_jwk().unwrap();
+        assert!(exported.is_private());
+        assert_eq!(exported.algorithm(), Some(signing.algorithm()));
+        assert_eq!(exported.thumbprint(), key.thumbprint(), "{name}");
+        // Same private members as the input (the exported JWK adds alg).
+        let mut written = serde_json::to_value(&exported).unwrap();
+        written.as_object_mut().unwrap().remove("alg");
+        assert_eq!(written, value, "{name}");
+        // And the exported key signs again.
+        exported.to_signing_key().unwrap();
+
+        let public_jwk = signing.to_public_jwk().unwrap();
+        assert!(!public_jwk.is_private());
+        assert_eq!(public_jwk.thumbprint(), key.thumbprint());
+        assert_eq!(signing.thumbprint().unwrap(), key.thumbprint());
+        let verifying = signing.verifying_key().unwrap();
+        assert_eq!(verifying.thumbprint().unwrap(), key.thumbprint());
+        assert_eq!(verifying.to_jwk().unwrap(), public_jwk);
+    }
+}
+
+#[test]
+fn unknown_members_and_x509_members_are_kept_but_not_used() {
+    let value = with(
+        public(hostile("ec-p256")),
+        "x5c",
+        json!(["not a certificate"]),
+    );
+    let value = with(value, "x5t#S256", json!("whatever"));
+    let value = with(value, "ext", json!(true));
+    let key = jwk(&value);
+    assert_eq!(key.other_member("x5c"), Some(&json!(["not a certificate"])));
+    assert_eq!(key.other_member("ext"), Some(&json!(true)));
+    assert_eq!(serde_json::to_value(&key).unwrap(), value);
+    // They do not change the key or its thumbprint.
+    assert_eq!(
+        key.thumbprint(),
+        jwk(&public(hostile("ec-p256"))).thumbprint()
+    );
+}
+
+#[test]
+fn hmac_secret_exports_only_through_from_hmac_secret() {
+    let secret = [7u8; 48];
+    let signing = SigningKey::hmac(Algorithm::Hs384, secret).unwrap();
+    assert!(
+        key_err(signing.to_private_jwk())
+            .to_string()
+            .contains("from_hmac_secret")
+    );
+    assert!(matches!(
+        key_err(signing.to_public_jwk()),
+        KeyError::Jwk { .. }
+    ));
+    assert!(matches!(
+        key_err(signing.thumbprint()),
+        KeyError::Jwk { .. }
+    ));
+    let verifying = signing.verifying_key().unwrap();
+    assert!(matches!(key_err(verifying.to_jwk()), KeyError::Jwk { .. }));
+
+    let exported = Jwk::from_hmac_secret(Algorithm::Hs384, secret).unwrap();
+    assert_eq!(
+        serde_json::to_value(&exported).unwrap(),
+        json!({"kty": "oct", "alg": "HS384", "k": base64url::encode(secret)})
+    );
+    let sig = signing.sign(b"msg").unwrap();
+    exported
+        .to_verifying_key()
+        .unwrap()
+        .verify(b"msg", &sig)
+        .unwrap();
+    assert!(matches!(
+        key_err(Jwk::from_hmac_secret(Algorithm::Hs384, [7u8; 47])),
+        KeyError::WeakSecret {
+            min_len: 48,
+            len: 47,
+            ..
+        }
+    ));
+    assert!(matches!(
+        key_err(Jwk::from_hmac_secret(Algorithm::Es256, [7u8; 64])),
+        KeyError::AlgorithmMismatch { .. }
+    ));
+}
+
+#[test]
+fn debug_of_private_jwk_and_its_errors_never_show_key_material() {
+    for (name, value, _) in private_keys() {
+        let key = jwk(&value);
+        let debug = format!("{key:?}");
+        for member in ["d", "k", "p", "q", "dp", "dq", "qi"] {
+            if let Some(secret) = value[member].as_str() {
+                assert!(
+                    !debug.contains(&secret[..16]),
+                    "{name}: {member} in {debug}"
+                );
+            }
+        }
+        assert!(debug.contains("private: true"), "{debug}");
+    }
+    // A private EC key whose d does not match: the error names the problem, not the values.
+    let mut bad = hostile("ec-p256");
+    bad["d"] = hostile("attacker-ec-p256")["d"].clone();
+    let message = jwk(&bad).to_signing_key().unwrap_err().to_string();
+    assert!(!message.contains(bad["d"].as_str().unwrap()), "{message}");
+    assert!(message.contains("does not match"), "{message}");
+}
+
+#[test]
+fn with_thumbprint_kid_sets_kid_to_the_thumbprint() {
+    let key = jwk(&public(hostile("ed25519"))).with_thumbprint_kid();
+    assert_eq!(
+        key.key_id(),
+        Some("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")
+    );
+    assert_eq!(key.to_verifying_key().unwrap().key_id(), key.key_id());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing with a private JWK, verifying with the public JWK
+
+#[test]
+fn signs_with_private_jwk_and_verifies_with_public_jwk_for_every_algorithm() {
+    let message = b"eyJhbGciOiJub3QtdXNlZCJ9.cGF5bG9hZA";
+    let cases = [
+        (hostile("rsa2048"), Algorithm::Rs256),
+        (hostile("rsa2048"), Algorithm::Rs384),
+        (hostile("rsa2048"), Algorithm::Rs512),
+        (hostile("rsa2048"), Algorithm::Ps256),
+        (hostile("rsa2048"), Algorithm::Ps384),
+        (hostile("rsa2048"), Algorithm::Ps512),
+        (hostile("ec-p256"), Algorithm::Es256),
+        (hostile("ec-p384"), Algorithm::Es384),
+        (hostile("ed25519"), Algorithm::EdDsa),
+        (hostile("hs256"), Algorithm::Hs256),
+        (hostile("hs512"), Algorithm::Hs384),
+        (hostile("hs512"), Algorithm::Hs512),
+    ];
+    for (value, alg) in cases {
+        let private = jwk(&value);
+        let signing = private.to_signing_key_for(alg).unwrap();
+        assert_eq!(signing.algorithm(), alg);
+        let signature = signing.sign(message).unwrap();
+        let public = private.to_public().unwrap_or_else(|_| private.clone());
+
+        // Raw VerifyingKey
+        let key = public.to_verifying_key_for(alg).unwrap();
+        key.verify(message, &signature).unwrap();
+        assert!(key.verify(b"tampered", &signature).is_err());
+
+        // KeySource: the single JWK, whatever the kid
+        let found = find(&public, Some("any kid"), alg).unwrap();
+        assert_eq!(found.algorithm(), alg);
+        found.verify(message, &signature).unwrap();
+
+        // KeySource: a set, by kid
+        let set = JwkSet::from_keys([public.clone()]).unwrap();
+        let kid = public.key_id().unwrap();
+        find(&set, Some(kid), alg)
+            .unwrap()
+            .verify(message, &signature)
+            .unwrap();
+        // and without kid: the only key that fits
+        find(&set, None, alg)
+            .unwrap()
+            .verify(message, &signature)
+            .unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SECURITY.md §D.7: K-HMAC-*, K-RSA-*, K-JWK-*, K-JWKS-*
+
+fn oct(k: &[u8], alg: &str) -> Value {
+    json!({"kty": "oct", "kid": "k", "alg": alg, "k": base64url::encode(k)})
+}
+
+fn assert_weak(value: &Value, min: usize, len: usize) {
+    // the JWK itself parses; its key is refused, directly, as a key source and in a set
+    let key = jwk(value);
+    assert!(matches!(
+        key_err(key.to_verifying_key()),
+        KeyError::WeakSecret { min_len, len: l, .. } if min_len == min && l == len
+    ));
+    let alg = key.algorithm().unwrap();
+    assert_eq!(
+        find(&key, None, alg).unwrap_err().kind(),
+        ErrorKind::InvalidKey
+    );
+    assert!(set_err(&set_of(std::slice::from_ref(value))).contains("at least"));
+}
+
+#[test]
+fn k_hmac_31_byte_secret_is_refused() {
+    let k: Vec<u8> = (0..31).collect();
+    assert_eq!(
+        base64url::encode(&k),
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg"
+    );
+    assert_weak(&oct(&k, "HS256"), 32, 31);
+}
+
+#[test]
+fn k_hmac_empty_secret_is_refused() {
+    assert_weak(&oct(b"", "HS256"), 32, 0);
+}
+
+#[test]
+fn k_hmac_47_byte_secret_is_refused_for_hs384() {
+    let k: Vec<u8> = (0..47).collect();
+    assert_weak(&oct(&k, "HS384"), 48, 47);
+}
+
+#[test]
+fn k_hmac_63_byte_secret_is_refused_for_hs512() {
+    let k: Vec<u8> = (0..63).collect();
+    assert_weak(&oct(&k, "HS512"), 64, 63);
+}
+
+#[test]
+fn oct_jwk_without_alg_serves_only_the_hs_algorithms_its_secret_is_long_enough_for() {
+    let value = json!({"kty": "oct", "k": base64url::encode([1u8; 40])});
+    let key = jwk(&value);
+    assert_eq!(
+        find(&key, None, Algorithm::Hs256).unwrap().algorithm(),
+        Algorithm::Hs256
+    );
+    assert!(matches!(
+        key_err(find(&key, None, Algorithm::Hs384)),
+        KeyError::WeakSecret { .. }
+    ));
+    assert_key_mismatch(
+        &find(&key, None, Algorithm::Rs256).unwrap_err(),
+        Algorithm::Rs256,
+    );
+}
+
+#[test]
+fn k_rsa_1024_is_refused() {
+    let value = public(hostile("rsa1024"));
+    assert!(matches!(
+        key_err(jwk(&value).to_verifying_key_for(Algorithm::Rs256)),
+        KeyError::RsaModulusSize { bits: 1024 }
+    ));
+    assert!(set_err(&set_of(&[value])).contains("1024"));
+    // the private key cannot sign either
+    assert_eq!(
+        jwk(&hostile("rsa1024"))
+            .to_signing_key_for(Algorithm::Rs256)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidKey
+    );
+}
+
+#[test]
+fn k_rsa_e1_is_refused() {
+    let value = with(public(hostile("rsa2048")), "e", json!("AQ"));
+    assert!(matches!(
+        key_err(jwk(&value).to_verifying_key_for(Algorithm::Rs256)),
+        KeyError::RsaExponent { .. }
+    ));
+    assert!(set_err(&set_of(&[value])).contains("exponent"));
+}
+
+#[test]
+fn k_jwk_wrong_kty_is_refused() {
+    let rsa = public(hostile("rsa2048"));
+    let value = json!({"kty": "EC", "n": rsa["n"], "e": rsa["e"]});
+    let err = parse_err(&value);
+    assert!(
+        matches!(&err, KeyError::Jwk { reason } if reason == "member n does not belong to kty EC"),
+        "{err}"
+    );
+}
+
+#[test]
+fn k_jwk_kty_case_is_refused() {
+    let value = with(public(hostile("rsa2048")), "kty", json!("rsa"));
+    assert!(
+        matches!(parse_err(&value), KeyError::UnsupportedKeyType { found } if found == "\"rsa\"")
+    );
+}
+
+#[test]
+fn k_jwk_kty_missing_is_refused() {
+    let mut value = public(hostile("rsa2048"));
+    value.as_object_mut().unwrap().remove("kty");
+    assert!(matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("kty")));
+}
+
+fn rsa_public_with(member: &str, value: Value) -> Value {
+    with(public(hostile("rsa2048")), member, value)
+}
+
+#[test]
+fn k_jwk_use_enc_is_not_used_to_verify() {
+    let key = jwk(&rsa_public_with("use", json!("enc")));
+    let err = find(&key, None, Algorithm::Rs256).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidKey);
+    assert!(err.to_string().contains("use is \"enc\""), "{err}");
+    assert_eq!(
+        key_err(key.to_verifying_key_for(Algorithm::Rs256)),
+        match err {
+            Error::Key(e) => e,
+            _ => unreachable!(),
+        }
+    );
+}
+
+#[test]
+fn k_jwk_keyops_encrypt_is_not_used_to_verify() {
+    let key = jwk(&rsa_public_with("key_ops", json!(["encrypt"])));
+    let err = find(&key, None, Algorithm::Rs256).unwrap_err();
+    assert!(
+        matches!(&err, Error::Key(KeyError::Jwk { reason }) if reason.contains("key_ops")),
+        "{err}"
+    );
+}
+
+#[test]
+fn k_jwk_keyops_sign_only_is_not_used_to_verify() {
+    let key = jwk(&rsa_public_with("key_ops", json!(["sign"])));
+    let err = find(&key, None, Algorithm::Rs256).unwrap_err();
+    assert!(
+        matches!(&err, Error::Key(KeyError::Jwk { reason }) if reason.contains("\"verify\"")),
+        "{err}"
+    );
+    // while a key_ops naming verify is usable
+    let key = jwk(&rsa_public_with("key_ops", json!(["verify"])));
+    find(&key, None, Algorithm::Rs256).unwrap();
+}
+
+#[test]
+fn k_jwk_alg_mismatch_refuses_the_other_algorithm() {
+    let key = jwk(&rsa_public_with("alg", json!("RS384")));
+    let err = find(&key, None, Algorithm::Rs256).unwrap_err();
+    assert_key_mismatch(&err, Algorithm::Rs256);
+    assert!(matches!(
+        err,
+        Error::AlgorithmNotAllowed {
+            reason: AlgorithmRejection::KeyMismatch {
+                key_algorithm: Some(Algorithm::Rs384),
+                key_family: AlgorithmFamily::Rsa,
+                ..
+            }
+        }
+    ));
+    assert_eq!(
+        find(&key, None, Algorithm::Rs384).unwrap().algorithm(),
+        Algorithm::Rs384
+    );
+    assert!(matches!(
+        key_err(key.to_verifying_key_for(Algorithm::Rs256)),
+        KeyError::AlgorithmMismatch {
+            algorithm: Algorithm::Rs256,
+            ..
+        }
+    ));
+    // In a set the same rule holds for the entry found by kid.
+    let set = JwkSet::from_keys([key]).unwrap();
+    assert_key_mismatch(
+        &find(&set, Some("rsa2048"), Algorithm::Rs256).unwrap_err(),
+        Algorithm::Rs256,
+    );
+}
+
+#[test]
+fn k_jwk_use_keyops_conflict_is_refused() {
+    let value = with(
+        rsa_public_with("use", json!("sig")),
+        "key_ops",
+        json!(["encrypt"]),
+    );
+    assert!(
+        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("RFC 7517 §4.3"))
+    );
+    // consistent combinations are fine
+    jwk(&with(
+        rsa_public_with("use", json!("sig")),
+        "key_ops",
+        json!(["verify"]),
+    ));
+    // duplicate operations are refused
+    assert!(matches!(
+        parse_err(&rsa_public_with("key_ops", json!(["verify", "verify"]))),
+        KeyError::Jwk { .. }
+    ));
+}
+
+#[test]
+fn k_jwk_ec_off_curve_point_is_refused() {
+    let value = json!({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a4"});
+    assert!(matches!(
+        key_err(jwk(&value).to_verifying_key()),
+        KeyError::Rejected { reason } if reason.contains("not on the curve")
+    ));
+    assert!(set_err(&set_of(&[value])).contains("not on the curve"));
+}
+
+#[test]
+fn k_jwk_ec_short_coordinate_is_refused() {
+    // A P-256 key whose x starts with a zero byte, written without it (31 bytes).
+    let rng = ring::rand::SystemRandom::new();
+    let point = loop {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        if point[1] == 0 {
+            break point;
+        }
+    };
+    let (x, y) = (&point[1..33], &point[33..]);
+    let full =
+        json!({"kty":"EC","crv":"P-256","x": base64url::encode(x),"y": base64url::encode(y)});
+    jwk(&full).to_verifying_key().unwrap();
+    let short = with(full, "x", json!(base64url::encode(&x[1..])));
+    assert!(matches!(
+        parse_err(&short),
+        KeyError::Jwk { reason } if reason.contains("must be 32 bytes for P-256, got 31")
+    ));
+}
+
+#[test]
+fn k_jwk_ec_crv_mismatch_is_refused() {
+    let value = json!({"kty":"EC","crv":"P-384","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"});
+    assert!(
+        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("48 bytes for P-384"))
+    );
+}
+
+#[test]
+fn k_jwk_okp_ed448_is_refused() {
+    let value = json!({"kty":"OKP","crv":"Ed448","x":"X9dEm1m0Yf0s54fsYWrUah2hNCSFpw4fig6nXYDpZ3jt8SR2m0bHBhvWeD3x5Q9s0foavq_oJWGA"});
+    assert!(
+        matches!(parse_err(&value), KeyError::UnsupportedCurve { found } if found.contains("Ed448"))
+    );
+}
+
+#[test]
+fn k_jwk_okp_x25519_is_refused() {
+    let value =
+        json!({"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"});
+    assert!(
+        matches!(parse_err(&value), KeyError::UnsupportedCurve { found } if found.contains("X25519"))
+    );
+}
+
+#[test]
+fn k_jwk_oct_with_standard_base64_and_padding_is_refused() {
+    let value = json!({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG+Onbc6mxCcYg="});
+    assert!(
+        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("member k is not canonical"))
+    );
+}
+
+#[test]
+fn k_jwks_duplicate_kid_is_refused() {
+    // Wycheproof json_web_key_test tcId 4 (jws_duplicate_kid)
+    let json = r#"{"keys":[
+        {"alg":"HS256","use":"sig","k":"-ebuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE","kid":"kid-aes-sign","kty":"oct"},
+        {"alg":"HS256","use":"sig","k":"-xxuDNsVZ2iJtos-akfXTSCt4UO2cruLCsbWlBingge","kid":"kid-aes-sign","kty":"oct"}]}"#;
+    assert!(set_err(json).contains("kid \"kid-aes-sign\" is used by more than one key"));
+}
+
+#[test]
+fn k_jwks_mixing_secrets_with_public_keys_is_refused() {
+    // Wycheproof json_web_key_test tcId 1 (jws_mixedSymmetryKeyset)
+    let json = r#"{"keys":[
+        {"alg":"HS256","use":"sig","k":"-ebuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE","kid":"kid-aes-sign","kty":"oct"},
+        {"alg":"ES256","use":"sig","x":"04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY","y":"UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgmw","crv":"P-256","kid":"kid-ec-sign","kty":"EC"}]}"#;
+    assert!(set_err(json).contains("mixes oct secrets with asymmetric keys"));
+}
+
+#[test]
+fn k_jwks_keys_not_an_array_is_refused() {
+    assert!(set_err(r#"{"keys":{}}"#).contains("must be an array, found an object"));
+    assert!(set_err(r#"{"keys":"abc"}"#).contains("found a string"));
+    assert!(set_err(r"{}").contains("keys is missing"));
+    assert!(set_err(r"[]").contains("not a JWK Set"));
+    assert!(set_err(r#"{"keys":[1]}"#).contains("key 0 must be a JSON object"));
+    assert!(set_err(r#"{"keys":[],"keys":[]}"#).contains("duplicate member"));
+}
+
+#[test]
+fn kc_jwks_mixed_hs256_token_never_uses_an_rsa_key_as_a_secret() {
+    let set = JwkSet::from_json(&set_of(&[public(hostile("rsa2048"))])).unwrap();
+    // The KC-JWKS-MIXED token has no kid: no key of the set fits HS256.
+    assert!(matches!(
+        find(&set, None, Algorithm::Hs256).unwrap_err(),
+        Error::UnknownKey { kid: None }
+    ));
+    // With the RSA key's kid it is a mismatch, never a MAC check with the RSA bytes.
+    assert_key_mismatch(
+        &find(&set, Some("rsa2048"), Algorithm::Hs256).unwrap_err(),
+        Algorithm::Hs256,
+    );
+    assert_key_mismatch(
+        &find(&jwk(&public(hostile("rsa2048"))), None, Algorithm::Hs256).unwrap_err(),
+        Algorithm::Hs256,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict parsing beyond §D.7
+
+#[test]
+fn alg_of_another_curve_or_family_is_refused() {
+    let p256 = public(hostile("ec-p256"));
+    assert!(matches!(
+        parse_err(&with(p256.clone(), "alg", json!("ES384"))),
+        KeyError::AlgorithmMismatch {
+            algorithm: Algorithm::Es384,
+            ..
+        }
+    ));
+    assert!(matches!(
+        parse_err(&with(p256.clone(), "alg", json!("HS256"))),
+        KeyError::AlgorithmMismatch {
+            algorithm: Algorithm::Hs256,
+            ..
+        }
+    ));
+    assert!(matches!(
+        parse_err(&with(public(hostile("rsa2048")), "alg", json!("EdDSA"))),
+        KeyError::AlgorithmMismatch { .. }
+    ));
+    for unknown in ["ES521", "ES224", "es256", "none", "RSA-OAEP"] {
+        assert!(
+            matches!(
+                parse_err(&with(p256.clone(), "alg", json!(unknown))),
+                KeyError::Jwk { reason } if reason.contains("not a JWS algorithm")
+            ),
+            "{unknown}"
+        );
+    }
+}
+
+#[test]
+fn rsa_integers_with_leading_zero_octets_are_refused() {
+    let rsa = public(hostile("rsa2048"));
+    let mut n = base64url::decode(rsa["n"].as_str().unwrap()).unwrap();
+    n.insert(0, 0);
+    let value = with(rsa, "n", json!(base64url::encode(&n)));
+    assert!(
+        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("leading zero"))
+    );
+}
+
+#[test]
+fn members_of_the_wrong_json_type_are_refused_without_echoing_them() {
+    let value = with(public(hostile("ec-p256")), "kid", json!(42));
+    assert!(
+        matches!(parse_err(&value), KeyError::Jwk { reason } if reason == "member kid is not a string")
+    );
+    let value = with(hostile("ec-p256"), "d", json!(12_345_678_901_234_567_u64));
+    let err = parse_err(&value).to_string();
+    assert!(!err.contains("12345678901234567"), "{err}");
+    let err = Jwk::from_json(r#""a secret string""#)
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("secret"), "{err}");
+}
+
+#[test]
+fn rsa_private_jwk_needs_all_crt_members_or_none() {
+    let mut value = hostile("rsa2048");
+    value.as_object_mut().unwrap().remove("qi");
+    assert!(
+        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("all of p, q"))
+    );
+    // d alone parses (RFC 7518 §6.3.2) but cannot sign with ring
+    let only_d = with(
+        public(hostile("rsa2048")),
+        "d",
+        hostile("rsa2048")["d"].clone(),
+    );
+    let key = jwk(&only_d);
+    assert!(key.is_private());
+    assert!(matches!(
+        key_err(key.to_signing_key_for(Algorithm::Rs256)),
+        KeyError::Jwk { .. }
+    ));
+}
+
+#[test]
+fn public_jwk_cannot_sign() {
+    assert!(matches!(
+        key_err(jwk(&public(hostile("ed25519"))).to_signing_key()),
+        KeyError::PublicKeyOnly
+    ));
+}
+
+#[test]
+fn mismatched_private_and_public_members_are_refused() {
+    let mut ed = hostile("ed25519");
+    ed["x"] = json!(base64url::encode([9u8; 32]));
+    assert!(matches!(
+        key_err(jwk(&ed).to_signing_key()),
+        KeyError::Rejected { .. }
+    ));
+    let mut rsa = hostile("rsa2048");
+    rsa["p"] = hostile("rsa3072")["p"].clone();
+    assert!(matches!(
+        key_err(jwk(&rsa).to_signing_key_for(Algorithm::Rs256)),
+        KeyError::Rejected { .. }
+    ));
+}
+
+#[test]
+fn rsa_or_oct_jwk_without_alg_needs_an_explicit_algorithm() {
+    let rsa = jwk(&public(hostile("rsa2048")));
+    assert!(
+        matches!(key_err(rsa.to_verifying_key()), KeyError::Jwk { reason } if reason.contains("to_verifying_key_for"))
+    );
+    assert_eq!(
+        rsa.to_verifying_key_for(Algorithm::Ps384)
+            .unwrap()
+            .algorithm(),
+        Algorithm::Ps384
+    );
+    let bound = rsa.clone().with_algorithm(Algorithm::Ps256).unwrap();
+    assert_eq!(
+        bound.to_verifying_key().unwrap().algorithm(),
+        Algorithm::Ps256
+    );
+    assert!(bound.with_algorithm(Algorithm::Rs256).is_err());
+    assert!(rsa.with_algorithm(Algorithm::Es256).is_err());
+}
+
+#[test]
+fn signing_key_requires_key_ops_sign_and_use_sig() {
+    let value = with(hostile("ed25519"), "key_ops", json!(["verify"]));
+    assert!(
+        matches!(key_err(jwk(&value).to_signing_key()), KeyError::Jwk { reason } if reason.contains("\"sign\""))
+    );
+    let value = with(hostile("ed25519"), "use", json!("enc"));
+    assert!(
+        key_err(jwk(&value).to_signing_key())
+            .to_string()
+            .contains("use is \"enc\"")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWK Set loading and lookup
+
+fn realistic_set() -> String {
+    // Shaped like real endpoints: Google/Auth0 (RSA with alg and kid), Azure AD (x5c), Keycloak
+    // (an RSA-OAEP encryption key next to the signature key), plus a P-521 key.
+    let rsa = public(hostile("rsa2048"));
+    let azure = with(
+        with(public(hostile("rsa3072")), "x5c", json!(["MIIC..."])),
+        "x5t",
+        json!("abc"),
+    );
+    let enc = with(
+        with(
+            with(public(hostile("attacker-rsa2048")), "use", json!("enc")),
+            "alg",
+            json!("RSA-OAEP"),
+        ),
+        "kid",
+        json!("enc-1"),
+    );
+    let p521 = public(rfc_case(RFC7515, "rfc7515-A.4")["key"].clone());
+    let p521 = with(p521, "kid", json!("p521"));
+    let future = json!({"kty": "AKP", "kid": "pq-1", "alg": "ML-DSA-44", "pub": "AAAA"});
+    let ec = with(public(hostile("ec-p256")), "alg", json!("ES256"));
+    set_of(&[
+        with(rsa, "alg", json!("RS256")),
+        azure,
+        enc,
+        p521,
+        future,
+        ec,
+        public(hostile("ed25519")),
+    ])
+}
+
+#[test]
+fn jwks_skips_keys_not_meant_for_jws_and_records_why() {
+    let set = JwkSet::from_json(&realistic_set()).unwrap();
+    assert_eq!(set.len(), 4);
+    let skipped: Vec<_> = set
+        .skipped()
+        .iter()
+        .map(|s| (s.index(), s.key_id().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (2, "enc-1".to_owned()),
+            (3, "p521".to_owned()),
+            (4, "pq-1".to_owned())
+        ]
+    );
+    assert!(matches!(
+        set.skipped()[1].reason(),
+        KeyError::UnsupportedCurve { .. }
+    ));
+    assert!(matches!(
+        set.skipped()[2].reason(),
+        KeyError::UnsupportedKeyType { .. }
+    ));
+    assert!(set.skipped()[0].to_string().contains("enc-1"));
+    // A token naming a skipped key finds none.
+    assert!(
+        matches!(find(&set, Some("enc-1"), Algorithm::Rs256).unwrap_err(), Error::UnknownKey { kid: Some(k) } if k == "enc-1")
+    );
+    // The others are usable, and the x5c chain is kept untouched.
+    assert_eq!(
+        set.get("rsa3072").unwrap().other_member("x5c"),
+        Some(&json!(["MIIC..."]))
+    );
+    assert_eq!(set.iter().count(), 4);
+    assert_eq!(
+        (&set)
+            .into_iter()
+            .filter_map(Jwk::key_id)
+            .collect::<Vec<_>>(),
+        ["rsa2048", "rsa3072", "ec-p256", "ed25519"]
+    );
+}
+
+#[test]
+fn jwks_lookup_is_by_exact_kid() {
+    let set = JwkSet::from_json(&realistic_set()).unwrap();
+    assert_eq!(
+        find(&set, Some("rsa2048"), Algorithm::Rs256)
+            .unwrap()
+            .key_id(),
+        Some("rsa2048")
+    );
+    for kid in ["RSA2048", "rsa2048 ", "rsa", "", "../rsa2048"] {
+        assert!(
+            matches!(find(&set, Some(kid), Algorithm::Rs256).unwrap_err(), Error::UnknownKey { kid: Some(k) } if k == kid)
+        );
+    }
+    // The RSA key bound by alg RS256 refuses PS256; the one without alg serves every RS*/PS*.
+    assert_key_mismatch(
+        &find(&set, Some("rsa2048"), Algorithm::Ps256).unwrap_err(),
+        Algorithm::Ps256,
+    );
+    for alg in [
+        Algorithm::Rs256,
+        Algorithm::Rs512,
+        Algorithm::Ps256,
+        Algorithm::Ps512,
+    ] {
+        let key = set.find_key(Some("rsa3072"), alg).unwrap();
+        assert!(
+            matches!(key, Cow::Borrowed(_)),
+            "keys are built at load, not per token"
+        );
+        assert_eq!(key.algorithm(), alg);
+    }
+    // EC and OKP keys are bound by curve; no key without alg is ever used for HS*.
+    assert_key_mismatch(
+        &find(&set, Some("ec-p256"), Algorithm::Es384).unwrap_err(),
+        Algorithm::Es384,
+    );
+    assert_key_mismatch(
+        &find(&set, Some("ed25519"), Algorithm::Es256).unwrap_err(),
+        Algorithm::Es256,
+    );
+    for kid in ["rsa2048", "rsa3072", "ec-p256", "ed25519"] {
+        assert_key_mismatch(
+            &find(&set, Some(kid), Algorithm::Hs256).unwrap_err(),
+            Algorithm::Hs256,
+        );
+    }
+}
+
+#[test]
+fn jwks_token_without_kid_is_verified_only_when_exactly_one_key_fits() {
+    let set = JwkSet::from_json(&realistic_set()).unwrap();
+    assert_eq!(
+        find(&set, None, Algorithm::Es256).unwrap().key_id(),
+        Some("ec-p256")
+    );
+    assert_eq!(
+        find(&set, None, Algorithm::EdDsa).unwrap().key_id(),
+        Some("ed25519")
+    );
+    assert_eq!(
+        find(&set, None, Algorithm::Ps256).unwrap().key_id(),
+        Some("rsa3072")
+    );
+    // RS256 fits two keys: ambiguous.
+    assert!(matches!(
+        find(&set, None, Algorithm::Rs256).unwrap_err(),
+        Error::UnknownKey { kid: None }
+    ));
+    // ES384 and HS256 fit none.
+    assert!(matches!(
+        find(&set, None, Algorithm::Es384).unwrap_err(),
+        Error::UnknownKey { kid: None }
+    ));
+    assert!(matches!(
+        find(&set, None, Algorithm::Hs256).unwrap_err(),
+        Error::UnknownKey { kid: None }
+    ));
+}
+
+#[test]
+fn jwks_with_private_members_is_refused_for_verification() {
+    let err = set_err(&set_of(&[public(hostile("rsa2048")), hostile("ec-p256")]));
+    assert!(
+        err.contains("key 1 (kid \"ec-p256\") has private key members"),
+        "{err}"
+    );
+    // ...even on a key that would be skipped (a leaked encryption key is still a leak)
+    let enc = with(hostile("attacker-rsa2048"), "use", json!("enc"));
+    assert!(set_err(&set_of(&[enc])).contains("private key members"));
+    // from_keys applies the same rule; to_public is the explicit way out
+    let private = jwk(&hostile("ed25519"));
+    assert_eq!(
+        JwkSet::from_keys([private.clone()]).unwrap_err().kind(),
+        ErrorKind::InvalidKey
+    );
+    assert_eq!(
+        JwkSet::from_keys([private.to_public().unwrap()])
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn jwks_of_secrets_only_is_accepted() {
+    let set = JwkSet::from_json(&set_of(&[hostile("hs256"), hostile("hs512")])).unwrap();
+    assert_eq!(set.len(), 2);
+    assert_eq!(
+        find(&set, Some("hs-64-byte"), Algorithm::Hs512)
+            .unwrap()
+            .algorithm(),
+        Algorithm::Hs512
+    );
+    // hs256 is bound to HS256 by its alg
+    assert_key_mismatch(
+        &find(
+            &set,
+            Some("018c0ae5-4d9b-471b-bfd6-eef314bc7037"),
+            Algorithm::Hs384,
+        )
+        .unwrap_err(),
+        Algorithm::Hs384,
+    );
+}
+
+#[test]
+fn jwks_with_a_broken_entry_is_refused_and_names_it() {
+    let bad = with(
+        public(hostile("ec-p256")),
+        "y",
+        json!("x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a4"),
+    );
+    let err = set_err(&set_of(&[public(hostile("rsa2048")), bad]));
+    assert!(err.starts_with("key 1 (kid \"ec-p256\"): "), "{err}");
+    let err = set_err(&set_of(&[with(
+        public(hostile("ec-p256")),
+        "alg",
+        json!("ES384"),
+    )]));
+    assert!(err.contains("cannot be used for ES384"), "{err}");
+}
+
+#[test]
+fn jwks_serde_round_trip_writes_the_usable_keys() {
+    let set: JwkSet = serde_json::from_str(&realistic_set()).unwrap();
+    let text = serde_json::to_string(&set).unwrap();
+    let again = JwkSet::from_json(&text).unwrap();
+    assert_eq!(again.len(), set.len());
+    assert!(again.skipped().is_empty());
+    assert_eq!(
+        again.iter().collect::<Vec<_>>(),
+        set.iter().collect::<Vec<_>>()
+    );
+    // serde reports the same refusals
+    let err = serde_json::from_str::<JwkSet>(r#"{"keys":{}}"#).unwrap_err();
+    assert!(err.to_string().contains("must be an array"));
+}
+
+#[test]
+fn empty_jwks_finds_no_key() {
+    let set = JwkSet::from_json(r#"{"keys":[]}"#).unwrap();
+    assert!(set.is_empty());
+    assert!(matches!(
+        find(&set, Some("a"), Algorithm::Es256).unwrap_err(),
+        Error::UnknownKey { .. }
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wycheproof json_web_key_test.json through the JWK Set loader and a JWS check built from
+// `KeySource::find_key` + `VerifyingKey::verify` (payloads are raw bytes, not claims).
+
+/// Known gaps, each with the reason; every other case must match its label.
+const WYCHEPROOF_OVERRIDES: &[(u64, &str)] = &[(
+    7,
+    "ROCA-vulnerable RSA modulus: ring offers no ROCA fingerprint check (SECURITY.md C.6 known gap)",
+)];
+
+fn jws_verdict(set: &JwkSet, token: &str) -> Result<(), Error> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::InvalidSignature);
+    };
+    let header: Value =
+        serde_json::from_slice(&base64url::decode(header).map_err(|_| Error::InvalidSignature)?)
+            .map_err(|_| Error::InvalidSignature)?;
+    let alg = header["alg"]
+        .as_str()
+        .and_then(Algorithm::from_name)
+        .ok_or(Error::InvalidSignature)?;
+    let kid = header["kid"].as_str();
+    let key = set.find_key(kid, alg)?;
+    let (input, signature) = token.rsplit_once('.').ok_or(Error::InvalidSignature)?;
+    let signature = base64url::decode(signature).map_err(|_| Error::InvalidSignature)?;
+    key.verify(input.as_bytes(), &signature)
+}
+
+#[test]
+fn wycheproof_json_web_key_test_through_the_jwk_set_loader() {
+    let Some(dir) = std::env::var_os("WEBTOKEN_WYCHEPROOF_DIR") else {
+        eprintln!(
+            "SKIPPED wycheproof_json_web_key_test: set WEBTOKEN_WYCHEPROOF_DIR (e.g. shared/vectors/wycheproof)"
+        );
+        return;
+    };
+    let path = std::path::Path::new(&dir).join("json_web_key_test.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut checked = 0;
+    for group in doc["testGroups"].as_array().unwrap() {
+        // Verify with the public set; oct sets exist only as "private".
+        let keys = group.get("public").unwrap_or(&group["private"]);
+        let loaded = JwkSet::from_json(&keys.to_string());
+        for test in group["tests"].as_array().unwrap() {
+            let id = test["tcId"].as_u64().unwrap();
+            let verdict = match &loaded {
+                Ok(set) => jws_verdict(set, test["jws"].as_str().unwrap()).map_err(|e| e.kind()),
+                Err(e) => Err(e.kind()),
+            };
+            let expected_valid = match test["result"].as_str().unwrap() {
+                "valid" => true,
+                "invalid" => false,
+                _ => {
+                    checked += 1;
+                    continue;
+                }
+            };
+            let expected_valid = if WYCHEPROOF_OVERRIDES.iter().any(|(o, _)| *o == id) {
+                !expected_valid
+            } else {
+                expected_valid
+            };
+            assert_eq!(
+                verdict.is_ok(),
+                expected_valid,
+                "tcId {id} ({}): {verdict:?}",
+                test["comment"]
+            );
+            if !expected_valid && id != 3 {
+                // Only the modified-signature case may fail at the signature; every other
+                // rejection is about the key set or the key.
+                assert_ne!(verdict, Err(ErrorKind::InvalidSignature), "tcId {id}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, doc["numberOfTests"].as_u64().unwrap());
+}
