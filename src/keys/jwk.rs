@@ -352,6 +352,23 @@ fn set_error(reason: impl Into<Cow<'static, str>>) -> KeyError {
 /// An attacker-chosen string made safe to put in an error message: escaped and cut short.
 struct Shown<'a>(&'a str);
 
+impl Shown<'_> {
+    /// Escaped and cut short, without quotes: for the `found` fields of key errors.
+    fn bare(&self) -> String {
+        const MAX: usize = 40;
+        let mut out: String = self
+            .0
+            .chars()
+            .take(MAX)
+            .flat_map(char::escape_debug)
+            .collect();
+        if self.0.chars().nth(MAX).is_some() {
+            out.push_str("...");
+        }
+        out
+    }
+}
+
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const MAX: usize = 40;
@@ -467,7 +484,7 @@ fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material
                 "P-384" => EcCurve::P384,
                 other => {
                     return Err(unsupported(KeyError::UnsupportedCurve {
-                        found: Shown(other).to_string(),
+                        found: Shown(other).bare(),
                     }));
                 }
             };
@@ -484,7 +501,7 @@ fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material
                 .ok_or_else(|| jwk_error("OKP key is missing member crv"))?;
             if crv != "Ed25519" {
                 return Err(unsupported(KeyError::UnsupportedCurve {
-                    found: Shown(&crv).to_string(),
+                    found: Shown(&crv).bare(),
                 }));
             }
             let x = fixed_len(require_bytes(obj, "x", kty)?, "x", 32, "Ed25519")?;
@@ -563,7 +580,7 @@ impl Jwk {
             take_string(&mut obj, "kty")?.ok_or_else(|| jwk_error("member kty is missing"))?;
         let key_type = KeyType::from_name(&kty).ok_or_else(|| {
             unsupported(KeyError::UnsupportedKeyType {
-                found: Shown(&kty).to_string(),
+                found: Shown(&kty).bare(),
             })
         })?;
         let material = parse_material(key_type, &mut obj)?;
@@ -1614,13 +1631,14 @@ impl fmt::Display for SkippedKey {
 /// token's `kid`.
 ///
 /// # Loading
-/// [`JwkSet::from_json`], serde and [`JwkSet::from_keys`] apply the same rules. The whole set is
-/// refused ([`KeyError::JwkSet`], kind `invalid_key`) when:
+/// [`JwkSet::from_json`] and serde apply these rules ([`JwkSet::from_keys`] all but the one on
+/// mixing secrets with public keys). The whole set is refused ([`KeyError::JwkSet`], kind `invalid_key`) when:
 /// * the document is not an object, `keys` is missing or not an array, an entry is not an
 ///   object, or a member name is repeated;
 /// * two entries share a `kid` (a lookup must never be ambiguous);
 /// * `oct` secrets are mixed with asymmetric keys (a published set that holds a secret is a
-///   leak, and mixing invites algorithm confusion);
+///   leak, and mixing invites algorithm confusion; [`JwkSet::from_keys`] allows an application
+///   to combine its own secret with public keys);
 /// * an RSA, EC or OKP entry has private members (`d`, `p`, `q`, ...): a verification set holds
 ///   public keys only. The members are not silently stripped, because a published private key
 ///   is an incident the operator must hear about. To verify with your own private keys, convert
@@ -1731,7 +1749,7 @@ impl JwkSet {
                 }
             }
         }
-        Self::check_entries(&objects)?;
+        Self::check_entries(&objects, true)?;
         let mut set = Self::default();
         for entry in objects {
             let (index, key_id) = (entry.index, entry.key_id.clone());
@@ -1776,8 +1794,9 @@ impl JwkSet {
         }
     }
 
-    /// The set-level rules: no private members, no `oct` next to asymmetric keys, unique `kid`s.
-    fn check_entries(entries: &[Entry]) -> Result<(), KeyError> {
+    /// The set-level rules: no private members, unique `kid`s and, for a document, no `oct`
+    /// next to asymmetric keys.
+    fn check_entries(entries: &[Entry], refuse_mixed: bool) -> Result<(), KeyError> {
         if let Some(e) = entries.iter().find(|e| e.private) {
             return Err(set_error(format!(
                 "{} has private key members; a verification key set must hold public keys only",
@@ -1788,7 +1807,7 @@ impl JwkSet {
         let asymmetric = entries
             .iter()
             .any(|e| matches!(e.kty, Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp)));
-        if secrets && asymmetric {
+        if refuse_mixed && secrets && asymmetric {
             return Err(set_error("the set mixes oct secrets with asymmetric keys"));
         }
         let mut seen = HashSet::new();
@@ -1823,9 +1842,14 @@ impl JwkSet {
         Ok(())
     }
 
-    /// Builds a set from JWKs, with the same rules as [`from_json`](Self::from_json): refused
-    /// for duplicate `kid`s, `oct` next to asymmetric keys, private asymmetric keys, or keys that
-    /// do not build; keys whose `use`/`key_ops` exclude verification are skipped.
+    /// Builds a set from JWKs the application assembled itself: refused for duplicate `kid`s,
+    /// private asymmetric keys, or keys that do not build; keys whose `use`/`key_ops` exclude
+    /// verification are skipped.
+    ///
+    /// Unlike a JWK Set *document* ([`from_json`](Self::from_json)), such a set may hold `oct`
+    /// secrets next to asymmetric keys (say, an internal HS256 secret and an identity
+    /// provider's RSA keys): every key stays bound to its own family, so a token can never make
+    /// an RSA key act as an HMAC secret (SECURITY.md §0.1).
     ///
     /// ```
     /// use webtoken::keys::{Jwk, JwkSet};
@@ -1854,7 +1878,7 @@ impl JwkSet {
                 object: Map::new(),
             })
             .collect();
-        Self::check_entries(&entries)?;
+        Self::check_entries(&entries, false)?;
         let mut set = Self::default();
         for (index, jwk) in keys.into_iter().enumerate() {
             set.add(index, jwk)?;
@@ -1962,6 +1986,8 @@ mod tests {
         let long = "x".repeat(100);
         assert!(Shown(&long).to_string().ends_with("..."));
         assert!(Shown(&long).to_string().len() < 50);
+        assert_eq!(Shown("P-521\n").bare(), "P-521\\n");
+        assert_eq!(Shown(&long).bare().len(), 43);
     }
 
     #[test]
