@@ -5,13 +5,26 @@ mod common;
 
 use common::{data, fine_kind, verifying_key};
 use serde_json::{Map, Value};
+use webtoken::keys::{Jwk, JwkSet};
 use webtoken::{Algorithm, Error, KeySource, NumericDate, Validation};
 
 /// How the harness builds the verifier's key source for a case.
 enum Keys {
     Single(Box<webtoken::VerifyingKey>),
-    /// Key sets and explicit JWKs are exercised by the JWK Set tests.
-    Set,
+    /// `jwk:{...}`: that exact JWK.
+    Jwk(Box<Jwk>),
+    /// `jwks:[a,b]`: a set of the named catalogue keys (public halves), chosen by `kid`.
+    Set(JwkSet),
+}
+
+impl Keys {
+    fn source(&self) -> &dyn KeySource {
+        match self {
+            Self::Single(k) => &**k,
+            Self::Jwk(k) => &**k,
+            Self::Set(s) => s,
+        }
+    }
 }
 
 struct Outcome {
@@ -88,8 +101,19 @@ fn keys_for(
     algorithms: &[Algorithm],
 ) -> Result<Keys, Error> {
     let name = v["key"].as_str().expect("key");
-    if name.starts_with("jwks:") || name.starts_with("jwk:") {
-        return Ok(Keys::Set);
+    if let Some(json) = name.strip_prefix("jwk:") {
+        return Ok(Keys::Jwk(Box::new(Jwk::from_json(json)?)));
+    }
+    if let Some(names) = name.strip_prefix("jwks:") {
+        // The catalogue keys carry private members so tests can re-sign; a verification set
+        // holds the public halves (secrets stay as they are). The application assembles this
+        // set itself, so it may mix families (SECURITY.md §0.1).
+        let mut keys = Vec::new();
+        for n in names.trim_matches(['[', ']']).split(',') {
+            let jwk = Jwk::from_json(&catalogue["keys"][n.trim()].to_string())?;
+            keys.push(jwk.to_public().unwrap_or(jwk));
+        }
+        return Ok(Keys::Set(JwkSet::from_keys(keys)?));
     }
     let jwk = &catalogue["keys"][name];
     // A single RSA or HMAC key is bound to the first allowed algorithm; EC/OKP by curve.
@@ -136,11 +160,10 @@ fn run(case: &Value, catalogue: &Value) -> Option<Outcome> {
     };
     let token = token_for(case)?;
     let keys = match keys_for(catalogue, &v, &algorithms) {
-        Ok(Keys::Single(k)) => k,
-        Ok(Keys::Set) => return None,
+        Ok(keys) => keys,
         Err(e) => return Some(outcome(Err(fine_kind(&e).to_owned()))),
     };
-    let result = decode_any(&token, &*keys, &validation);
+    let result = decode_any(&token, &keys.source(), &validation);
     Some(outcome(result.map(|_| ()).map_err(|e| {
         // Every error message is one line and never echoes the token or key material.
         let message = e.to_string();
@@ -162,7 +185,7 @@ fn decode_any(
 }
 
 #[test]
-fn every_single_key_hostile_case_gets_its_expected_verdict_and_kind() {
+fn every_hostile_token_case_gets_its_expected_verdict_and_kind() {
     let catalogue = data("hostile/jws_hostile_cases.json");
     let cases = catalogue["cases"].as_array().expect("cases");
     assert_eq!(cases.len(), 245, "the catalogue has 245 cases");
