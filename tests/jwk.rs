@@ -1322,3 +1322,67 @@ fn wycheproof_json_web_signature_test_through_jwk_and_jws_verify() {
     let err = webtoken::jws::verify(&token, &key, &webtoken::Validation::new()).unwrap_err();
     assert_key_mismatch(&err, Algorithm::Ps384);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Keys from PEM files and generated keys export to JWK and back
+
+fn key_file(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/data/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn pem_private_keys_export_to_private_jwk_and_back() {
+    let cases = [
+        (
+            "rsa2048.pkcs8.pem",
+            "rsa2048.spki.pem",
+            Some(Algorithm::Ps256),
+        ),
+        (
+            "rsa2048.pkcs1.pem",
+            "rsa2048.spki.pem",
+            Some(Algorithm::Rs256),
+        ),
+        ("p256.sec1.pem", "p256.spki.pem", None),
+        ("p384.pkcs8.pem", "p384.spki.pem", None),
+        ("ed25519.pkcs8.pem", "ed25519.spki.pem", None),
+    ];
+    for (private, public, alg) in cases {
+        let signing = SigningKey::from_pem(&key_file(private), alg).unwrap();
+        let verifying = VerifyingKey::from_pem(&key_file(public), alg).unwrap();
+        let exported = signing.to_private_jwk().unwrap();
+        assert!(exported.is_private(), "{private}");
+        assert_eq!(
+            exported.thumbprint(),
+            verifying.thumbprint().unwrap(),
+            "{private}"
+        );
+        assert_eq!(
+            exported.to_public().unwrap(),
+            verifying.to_jwk().unwrap(),
+            "{private}"
+        );
+        // The JWK text parses strictly (minimal integers, fixed lengths) and signs again.
+        let again = Jwk::from_json(&serde_json::to_string(&exported).unwrap()).unwrap();
+        let resigned = again.to_signing_key().unwrap();
+        let sig = resigned.sign(b"message").unwrap();
+        verifying.verify(b"message", &sig).unwrap();
+    }
+}
+
+#[test]
+fn generated_keys_export_to_private_jwk() {
+    for alg in [Algorithm::Es256, Algorithm::Es384, Algorithm::EdDsa] {
+        let key = SigningKey::generate(alg).unwrap();
+        let jwk = key.to_private_jwk().unwrap();
+        let sig = jwk.to_signing_key().unwrap().sign(b"m").unwrap();
+        find(&jwk.to_public().unwrap(), None, alg)
+            .unwrap()
+            .verify(b"m", &sig)
+            .unwrap();
+    }
+}
