@@ -14,12 +14,15 @@
 //! | `PUBLIC KEY` (SPKI) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
 //! | `RSA PUBLIC KEY` (PKCS#1) | — | [`VerifyingKey::rsa_pem`]; DER: [`VerifyingKey::rsa_der`] |
 //! | `CERTIFICATE` (X.509, **not validated**) | — | [`VerifyingKey::from_certificate_pem`]; DER: [`VerifyingKey::from_certificate_der`] |
+//! | JWK (JSON, RFC 7517/8037: `RSA`, `EC`, `OKP`, `oct`) | [`Jwk::to_signing_key`] | [`Jwk::to_verifying_key`]; a JWK Set ([`JwkSet`]) chooses by `kid` |
 //!
 //! The key type comes from the PEM label and the algorithm OID, never from guessing. RSA keys
 //! need an explicit algorithm (`RS*` or `PS*`); EC and Ed25519 keys are bound by their curve.
 //! Export with [`VerifyingKey::to_pem`] / [`VerifyingKey::to_spki_der`] and
 //! [`SigningKey::to_pkcs8_pem`] / [`SigningKey::to_pkcs8_der`]; generate EC and Ed25519 keys
-//! with [`SigningKey::generate`]. Encrypted PEM keys, P-521, secp256k1, Ed448 and RSA-PSS-only
+//! with [`SigningKey::generate`]. JWK export: [`VerifyingKey::to_jwk`],
+//! [`SigningKey::to_public_jwk`], [`SigningKey::to_private_jwk`] (HMAC secrets only through
+//! [`Jwk::from_hmac_secret`]), RFC 7638 thumbprints with [`Jwk::thumbprint`]. Encrypted PEM keys, P-521, secp256k1, Ed448 and RSA-PSS-only
 //! (`id-RSASSA-PSS`) keys are refused.
 
 use std::borrow::Cow;
