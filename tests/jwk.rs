@@ -1386,3 +1386,53 @@ fn generated_keys_export_to_private_jwk() {
             .unwrap();
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// No input panics the parsers
+
+#[test]
+fn mutated_jwk_and_jwk_set_documents_never_panic() {
+    let seeds = [
+        realistic_set(),
+        set_of(&[hostile("hs256"), hostile("hs512")]),
+        hostile("rsa2048").to_string(),
+        hostile("ec-p384").to_string(),
+        hostile("ed25519").to_string(),
+    ];
+    let alphabet = b"{}[]\",:0-_AaZz\\ eyu";
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % bound as u64).unwrap()
+    };
+    for round in 0..3000 {
+        let mut bytes = seeds[round % seeds.len()].clone().into_bytes();
+        for _ in 0..=next(4) {
+            let at = next(bytes.len());
+            match next(3) {
+                0 => bytes[at] = alphabet[next(alphabet.len())],
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes.insert(at, alphabet[next(alphabet.len())]),
+            }
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        if let Ok(set) = JwkSet::from_json(&text) {
+            for alg in Algorithm::ALL {
+                let _ = set.find_key(None, alg);
+                let _ = set.find_key(Some("rsa2048"), alg);
+            }
+        }
+        if let Ok(key) = Jwk::from_json(&text) {
+            let _ = key.thumbprint();
+            let _ = key.to_verifying_key();
+            let _ = key.to_signing_key();
+            let _ = serde_json::to_string(&key).unwrap();
+        }
+    }
+}
