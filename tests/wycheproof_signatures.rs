@@ -1,0 +1,167 @@
+//! Wycheproof ECDSA (P1363, and the DER file as a negative set), RSA PKCS#1 v1.5, RSA-PSS and
+//! Ed25519 vectors through webtoken's own key loading (the group's SPKI PEM) and
+//! `VerifyingKey::verify`, the path `decode` uses, with the overrides of
+//! `shared/vectors/README.md`.
+
+mod common;
+
+use serde_json::Value;
+use webtoken::{Algorithm, Error, VerifyingKey};
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// What a case must do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Accept,
+    Reject,
+    Either,
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    accepted: usize,
+    rejected: usize,
+}
+
+/// Runs every test of `file` with keys bound to `algorithm`; `expect` maps a test (and its
+/// group) to the verdict webtoken must give.
+fn run(
+    file: &str,
+    algorithm: Algorithm,
+    expect: impl Fn(&Value, &Value) -> Expect,
+) -> Option<Tally> {
+    let dir = common::wycheproof_dir(file)?;
+    let text = std::fs::read_to_string(dir.join(file)).expect("wycheproof file");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for group in doc["testGroups"].as_array().expect("groups") {
+        let pem = group["publicKeyPem"].as_str().expect("publicKeyPem");
+        let key = VerifyingKey::from_pem(pem, Some(algorithm));
+        for test in group["tests"].as_array().expect("tests") {
+            let id = test["tcId"].as_u64().expect("tcId");
+            let want = expect(group, test);
+            let verdict = match &key {
+                Ok(key) => key.verify(
+                    &hex(test["msg"].as_str().expect("msg")),
+                    &hex(test["sig"].as_str().expect("sig")),
+                ),
+                Err(e) => Err(Error::Key(match e {
+                    Error::Key(k) => k.clone(),
+                    other => panic!("{file}: unexpected {other}"),
+                })),
+            };
+            match (&verdict, want) {
+                (Ok(()), Expect::Accept | Expect::Either) => tally.accepted += 1,
+                (Err(Error::InvalidSignature | Error::Key(_)), Expect::Reject | Expect::Either) => {
+                    tally.rejected += 1;
+                }
+                _ => failures.push(format!(
+                    "tcId {id} ({}): expected {want:?}, got {verdict:?}",
+                    test["comment"]
+                )),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{file}:\n{}", failures.join("\n"));
+    eprintln!("{file}: {tally:?}");
+    Some(tally)
+}
+
+fn labelled(_: &Value, test: &Value) -> Expect {
+    match test["result"].as_str() {
+        Some("valid") => Expect::Accept,
+        Some("acceptable") => Expect::Either,
+        _ => Expect::Reject,
+    }
+}
+
+#[test]
+fn ecdsa_p1363_files_verify_as_es256_and_es384() {
+    for (file, alg) in [
+        ("ecdsa_secp256r1_sha256_p1363_test.json", Algorithm::Es256),
+        ("ecdsa_secp384r1_sha384_p1363_test.json", Algorithm::Es384),
+    ] {
+        if let Some(t) = run(file, alg, labelled) {
+            assert!(t.accepted > 150 && t.rejected > 80, "{file}: {t:?}");
+        }
+    }
+}
+
+#[test]
+fn der_encoded_ecdsa_signatures_are_never_accepted_as_es256() {
+    // JWS uses r || s (RFC 7518 §3.4): every DER blob is refused, even the valid ones.
+    if let Some(t) = run(
+        "ecdsa_secp256r1_sha256_test.json",
+        Algorithm::Es256,
+        |_, _| Expect::Reject,
+    ) {
+        assert_eq!(t.accepted, 0);
+        assert!(t.rejected > 400);
+    }
+}
+
+#[test]
+fn rsa_pkcs1_files_verify_as_rs256_rs384_rs512() {
+    for bits in [2048, 3072, 4096] {
+        for (sha, alg) in [
+            (256, Algorithm::Rs256),
+            (384, Algorithm::Rs384),
+            (512, Algorithm::Rs512),
+        ] {
+            let file = format!("rsa_signature_{bits}_sha{sha}_test.json");
+            if let Some(t) = run(&file, alg, labelled) {
+                assert!(t.accepted > 0 && t.rejected > 0, "{file}: {t:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn rsa_pss_files_verify_as_ps256_ps384_ps512() {
+    for (file, alg) in [
+        ("rsa_pss_2048_sha256_mgf1_32_test.json", Algorithm::Ps256),
+        ("rsa_pss_3072_sha256_mgf1_32_test.json", Algorithm::Ps256),
+        ("rsa_pss_4096_sha256_mgf1_32_test.json", Algorithm::Ps256),
+        ("rsa_pss_2048_sha384_mgf1_48_test.json", Algorithm::Ps384),
+        ("rsa_pss_4096_sha384_mgf1_48_test.json", Algorithm::Ps384),
+        ("rsa_pss_4096_sha512_mgf1_64_test.json", Algorithm::Ps512),
+    ] {
+        if let Some(t) = run(file, alg, labelled) {
+            assert!(t.accepted > 0 && t.rejected > 0, "{file}: {t:?}");
+        }
+    }
+}
+
+#[test]
+fn pss_with_salt_length_zero_is_refused_by_ps256() {
+    // RFC 7518 §3.5 fixes the salt length to the hash length. tcId 69 ("s_len changed to
+    // 32", labelled invalid) is a genuine salt-32 signature and is rightly accepted.
+    let expect = |_: &Value, test: &Value| {
+        if test["tcId"] == 69 {
+            Expect::Accept
+        } else {
+            Expect::Reject
+        }
+    };
+    if let Some(t) = run(
+        "rsa_pss_2048_sha256_mgf1_0_test.json",
+        Algorithm::Ps256,
+        expect,
+    ) {
+        assert_eq!(t.accepted, 1);
+    }
+}
+
+#[test]
+fn ed25519_file_verifies_as_eddsa() {
+    if let Some(t) = run("ed25519_test.json", Algorithm::EdDsa, labelled) {
+        assert_eq!(t.accepted, 88);
+        assert_eq!(t.rejected, 63);
+    }
+}
