@@ -192,3 +192,27 @@ fn rfc8037_a4_ed25519_verifies_and_re_signs_byte_for_byte() {
         jws::sign(&webtoken::Header::empty(), verified.payload(), &signing).expect("sign");
     assert_eq!(resigned, token);
 }
+
+#[test]
+fn rfc7520_4_1_rs256_re_signs_byte_for_byte_and_4_2_ps384_signs_verifiably() {
+    let c = case("rfc/rfc7520_section4.json", "rfc7520-4.1");
+    let private = webtoken::keys::Jwk::from_json(&c["key"].to_string()).expect("jwk");
+    let signing = private
+        .to_signing_key_for(Algorithm::Rs256)
+        .expect("rsa key");
+    let header = webtoken::Header::empty().with_key_id(c["key"]["kid"].as_str().expect("kid"));
+    let payload = c["payload_text"].as_str().expect("payload").as_bytes();
+    let token = jws::sign(&header, payload, &signing).expect("sign");
+    assert_eq!(token, c["token"].as_str().expect("token"));
+
+    // PS384 is randomized: a fresh signature with the same key verifies with the public key.
+    let c = case("rfc/rfc7520_section4.json", "rfc7520-4.2");
+    let private = webtoken::keys::Jwk::from_json(&c["key"].to_string()).expect("jwk");
+    let signing = private
+        .to_signing_key_for(Algorithm::Ps384)
+        .expect("rsa key");
+    let token = jws::sign(&webtoken::Header::empty(), payload, &signing).expect("sign");
+    let public = verifying_key(&c["verification_key"], Algorithm::Ps384).expect("key");
+    let verified = jws::verify(&token, &public, &Validation::new()).expect("verifies");
+    assert_eq!(verified.payload(), payload);
+}
