@@ -550,24 +550,50 @@ fn verifier(key: KeyInput, algorithms: AlgorithmSet) -> Result<Verifier, Failure
     })
 }
 
-fn signing_key(key: &KeyInput, algorithm: Algorithm) -> Result<SigningKey, Failure> {
+fn signing_key(
+    key: &KeyInput,
+    algorithm: Algorithm,
+    key_id: Option<&str>,
+) -> Result<SigningKey, Failure> {
     Ok(match key {
         KeyInput::Secret(secret) => SigningKey::hmac(algorithm, secret)?,
         KeyInput::Pem(pem) => SigningKey::from_pem(pem, Some(algorithm))?,
         KeyInput::Jwk(jwk) => jwk.to_signing_key_for(algorithm)?,
-        KeyInput::JwkSet(_) => {
-            return Err(Failure::key(
-                "a JWK Set cannot sign; give one private JWK, a PEM private key or a secret",
-            ));
+        KeyInput::JwkSet(set) => {
+            set_member(set, algorithm, key_id)?.to_signing_key_for(algorithm)?
         }
     })
+}
+
+/// The key of a JWK Set that signs: the one with `--kid`, or the one key that fits `alg`.
+/// (A set document holds secrets or public keys only, so only `oct` sets can sign.)
+fn set_member<'a>(
+    set: &'a JwkSet,
+    algorithm: Algorithm,
+    key_id: Option<&str>,
+) -> Result<&'a Jwk, Failure> {
+    if let Some(kid) = key_id {
+        return set
+            .get(kid)
+            .ok_or_else(|| Failure::key(format!("the JWK Set has no key with kid {kid:?}")));
+    }
+    let mut fitting = set.iter().filter(|k| jwk_algorithms(k).contains(algorithm));
+    match (fitting.next(), fitting.next()) {
+        (Some(jwk), None) => Ok(jwk),
+        (None, _) => Err(Failure::key(format!(
+            "the JWK Set has no key for {algorithm}"
+        ))),
+        (Some(_), Some(_)) => Err(Failure::key(format!(
+            "the JWK Set has several keys for {algorithm}; choose one with --kid"
+        ))),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // encode
 
 fn encode(args: &EncodeArgs) -> Result<(), Failure> {
-    let key = signing_key(&load_key(&args.key)?, args.alg)?;
+    let key = signing_key(&load_key(&args.key)?, args.alg, args.kid.as_deref())?;
     let header = header_json(args, &key)?;
     let text = read_input(args.claims.as_ref(), "claims")?;
     let claims = claims_with_times(parse_claims(&text)?, args)?;

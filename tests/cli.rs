@@ -1,0 +1,970 @@
+//! The `jwt` example run as a user runs it: every algorithm and key format round trip, every
+//! error kind of CLI.md with its exit code, standard input, and keys made by `keygen` and `jwk`.
+//!
+//! `cargo test` builds the example into `target/<profile>/examples/`; when only this test is
+//! built (`cargo test --test cli`) and the binary is missing, it is built with
+//! `cargo build --example jwt`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+use webtoken::keys::Jwk;
+use webtoken::{Algorithm, Header, SigningKey, VerifyingKey};
+
+const SECRET: &str = "a secret of at least thirty-two bytes, for tests only";
+/// 2100-01-01: tokens that stay valid for as long as these tests matter.
+const FAR_FUTURE: i64 = 4_102_444_800;
+
+/// The built example, found next to this test binary (`target/<profile>/deps/cli-*`).
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        let path = profile_dir
+            .join("examples")
+            .join(format!("jwt{}", std::env::consts::EXE_SUFFIX));
+        if !path.exists() {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "--example", "jwt"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .expect("run cargo build --example jwt");
+            assert!(status.success(), "cargo build --example jwt failed");
+        }
+        path
+    })
+}
+
+/// What one run printed, and how it exited.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Asserts success and returns stdout without its final newline.
+    fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "expected success, got {self:?}");
+        self.stdout
+            .strip_suffix('\n')
+            .expect("output ends with a newline")
+    }
+
+    /// Asserts a CLI.md error line of this kind, this exit code, and nothing on stdout.
+    fn fails(&self, kind: &str, code: i32) {
+        assert_eq!(self.code, code, "exit code for {kind}: {self:?}");
+        assert!(self.stdout.is_empty(), "nothing on stdout: {self:?}");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stderr: {self:?}");
+        assert!(
+            lines[0].starts_with(&format!("error: {kind}: ")),
+            "expected `error: {kind}: ...`, got {self:?}"
+        );
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(self.ok()).expect("JSON output")
+    }
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start jwt");
+    let mut pipe = child.stdin.take().expect("stdin pipe");
+    if let Some(input) = stdin {
+        pipe.write_all(input).expect("write stdin");
+    }
+    drop(pipe);
+    let out = child.wait_with_output().expect("wait for jwt");
+    let run = Run {
+        code: out.status.code().expect("exit code, not a signal"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    };
+    assert!(
+        !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
+        "no panic: {run:?}"
+    );
+    run
+}
+
+fn jwt(args: &[&str]) -> Run {
+    run_with_stdin(args, Some(b""))
+}
+
+fn key(name: &str) -> String {
+    format!("{}/tests/data/keys/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A directory for files a test writes, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "webtoken-cli-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self(dir)
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path.to_str().expect("UTF-8 temp path").to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn claims() -> String {
+    json!({"sub": "user-42", "exp": FAR_FUTURE}).to_string()
+}
+
+fn encode(alg: &str, key_args: &[&str]) -> String {
+    let mut args = vec!["encode", "--alg", alg];
+    args.extend_from_slice(key_args);
+    let claims = claims();
+    args.push(&claims);
+    jwt(&args).ok().to_owned()
+}
+
+fn verify(key_args: &[&str], token: &str) -> Run {
+    let mut args = vec!["verify"];
+    args.extend_from_slice(key_args);
+    args.push(token);
+    jwt(&args)
+}
+
+fn assert_verifies(key_args: &[&str], token: &str) {
+    let claims = verify(key_args, token).json();
+    assert_eq!(claims["sub"], "user-42", "{key_args:?}");
+}
+
+fn header(token: &str) -> Value {
+    jwt(&["decode", token]).json()["header"].clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round trips
+
+#[test]
+fn hmac_round_trips_with_every_secret_form() {
+    let dir = TempDir::new();
+    for (alg, len) in [("HS256", 32), ("HS384", 48), ("HS512", 64)] {
+        let secret = "s".repeat(len);
+        let b64 = webtoken::base64url::encode(&secret);
+        let file = dir.write(&format!("{alg}.key"), &secret);
+        let algorithm: Algorithm = alg.parse().unwrap();
+        let jwk = Jwk::from_hmac_secret(algorithm, &secret)
+            .unwrap()
+            .with_key_id("k1");
+        let jwk_file = dir.write(&format!("{alg}.jwk"), serde_json::to_string(&jwk).unwrap());
+        let set_file = dir.write(&format!("{alg}.jwks"), json!({"keys": [jwk]}).to_string());
+        let forms: [&[&str]; 5] = [
+            &["--secret", &secret],
+            &["--secret-b64", &b64],
+            &["--key", &file],
+            &["--key", &jwk_file],
+            &["--key", &set_file],
+        ];
+        for signing in forms {
+            let token = encode(alg, signing);
+            assert_eq!(header(&token)["alg"], alg);
+            for verifying in forms {
+                assert_verifies(verifying, &token);
+            }
+        }
+    }
+}
+
+/// (algorithm, private key files that sign, key files that verify)
+const ASYMMETRIC: &[(&str, &[&str], &[&str])] = &[
+    (
+        "RS256",
+        &["rsa2048.pkcs8.pem", "rsa2048.pkcs1.pem"],
+        &[
+            "rsa2048.spki.pem",
+            "rsa2048.pkcs1.pub.pem",
+            "rsa2048.cert.pem",
+            "rsa2048.pkcs8.pem",
+            "rsa2048.pkcs1.pem",
+        ],
+    ),
+    ("RS384", &["rsa3072.pkcs8.pem"], &["rsa3072.spki.pem"]),
+    ("RS512", &["rsa4096.pkcs8.pem"], &["rsa4096.spki.pem"]),
+    (
+        "PS256",
+        &["rsa2048.pkcs1.pem"],
+        &["rsa2048.spki.pem", "rsa2048.cert.pem"],
+    ),
+    ("PS384", &["rsa2048.pkcs8.pem"], &["rsa2048.pkcs1.pub.pem"]),
+    ("PS512", &["rsa3072.pkcs8.pem"], &["rsa3072.spki.pem"]),
+    (
+        "ES256",
+        &["p256.pkcs8.pem", "p256.sec1.pem"],
+        &[
+            "p256.spki.pem",
+            "p256.cert.pem",
+            "p256.sec1.pem",
+            "p256.pkcs8.pem",
+        ],
+    ),
+    (
+        "ES384",
+        &["p384.pkcs8.pem", "p384.sec1.pem"],
+        &["p384.spki.pem", "p384.cert.pem", "p384.sec1.pem"],
+    ),
+    (
+        "EdDSA",
+        &["ed25519.pkcs8.pem"],
+        &["ed25519.spki.pem", "ed25519.cert.pem", "ed25519.pkcs8.pem"],
+    ),
+];
+
+#[test]
+fn asymmetric_round_trips_with_every_pem_form() {
+    for (alg, signing, verifying) in ASYMMETRIC {
+        for signer in *signing {
+            let token = encode(alg, &["--key", &key(signer)]);
+            assert_eq!(header(&token)["alg"], *alg);
+            for verifier in *verifying {
+                assert_verifies(&["--key", &key(verifier)], &token);
+                assert_verifies(&["--key", &key(verifier), "--alg", alg], &token);
+            }
+        }
+    }
+}
+
+#[test]
+fn asymmetric_round_trips_with_jwk_and_jwk_set() {
+    let dir = TempDir::new();
+    let mut public_jwks = Vec::new();
+    let mut tokens = Vec::new();
+    for (alg, signing, _) in ASYMMETRIC {
+        let public = jwt(&["jwk", "--key", &key(signing[0])]).json();
+        let kid = public["kid"].as_str().unwrap().to_owned();
+        let file = dir.write(&format!("{alg}.jwk"), public.to_string());
+        let token = encode(alg, &["--key", &key(signing[0]), "--kid", &kid]);
+        assert_verifies(&["--key", &file], &token);
+        if !public_jwks
+            .iter()
+            .any(|k: &Value| k["kid"] == public["kid"])
+        {
+            public_jwks.push(public);
+        }
+        tokens.push(token);
+    }
+    let set = dir.write("set.jwks", json!({"keys": public_jwks}).to_string());
+    for token in &tokens {
+        assert_verifies(&["--key", &set], token);
+    }
+}
+
+#[test]
+fn a_private_jwk_signs_and_carries_its_kid() {
+    let dir = TempDir::new();
+    let private = jwt(&["keygen", "--alg", "ES384", "--format", "jwk"]).json();
+    let file = dir.write("es384.jwk", private.to_string());
+    let token = encode("ES384", &["--key", &file]);
+    assert_eq!(header(&token)["kid"], private["kid"]);
+    // A private JWK verifies too (its public half is used).
+    assert_verifies(&["--key", &file], &token);
+}
+
+// ---------------------------------------------------------------------------------------------
+// keygen and jwk
+
+#[test]
+fn keygen_output_is_reusable_by_encode_and_verify() {
+    let dir = TempDir::new();
+    for alg in ["HS256", "HS384", "HS512"] {
+        let secret = jwt(&["keygen", "--alg", alg]).ok().to_owned();
+        let token = encode(alg, &["--secret-b64", &secret]);
+        assert_verifies(&["--secret-b64", &secret], &token);
+
+        let jwk = jwt(&["keygen", "--alg", alg, "--format", "jwk"]).json();
+        assert_eq!(jwk["kty"], "oct");
+        let file = dir.write(&format!("{alg}.jwk"), jwk.to_string());
+        let token = encode(alg, &["--key", &file]);
+        assert_verifies(&["--key", &file], &token);
+    }
+    for alg in ["ES256", "ES384", "EdDSA"] {
+        let pem = jwt(&["keygen", "--alg", alg]).stdout;
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
+        let private = dir.write(&format!("{alg}.pem"), &pem);
+        let public = dir.write(
+            &format!("{alg}.pub.jwk"),
+            jwt(&["jwk", "--key", &private]).ok(),
+        );
+        let token = encode(alg, &["--key", &private]);
+        assert_verifies(&["--key", &private], &token);
+        assert_verifies(&["--key", &public], &token);
+
+        let jwk = jwt(&["keygen", "--alg", alg, "--format", "jwk"]).json();
+        assert!(jwk.get("d").is_some(), "a private JWK: {jwk}");
+        let file = dir.write(&format!("{alg}.jwk"), jwk.to_string());
+        assert_verifies(&["--key", &file], &encode(alg, &["--key", &file]));
+    }
+}
+
+#[test]
+fn keygen_refuses_rsa_and_unknown_algorithms() {
+    jwt(&["keygen", "--alg", "RS256"]).fails("invalid_key", 2);
+    assert_eq!(jwt(&["keygen", "--alg", "ES512"]).code, 2);
+    assert_eq!(
+        jwt(&["keygen", "--alg", "ES256", "--format", "der"]).code,
+        2
+    );
+}
+
+#[test]
+fn jwk_kid_is_the_rfc7638_thumbprint() {
+    for file in [
+        "rsa2048.spki.pem",
+        "rsa2048.pkcs1.pem",
+        "rsa2048.cert.pem",
+        "p256.sec1.pem",
+        "p384.spki.pem",
+        "ed25519.pkcs8.pem",
+        "ed25519.cert.pem",
+    ] {
+        let out = jwt(&["jwk", "--key", &key(file)]);
+        let jwk = Jwk::from_json(out.ok()).unwrap();
+        assert!(!jwk.is_private(), "{file}: public only");
+        assert_eq!(jwk.key_id(), Some(jwk.thumbprint().as_str()), "{file}");
+        let pem = std::fs::read_to_string(key(file)).unwrap();
+        let expected = VerifyingKey::from_pem(&pem, Some(Algorithm::Rs256))
+            .or_else(|_| VerifyingKey::from_pem(&pem, None))
+            .unwrap()
+            .thumbprint()
+            .unwrap();
+        assert_eq!(jwk.thumbprint(), expected, "{file}");
+    }
+    // An RSA key serves RS* and PS*: its JWK does not name one.
+    let rsa = jwt(&["jwk", "--key", &key("rsa2048.spki.pem")]).json();
+    assert!(rsa.get("alg").is_none(), "{rsa}");
+}
+
+#[test]
+fn jwk_refuses_secrets_and_sets() {
+    let dir = TempDir::new();
+    let secret = dir.write("secret", SECRET);
+    jwt(&["jwk", "--key", &secret]).fails("invalid_key", 2);
+    let set = dir.write("set", r#"{"keys":[]}"#);
+    jwt(&["jwk", "--key", &set]).fails("invalid_key", 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// encode options
+
+#[test]
+fn encode_adds_iat_and_exp_and_claims_win() {
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let token = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        "--exp",
+        "+15m",
+        r#"{"sub":"a"}"#,
+    ])
+    .ok()
+    .to_owned();
+    let claims = jwt(&["decode", &token]).json()["claims"].clone();
+    let iat = claims["iat"].as_u64().unwrap();
+    assert!(iat >= before && iat <= before + 60, "{claims}");
+    assert_eq!(claims["exp"].as_u64().unwrap(), iat + 900);
+
+    for (spec, seconds) in [("+30s", 30), ("+2h", 7200), ("+7d", 604_800)] {
+        let token = jwt(&[
+            "encode", "--alg", "HS256", "--secret", SECRET, "--exp", spec, "{}",
+        ])
+        .ok()
+        .to_owned();
+        let claims = jwt(&["decode", &token]).json()["claims"].clone();
+        assert_eq!(
+            claims["exp"].as_u64().unwrap(),
+            claims["iat"].as_u64().unwrap() + seconds
+        );
+    }
+
+    let token = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        "--exp",
+        "1700000000",
+        "--no-iat",
+        r#"{"exp":1800000000,"iat":5}"#,
+    ])
+    .ok()
+    .to_owned();
+    let claims = jwt(&["decode", &token]).json()["claims"].clone();
+    assert_eq!(claims, json!({"exp": 1_800_000_000, "iat": 5}));
+
+    let token = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        "--exp",
+        "1700000000",
+        "--no-iat",
+        "{}",
+    ])
+    .ok()
+    .to_owned();
+    let claims = jwt(&["decode", &token]).json()["claims"].clone();
+    assert_eq!(claims, json!({"exp": 1_700_000_000}));
+}
+
+#[test]
+fn encode_sets_header_parameters() {
+    let token = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        "--kid",
+        "k1",
+        "--typ",
+        "at+jwt",
+        "--header",
+        r#"{"cty":"x","kid":"ignored","ext":1}"#,
+        "{}",
+    ])
+    .ok()
+    .to_owned();
+    assert_eq!(
+        header(&token),
+        json!({"alg": "HS256", "typ": "at+jwt", "kid": "k1", "cty": "x", "ext": 1})
+    );
+    let default = jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "{}"]);
+    assert_eq!(header(default.ok()), json!({"alg": "HS256", "typ": "JWT"}));
+    // --header may not choose another algorithm.
+    let out = jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        "--header",
+        r#"{"alg":"none"}"#,
+        "{}",
+    ]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn encode_refuses_what_clmd_lists() {
+    let secret_args = ["--secret", SECRET];
+    // alg none, and unknown algorithms: usage errors.
+    for alg in ["none", "None", "HS1", "hs256"] {
+        let out = jwt(&["encode", "--alg", alg, secret_args[0], secret_args[1], "{}"]);
+        assert_eq!(out.code, 2, "{alg}: {out:?}");
+        assert!(out.stdout.is_empty());
+    }
+    // A key that does not fit the algorithm.
+    jwt(&[
+        "encode",
+        "--alg",
+        "ES384",
+        "--key",
+        &key("p256.pkcs8.pem"),
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--key",
+        &key("p256.pkcs8.pem"),
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    jwt(&["encode", "--alg", "RS256", "--secret", SECRET, "{}"]).fails("invalid_key", 2);
+    // Public keys and certificates.
+    for public in ["p256.spki.pem", "rsa2048.cert.pem", "rsa2048.pkcs1.pub.pem"] {
+        jwt(&["encode", "--alg", "RS256", "--key", &key(public), "{}"]).fails("invalid_key", 2);
+    }
+    let public_jwk = jwt(&["jwk", "--key", &key("ed25519.spki.pem")])
+        .ok()
+        .to_owned();
+    let dir = TempDir::new();
+    let file = dir.write("public.jwk", public_jwk);
+    jwt(&["encode", "--alg", "EdDSA", "--key", &file, "{}"]).fails("invalid_key", 2);
+    // Weak keys.
+    jwt(&["encode", "--alg", "HS256", "--secret", "short", "{}"]).fails("invalid_key", 2);
+    jwt(&["encode", "--alg", "HS512", "--secret", SECRET, "{}"]).fails("invalid_key", 2);
+    jwt(&["encode", "--alg", "HS256", "--secret", "", "{}"]).fails("invalid_key", 2);
+    jwt(&[
+        "encode",
+        "--alg",
+        "RS256",
+        "--key",
+        &key("rsa1024.pkcs8.pem"),
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    // Claims that are not a JSON object, or not JSON.
+    for claims in ["[]", "1", "\"sub\"", "null"] {
+        jwt(&["encode", "--alg", "HS256", "--secret", SECRET, claims]).fails("invalid_claim", 1);
+    }
+    jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "{"]).fails("malformed", 1);
+    // Claims that verify would refuse for their type.
+    jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        r#"{"exp":"soon"}"#,
+    ])
+    .fails("invalid_claim", 1);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    for args in [
+        &["--help"][..],
+        &["encode", "--help"],
+        &["verify", "--help"],
+        &["keygen", "--help"],
+        &["--version"],
+    ] {
+        let out = jwt(args);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        assert!(!out.stdout.is_empty());
+    }
+    // No command: clap prints the help on stderr.
+    assert_eq!(jwt(&[]).code, 2);
+    for args in [
+        &["frobnicate"][..],
+        &["verify", "tok"],
+        &["verify", "--secret", SECRET, "--key", "f", "tok"],
+        &["encode", "--secret", SECRET, "{}"],
+        &[
+            "encode", "--alg", "HS256", "--secret", SECRET, "--exp", "15m", "{}",
+        ],
+        &[
+            "encode", "--alg", "HS256", "--secret", SECRET, "--exp", "+15", "{}",
+        ],
+        &[
+            "encode",
+            "--alg",
+            "HS256",
+            "--secret",
+            SECRET,
+            "--exp",
+            "+99999999999999999d",
+            "{}",
+        ],
+        &[
+            "encode", "--alg", "HS256", "--secret", SECRET, "--header", "[1]", "{}",
+        ],
+        &["verify", "--secret-b64", "not base64!", "tok"],
+        &["verify", "--secret-b64", "AA==", "tok"],
+        &["verify", "--secret", SECRET, "--leeway", "-1", "tok"],
+    ] {
+        let out = jwt(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
+        assert!(out.stderr.starts_with("error: "), "{args:?}: {out:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standard input
+
+#[test]
+fn token_and_claims_are_read_from_stdin() {
+    let claims = claims();
+    let token = run_with_stdin(
+        &["encode", "--alg", "HS256", "--secret", SECRET, "-"],
+        Some(format!("{claims}\n").as_bytes()),
+    )
+    .ok()
+    .to_owned();
+    let absent = run_with_stdin(
+        &["encode", "--alg", "HS256", "--secret", SECRET],
+        Some(claims.as_bytes()),
+    );
+    assert_verifies(&["--secret", SECRET], absent.ok());
+
+    for input in [format!("{token}\n"), format!("{token}\r\n"), token.clone()] {
+        let out = run_with_stdin(&["verify", "--secret", SECRET], Some(input.as_bytes()));
+        assert_eq!(out.json()["sub"], "user-42");
+        let out = run_with_stdin(&["verify", "--secret", SECRET, "-"], Some(input.as_bytes()));
+        assert_eq!(out.json()["sub"], "user-42");
+        let out = run_with_stdin(&["decode"], Some(input.as_bytes()));
+        assert_eq!(out.json()["claims"]["sub"], "user-42");
+    }
+    // Only one newline is ignored.
+    run_with_stdin(
+        &["verify", "--secret", SECRET],
+        Some(format!("{token}\n\n").as_bytes()),
+    )
+    .fails("malformed", 1);
+    // Bytes that are not UTF-8 are malformed, not a crash.
+    run_with_stdin(&["verify", "--secret", SECRET], Some(b"\xff\xfe.\x80.x")).fails("malformed", 1);
+    run_with_stdin(&["decode"], Some(b"\xff")).fails("malformed", 1);
+    run_with_stdin(
+        &["encode", "--alg", "HS256", "--secret", SECRET],
+        Some(b"{\"a\":\"\xff\"}"),
+    )
+    .fails("malformed", 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// decode
+
+#[test]
+fn decode_prints_header_and_claims_and_warns() {
+    let token = encode("HS256", &["--secret", SECRET, "--kid", "k9"]);
+    let out = jwt(&["decode", &token]);
+    assert_eq!(
+        out.json(),
+        json!({
+            "header": {"alg": "HS256", "typ": "JWT", "kid": "k9"},
+            "claims": {"sub": "user-42", "exp": FAR_FUTURE, "iat": out.json()["claims"]["iat"]},
+        })
+    );
+    assert!(out.stdout.starts_with(r#"{"header": "#), "{out:?}");
+    assert!(out.stderr.contains("NOT verified"), "{out:?}");
+    // The header as the token carries it, even an algorithm webtoken does not implement.
+    let none = format!(
+        "{}.{}.",
+        webtoken::base64url::encode(r#"{"alg":"none","x":[1]}"#),
+        webtoken::base64url::encode(r#"{"sub":"a"}"#)
+    );
+    assert_eq!(
+        jwt(&["decode", &none]).json()["header"],
+        json!({"alg": "none", "x": [1]})
+    );
+    for bad in ["", "abc", "a.b", "e30.e30.e30.e30", "eyJ.e30.", "e30=.e30."] {
+        jwt(&["decode", bad]).fails("malformed", 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify: the algorithm comes from the key, never from the token
+
+#[test]
+fn an_hmac_token_is_never_checked_with_public_key_bytes() {
+    let pem = std::fs::read(key("rsa2048.spki.pem")).unwrap();
+    let b64 = webtoken::base64url::encode(&pem);
+    let forged = encode("HS256", &["--secret-b64", &b64]);
+    // The key's own algorithms are RS*/PS*: HS256 is not allowed.
+    verify(&["--key", &key("rsa2048.spki.pem")], &forged).fails("algorithm_not_allowed", 1);
+    // Allowing HS256 does not make an RSA key an HMAC secret.
+    verify(
+        &["--key", &key("rsa2048.spki.pem"), "--alg", "HS256"],
+        &forged,
+    )
+    .fails("invalid_key", 2);
+    verify(
+        &[
+            "--key",
+            &key("rsa2048.spki.pem"),
+            "--alg",
+            "HS256",
+            "--alg",
+            "RS256",
+        ],
+        &forged,
+    )
+    .fails("algorithm_not_allowed", 1);
+    // The same through a JWK and a JWK Set.
+    let dir = TempDir::new();
+    let jwk = jwt(&["jwk", "--key", &key("rsa2048.spki.pem")])
+        .ok()
+        .to_owned();
+    let file = dir.write("rsa.jwk", &jwk);
+    verify(&["--key", &file], &forged).fails("algorithm_not_allowed", 1);
+    let set = dir.write("rsa.jwks", format!(r#"{{"keys":[{jwk}]}}"#));
+    verify(&["--key", &set, "--alg", "HS256"], &forged).fails("unknown_key", 1);
+    // A DER key file is not a secret either.
+    for der in [
+        "rsa2048.spki.der",
+        "rsa2048.cert.der",
+        "p256.sec1.der",
+        "p384.pkcs8.der",
+    ] {
+        verify(&["--key", &key(der)], &forged).fails("invalid_key", 2);
+        jwt(&["encode", "--alg", "HS256", "--key", &key(der), "{}"]).fails("invalid_key", 2);
+    }
+}
+
+#[test]
+fn algorithms_are_limited_by_alg_flags_and_the_key() {
+    let ps256 = encode("PS256", &["--key", &key("rsa2048.pkcs8.pem")]);
+    let rsa = key("rsa2048.spki.pem");
+    verify(&["--key", &rsa, "--alg", "RS256"], &ps256).fails("algorithm_not_allowed", 1);
+    assert_verifies(&["--key", &rsa, "--alg", "RS256", "--alg", "PS256"], &ps256);
+    // EC keys by curve.
+    let es384 = encode("ES384", &["--key", &key("p384.pkcs8.pem")]);
+    verify(&["--key", &key("p256.spki.pem")], &es384).fails("algorithm_not_allowed", 1);
+    verify(&["--key", &key("p256.spki.pem"), "--alg", "ES384"], &es384).fails("invalid_key", 2);
+    // A secret serves HS* only, and HS512 needs a 64-byte secret.
+    let hs256 = encode("HS256", &["--secret", SECRET]);
+    verify(&["--secret", SECRET, "--alg", "HS384"], &hs256).fails("algorithm_not_allowed", 1);
+    let long = "x".repeat(64);
+    let hs512 = encode("HS512", &["--secret", &long]);
+    verify(&["--secret", &long[..32]], &hs512).fails("invalid_key", 2);
+    // A JWK's own alg binds it, whatever --alg allows.
+    let dir = TempDir::new();
+    let mut jwk = jwt(&["jwk", "--key", &rsa]).json();
+    jwk["alg"] = json!("RS256");
+    let file = dir.write("rs256.jwk", jwk.to_string());
+    verify(
+        &["--key", &file, "--alg", "RS256", "--alg", "PS256"],
+        &ps256,
+    )
+    .fails("algorithm_not_allowed", 1);
+    verify(&["--key", &file, "--alg", "PS256"], &ps256).fails("invalid_key", 2);
+}
+
+#[test]
+fn jwk_use_and_key_ops_make_a_key_unusable() {
+    let dir = TempDir::new();
+    let token = encode("EdDSA", &["--key", &key("ed25519.pkcs8.pem")]);
+    let jwk = jwt(&["jwk", "--key", &key("ed25519.spki.pem")]).json();
+    let mut enc = jwk.clone();
+    enc["use"] = json!("enc");
+    verify(&["--key", &dir.write("enc.jwk", enc.to_string())], &token).fails("invalid_key", 2);
+    let mut ops = jwk;
+    ops["key_ops"] = json!(["sign"]);
+    verify(&["--key", &dir.write("ops.jwk", ops.to_string())], &token).fails("invalid_key", 2);
+}
+
+#[test]
+fn jwk_set_chooses_by_kid() {
+    let dir = TempDir::new();
+    let ec = jwt(&["jwk", "--key", &key("p256.spki.pem")]).json();
+    let ed = jwt(&["jwk", "--key", &key("ed25519.spki.pem")]).json();
+    let ec_kid = ec["kid"].as_str().unwrap().to_owned();
+    let set = dir.write("set.jwks", json!({"keys": [ec, ed]}).to_string());
+    let one = dir.write("one.jwks", json!({"keys": [ec]}).to_string());
+    let signer = key("p256.pkcs8.pem");
+
+    assert_verifies(
+        &["--key", &set],
+        &encode("ES256", &["--key", &signer, "--kid", &ec_kid]),
+    );
+    let unknown = encode("ES256", &["--key", &signer, "--kid", "nobody"]);
+    verify(&["--key", &set], &unknown).fails("unknown_key", 1);
+    // Without kid: verified only when exactly one key of the set fits the algorithm.
+    let no_kid = encode("ES256", &["--key", &signer]);
+    assert_verifies(&["--key", &set], &no_kid);
+    assert_verifies(&["--key", &one], &no_kid);
+    let p256_again = json!({"kty": "EC", "crv": "P-256", "kid": "second",
+        "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"});
+    let two = dir.write(
+        "two.jwks",
+        json!({"keys": [jwt(&["jwk", "--key", &key("p256.spki.pem")]).json(), p256_again]})
+            .to_string(),
+    );
+    verify(&["--key", &two], &no_kid).fails("unknown_key", 1);
+    // A single JWK is used whatever the token's kid says.
+    let single = dir.write(
+        "single.jwk",
+        jwt(&["jwk", "--key", &key("p256.spki.pem")]).ok(),
+    );
+    assert_verifies(&["--key", &single], &unknown);
+    // A broken set is an unusable key.
+    let dup = dir.write(
+        "dup.jwks",
+        json!({"keys": [p256_again, p256_again]}).to_string(),
+    );
+    verify(&["--key", &dup], &no_kid).fails("invalid_key", 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify: every error kind
+
+/// A token signed with `SECRET` over exactly this header and payload JSON.
+fn raw_token(header_json: &str, payload_json: &str) -> String {
+    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("HS256 key");
+    let input = format!(
+        "{}.{}",
+        webtoken::base64url::encode(header_json),
+        webtoken::base64url::encode(payload_json)
+    );
+    let signature = webtoken::base64url::encode(key.sign(input.as_bytes()).expect("sign"));
+    format!("{input}.{signature}")
+}
+
+fn hs256(claims: &Value) -> String {
+    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("HS256 key");
+    webtoken::encode(&Header::new(), claims, &key).expect("encode")
+}
+
+/// The token with the first character of its signature changed (still canonical base64url).
+fn tamper(token: &str) -> String {
+    let at = token.rfind('.').expect("a compact token") + 1;
+    let replacement = if token[at..].starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    format!("{}{replacement}{}", &token[..at], &token[at + 1..])
+}
+
+#[test]
+fn every_error_kind_with_its_exit_code() {
+    let secret = ["--secret", SECRET];
+    let check = |extra: &[&str], token: &str, kind: &str, code: i32| {
+        let mut args = vec!["verify", secret[0], secret[1]];
+        args.extend_from_slice(extra);
+        args.push(token);
+        jwt(&args).fails(kind, code);
+    };
+    let valid = hs256(&json!({"sub": "a", "exp": FAR_FUTURE}));
+
+    check(&[], "not.a.token!", "malformed", 1);
+    check(&[], &format!("{valid}="), "malformed", 1);
+    check(&["--alg", "HS384"], &valid, "algorithm_not_allowed", 1);
+    check(&[], &tamper(&valid), "invalid_signature", 1);
+    jwt(&["verify", "--secret", "too short", &valid]).fails("invalid_key", 2);
+    jwt(&["verify", "--key", "/nonexistent/key.pem", &valid]).fails("invalid_key", 2);
+    let with_kid = raw_token(r#"{"alg":"HS256","kid":"other"}"#, r#"{"exp":4102444800}"#);
+    let dir = TempDir::new();
+    let oct = Jwk::from_hmac_secret(Algorithm::Hs256, SECRET)
+        .unwrap()
+        .with_key_id("mine");
+    let set = dir.write("oct.jwks", json!({"keys": [oct]}).to_string());
+    jwt(&["verify", "--key", &set, &with_kid]).fails("unknown_key", 1);
+    check(&[], &hs256(&json!({"exp": 1_000})), "expired", 1);
+    check(
+        &[],
+        &hs256(&json!({"exp": FAR_FUTURE, "nbf": FAR_FUTURE - 10})),
+        "not_yet_valid",
+        1,
+    );
+    check(&["--iss", "https://id.example"], &valid, "missing_claim", 1);
+    let iss = hs256(&json!({"exp": FAR_FUTURE, "iss": "https://evil.example"}));
+    check(&["--iss", "https://id.example"], &iss, "invalid_issuer", 1);
+    let aud = hs256(&json!({"exp": FAR_FUTURE, "aud": ["api"]}));
+    check(&[], &aud, "invalid_audience", 1);
+    check(&["--aud", "other"], &aud, "invalid_audience", 1);
+    check(&["--sub", "b"], &valid, "invalid_subject", 1);
+    check(&[], &hs256(&json!({"sub": "a"})), "missing_claim", 1);
+    check(&["--require", "jti"], &valid, "missing_claim", 1);
+    check(&[], &hs256(&json!({"exp": "tomorrow"})), "invalid_claim", 1);
+    check(&[], &hs256(&json!({"exp": 1e30})), "invalid_claim", 1);
+    check(&["--typ", "at+jwt"], &valid, "invalid_type", 1);
+    let crit = raw_token(
+        r#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+        r#"{"exp":4102444800}"#,
+    );
+    check(&[], &crit, "unsupported_critical_header", 1);
+    let empty_crit = raw_token(r#"{"alg":"HS256","crit":[]}"#, r#"{"exp":4102444800}"#);
+    check(&[], &empty_crit, "malformed", 1);
+    let large = hs256(&json!({"exp": FAR_FUTURE, "pad": "x".repeat(70_000)}));
+    check(&[], &large, "token_too_large", 1);
+    run_with_stdin(&["decode"], Some(large.as_bytes())).fails("token_too_large", 1);
+    // Signature before claims: tampered and expired is invalid_signature.
+    check(
+        &[],
+        &tamper(&hs256(&json!({"exp": 1_000}))),
+        "invalid_signature",
+        1,
+    );
+}
+
+#[test]
+fn validation_options_accept_what_they_should() {
+    let token = hs256(&json!({
+        "sub": "a", "iss": "https://id.example", "aud": ["api", "web"], "exp": 2_000,
+        "nbf": 1_000, "jti": "j1", "n": 1.5
+    }));
+    let ok = jwt(&[
+        "verify",
+        "--secret",
+        SECRET,
+        "--iss",
+        "https://other.example",
+        "--iss",
+        "https://id.example",
+        "--aud",
+        "x",
+        "--aud",
+        "web",
+        "--sub",
+        "a",
+        "--now",
+        "1500",
+        "--require",
+        "jti",
+        "--typ",
+        "application/jwt",
+        &token,
+    ]);
+    assert_eq!(
+        ok.json(),
+        json!({"sub": "a", "iss": "https://id.example", "aud": ["api", "web"], "exp": 2000,
+               "nbf": 1000, "jti": "j1", "n": 1.5})
+    );
+    assert_eq!(ok.stdout.lines().count(), 1);
+    let base = ["verify", "--secret", SECRET, "--aud", "api"];
+    let at = |now: &str, leeway: &str| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(&["--now", now, "--leeway", leeway, &token]);
+        jwt(&args)
+    };
+    at("2059", "60").ok();
+    at("2060", "60").fails("expired", 1);
+    at("2000", "0").fails("expired", 1);
+    at("940", "60").ok();
+    at("939", "60").fails("not_yet_valid", 1);
+}
+
+#[test]
+fn a_pem_file_with_text_before_the_block_is_still_a_pem_key() {
+    let dir = TempDir::new();
+    let pem = std::fs::read_to_string(key("p256.spki.pem")).unwrap();
+    let file = dir.write("described.pem", format!("Subject: test key\n{pem}"));
+    let token = encode("ES256", &["--key", &key("p256.sec1.pem")]);
+    assert_verifies(&["--key", &file], &token);
+    let hs = encode(
+        "HS256",
+        &["--secret-b64", &webtoken::base64url::encode(&pem)],
+    );
+    verify(&["--key", &file], &hs).fails("algorithm_not_allowed", 1);
+}
