@@ -1,0 +1,268 @@
+//! Configuration from the environment, with defaults for a local run, and the signing key file
+//! (PKCS#8 PEM, generated on first start).
+
+use std::fmt;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use webtoken::{Algorithm, SigningKey};
+
+/// `WEBTOKEN_SERVICE_LISTEN`: the address to listen on.
+pub const LISTEN_VAR: &str = "WEBTOKEN_SERVICE_LISTEN";
+/// `WEBTOKEN_SERVICE_KEY_FILE`: the ES256 private key (PKCS#8 PEM); created when absent.
+pub const KEY_FILE_VAR: &str = "WEBTOKEN_SERVICE_KEY_FILE";
+/// `WEBTOKEN_SERVICE_ISSUER`: the `iss` of every token.
+pub const ISSUER_VAR: &str = "WEBTOKEN_SERVICE_ISSUER";
+/// `WEBTOKEN_SERVICE_AUDIENCE`: the `aud` of access tokens.
+pub const AUDIENCE_VAR: &str = "WEBTOKEN_SERVICE_AUDIENCE";
+/// `WEBTOKEN_SERVICE_USERS`: the user table, `name:password` pairs separated by commas.
+pub const USERS_VAR: &str = "WEBTOKEN_SERVICE_USERS";
+
+/// The demo user table used when `WEBTOKEN_SERVICE_USERS` is not set.
+pub const DEMO_USERS: &str = "alice:wonderland,bob:builder";
+
+/// The service's configuration.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where to listen (default `127.0.0.1:8080`).
+    pub listen: SocketAddr,
+    /// The signing key file (default `webtoken-service-key.pem` in the working directory).
+    pub key_file: PathBuf,
+    /// `iss` of the tokens (default `http://localhost:8080`).
+    pub issuer: String,
+    /// `aud` of the access tokens (default `webtoken-service-api`).
+    pub audience: String,
+    /// `(name, password)` of each user.
+    pub users: Vec<(String, String)>,
+    /// Whether `users` is the built-in demo table.
+    pub demo_users: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.users.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("key_file", &self.key_file)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("users", &names)
+            .field("demo_users", &self.demo_users)
+            .finish()
+    }
+}
+
+/// A configuration value or the key file is not usable.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// An environment variable has a value that cannot be used.
+    Invalid {
+        /// The variable.
+        variable: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The key file could not be read or written.
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid { variable, reason } => write!(f, "{variable}: {reason}"),
+            Self::KeyFile { path, reason } => write!(f, "key file {}: {reason}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration from `lookup` (the environment, or a map in tests); unset and
+    /// empty variables take their defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let listen = get(LISTEN_VAR).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen = listen.trim().parse().map_err(|e| ConfigError::Invalid {
+            variable: LISTEN_VAR,
+            reason: format!("{listen:?} is not an address such as 0.0.0.0:8080 ({e})"),
+        })?;
+        let (users, demo_users) = match get(USERS_VAR) {
+            Some(list) => (parse_users(&list)?, false),
+            None => (parse_users(DEMO_USERS)?, true),
+        };
+        Ok(Self {
+            listen,
+            key_file: get(KEY_FILE_VAR)
+                .map_or_else(|| PathBuf::from("webtoken-service-key.pem"), PathBuf::from),
+            issuer: get(ISSUER_VAR).unwrap_or_else(|| "http://localhost:8080".to_owned()),
+            audience: get(AUDIENCE_VAR).unwrap_or_else(|| "webtoken-service-api".to_owned()),
+            users,
+            demo_users,
+        })
+    }
+}
+
+fn parse_users(list: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        variable: USERS_VAR,
+        reason,
+    };
+    let mut users: Vec<(String, String)> = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((name, password)) = entry.split_once(':') else {
+            return Err(invalid("each entry must be name:password".into()));
+        };
+        if name.is_empty() || password.is_empty() {
+            return Err(invalid("a name or a password is empty".into()));
+        }
+        if users.iter().any(|(n, _)| n == name) {
+            return Err(invalid(format!("user {name:?} is listed twice")));
+        }
+        users.push((name.to_owned(), password.to_owned()));
+    }
+    Ok(users)
+}
+
+/// Whether [`load_or_generate_key`] read the key or made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// Read from the file.
+    Loaded,
+    /// Generated and written to the file (readable by the owner only).
+    Generated,
+}
+
+/// Reads the ES256 signing key from `path`, or generates one and writes it there when the file
+/// does not exist.
+///
+/// # Errors
+/// [`ConfigError::KeyFile`] when the file cannot be read, written or parsed, or holds a key
+/// other than ES256.
+pub fn load_or_generate_key(path: &Path) -> Result<(SigningKey, KeyOrigin), ConfigError> {
+    let fail = |reason: String| ConfigError::KeyFile {
+        path: path.to_owned(),
+        reason,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(pem) => {
+            let key = SigningKey::from_pem(&pem, Some(Algorithm::Es256))
+                .map_err(|e| fail(format!("not an ES256 private key: {e}")))?;
+            Ok((key, KeyOrigin::Loaded))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = SigningKey::generate(Algorithm::Es256).map_err(|e| fail(e.to_string()))?;
+            let pem = key.to_pkcs8_pem().map_err(|e| fail(e.to_string()))?;
+            write_private(path, pem.as_bytes()).map_err(|e| fail(e.to_string()))?;
+            Ok((key, KeyOrigin::Generated))
+        }
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+/// Creates `path` (never overwriting) with owner-only permissions on Unix.
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_then_overrides() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.listen.to_string(), "127.0.0.1:8080");
+        assert!(defaults.demo_users);
+        assert_eq!(defaults.users.len(), 2);
+
+        let set = config(&[
+            (LISTEN_VAR, "0.0.0.0:9000"),
+            (ISSUER_VAR, "https://id.example"),
+            (AUDIENCE_VAR, "https://api.example"),
+            (USERS_VAR, "carol:pa:ss, dave:x"),
+            (KEY_FILE_VAR, "/run/secrets/key.pem"),
+        ])
+        .unwrap();
+        assert_eq!(set.listen.port(), 9000);
+        assert_eq!(set.issuer, "https://id.example");
+        assert_eq!(set.users[0], ("carol".to_owned(), "pa:ss".to_owned()));
+        assert!(!set.demo_users);
+        assert!(
+            !format!("{set:?}").contains("pa:ss"),
+            "Debug hides passwords"
+        );
+    }
+
+    #[test]
+    fn refuses_unusable_values() {
+        for (var, value) in [
+            (LISTEN_VAR, "localhost"),
+            (USERS_VAR, "nopassword"),
+            (USERS_VAR, "a:1,a:2"),
+            (USERS_VAR, ":pw"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err();
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
+    }
+
+    #[test]
+    fn generates_the_key_once_then_loads_it() {
+        let dir = std::env::temp_dir().join(format!("webtoken-service-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("key.pem");
+        let _ = std::fs::remove_file(&path);
+
+        let (made, origin) = load_or_generate_key(&path).unwrap();
+        assert_eq!(origin, KeyOrigin::Generated);
+        let (read, origin) = load_or_generate_key(&path).unwrap();
+        assert_eq!(origin, KeyOrigin::Loaded);
+        assert_eq!(made.thumbprint().unwrap(), read.thumbprint().unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let permissions = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(permissions & 0o077, 0, "the key file is private");
+        }
+
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(matches!(
+            load_or_generate_key(&path),
+            Err(ConfigError::KeyFile { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

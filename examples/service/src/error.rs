@@ -1,0 +1,145 @@
+//! Errors as HTTP responses: a JSON body `{"error": ..., "error_description": ...}` with the
+//! codes of RFC 6749 §5.2 and RFC 6750 §3.1, and the `WWW-Authenticate` challenge on 401.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::tokens::TokenError;
+
+/// The realm named in `WWW-Authenticate` challenges.
+pub const REALM: &str = "webtoken-service";
+
+/// An error a handler answers with.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400 `invalid_request`: bad JSON, missing or mistyped fields, a malformed header.
+    BadRequest(String),
+    /// 400 `invalid_request` on a protected route: a malformed `Authorization: Bearer` header.
+    BadAuthorization(String),
+    /// 401 without an error code (RFC 6750 §3.1): no bearer token was sent.
+    MissingToken,
+    /// 401 `invalid_token`: the token is bad, expired, revoked or of the wrong kind.
+    InvalidToken(String),
+    /// 401 `invalid_grant`: unknown user or wrong password (which one is not said).
+    InvalidCredentials,
+    /// 404 `not_found`.
+    NotFound,
+    /// Any other status the request body was refused with (413, 415).
+    Rejected(StatusCode, String),
+    /// 500 `server_error`; the detail is logged, not sent.
+    Internal,
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection.status() {
+            status @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => {
+                Self::Rejected(status, rejection.body_text())
+            }
+            _ => Self::BadRequest(rejection.body_text()),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Internal(reason) => {
+                tracing::error!(%reason, "token service failure");
+                Self::Internal
+            }
+            other => Self::InvalidToken(other.to_string()),
+        }
+    }
+}
+
+/// Makes `text` fit an RFC 6750 `error_description` quoted string (%x20-21 / %x23-5B /
+/// %x5D-7E): quotes and backslashes become `'`, anything else outside printable ASCII `?`.
+fn quotable(text: &str) -> String {
+    text.chars()
+        .take(200)
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            ' '..='~' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+fn challenge(error: Option<(&str, &str)>) -> HeaderValue {
+    let value = match error {
+        None => format!("Bearer realm=\"{REALM}\""),
+        Some((code, description)) => format!(
+            "Bearer realm=\"{REALM}\", error=\"{code}\", error_description=\"{}\"",
+            quotable(description)
+        ),
+    };
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("Bearer"))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, description, www_authenticate) = match self {
+            Self::BadRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d, None),
+            Self::BadAuthorization(d) => {
+                let header = challenge(Some(("invalid_request", &d)));
+                (StatusCode::BAD_REQUEST, "invalid_request", d, Some(header))
+            }
+            Self::MissingToken => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this resource needs an access token: Authorization: Bearer <token>".to_owned(),
+                Some(challenge(None)),
+            ),
+            Self::InvalidToken(d) => {
+                let header = challenge(Some(("invalid_token", &d)));
+                (StatusCode::UNAUTHORIZED, "invalid_token", d, Some(header))
+            }
+            Self::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_grant",
+                "unknown user or wrong password".to_owned(),
+                Some(challenge(None)),
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such resource".to_owned(),
+                None,
+            ),
+            Self::Rejected(status, d) => (status, "invalid_request", d, None),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "internal error".to_owned(),
+                None,
+            ),
+        };
+        let body = Json(json!({ "error": code, "error_description": description }));
+        let mut response = (status, body).into_response();
+        if let Some(value) = www_authenticate {
+            response.headers_mut().insert(WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_fit_a_quoted_string() {
+        assert_eq!(quotable("a \"b\" \\ é\n"), "a 'b' ' ??");
+        let header = challenge(Some(("invalid_token", "kid \"x\" unknown")));
+        assert_eq!(
+            header,
+            "Bearer realm=\"webtoken-service\", error=\"invalid_token\", \
+             error_description=\"kid 'x' unknown\""
+        );
+    }
+}

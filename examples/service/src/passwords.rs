@@ -1,0 +1,163 @@
+//! The in-memory user table: salted PBKDF2-HMAC-SHA256 password hashes (RFC 8018 §5.2) checked
+//! in constant time by `ring::pbkdf2::verify`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::num::NonZeroU32;
+
+use ring::digest::SHA256_OUTPUT_LEN;
+use ring::pbkdf2;
+use ring::rand::{SecureRandom, SystemRandom};
+
+const ALGORITHM: pbkdf2::Algorithm = pbkdf2::PBKDF2_HMAC_SHA256;
+const SALT_LEN: usize = 16;
+
+/// The iteration count used by the service: 600,000, OWASP's 2023 recommendation for
+/// PBKDF2-HMAC-SHA256.
+pub const DEFAULT_ITERATIONS: NonZeroU32 = match NonZeroU32::new(600_000) {
+    Some(n) => n,
+    None => unreachable!(),
+};
+
+/// The system random generator failed while making a salt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RandomError;
+
+impl fmt::Display for RandomError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the system random generator failed")
+    }
+}
+
+impl std::error::Error for RandomError {}
+
+/// One password, stored as a random per-user salt and the PBKDF2 output; never the password.
+#[derive(Clone)]
+pub struct PasswordHash {
+    iterations: NonZeroU32,
+    salt: [u8; SALT_LEN],
+    hash: [u8; SHA256_OUTPUT_LEN],
+}
+
+impl PasswordHash {
+    /// Hashes `password` with a fresh random salt.
+    ///
+    /// # Errors
+    /// [`RandomError`] when no salt could be drawn.
+    pub fn new(password: &str, iterations: NonZeroU32) -> Result<Self, RandomError> {
+        let mut salt = [0; SALT_LEN];
+        SystemRandom::new()
+            .fill(&mut salt)
+            .map_err(|_| RandomError)?;
+        let mut hash = [0; SHA256_OUTPUT_LEN];
+        pbkdf2::derive(ALGORITHM, iterations, &salt, password.as_bytes(), &mut hash);
+        Ok(Self {
+            iterations,
+            salt,
+            hash,
+        })
+    }
+
+    /// Whether `password` is the one hashed (constant-time comparison).
+    pub fn verify(&self, password: &str) -> bool {
+        pbkdf2::verify(
+            ALGORITHM,
+            self.iterations,
+            &self.salt,
+            password.as_bytes(),
+            &self.hash,
+        )
+        .is_ok()
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordHash")
+            .field("iterations", &self.iterations)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Users and their password hashes, built once at start-up.
+#[derive(Clone, Debug)]
+pub struct UserStore {
+    users: HashMap<String, PasswordHash>,
+    /// Checked for unknown user names so that they take as long as known ones (no user
+    /// enumeration by timing).
+    decoy: PasswordHash,
+}
+
+impl UserStore {
+    /// Hashes every `(username, password)` pair with `iterations` PBKDF2 rounds.
+    ///
+    /// # Errors
+    /// [`RandomError`] when no salt could be drawn.
+    pub fn new<I, U, P>(credentials: I, iterations: NonZeroU32) -> Result<Self, RandomError>
+    where
+        I: IntoIterator<Item = (U, P)>,
+        U: Into<String>,
+        P: AsRef<str>,
+    {
+        let users = credentials
+            .into_iter()
+            .map(|(user, password)| {
+                Ok((
+                    user.into(),
+                    PasswordHash::new(password.as_ref(), iterations)?,
+                ))
+            })
+            .collect::<Result<_, RandomError>>()?;
+        let decoy = PasswordHash::new("decoy", iterations)?;
+        Ok(Self { users, decoy })
+    }
+
+    /// Whether `username` exists and `password` is theirs. Costs one PBKDF2 run either way:
+    /// call it off the async executor (`spawn_blocking`).
+    pub fn check(&self, username: &str, password: &str) -> bool {
+        if let Some(hash) = self.users.get(username) {
+            hash.verify(password)
+        } else {
+            let _ = self.decoy.verify(password);
+            false
+        }
+    }
+
+    /// The number of users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether there are no users.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAST: NonZeroU32 = match NonZeroU32::new(1_000) {
+        Some(n) => n,
+        None => unreachable!(),
+    };
+
+    #[test]
+    fn checks_passwords_against_salted_hashes() {
+        let store = UserStore::new([("alice", "secret one"), ("bob", "secret one")], FAST).unwrap();
+        assert!(store.check("alice", "secret one"));
+        assert!(!store.check("alice", "secret two"));
+        assert!(!store.check("carol", "secret one"));
+        assert!(!store.check("", ""));
+        // The same password gets a different salt, so a different hash, per user.
+        assert_ne!(store.users["alice"].hash, store.users["bob"].hash);
+    }
+
+    #[test]
+    fn debug_does_not_print_the_hash() {
+        let hash = PasswordHash::new("pw", FAST).unwrap();
+        let shown = format!("{hash:?}");
+        assert!(!shown.contains("salt") && !shown.contains("hash:"));
+    }
+}
