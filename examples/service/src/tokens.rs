@@ -277,15 +277,21 @@ impl TokenService {
     /// used. Looks only: using a spent refresh token here does not revoke its session.
     ///
     /// # Errors
-    /// Why the token is not accepted: [`TokenError::Invalid`] with the access-token reason
-    /// unless the token is a refresh token, or [`TokenError::Revoked`].
+    /// Why the token is not accepted: [`TokenError::Invalid`] with the reason given by the
+    /// rules of the token's kind (access unless its `typ` is the refresh type), or
+    /// [`TokenError::Revoked`] for a spent refresh token.
     pub fn introspect(&self, token: &str) -> Result<Verified, TokenError> {
         let access_error = match self.verify_access(token) {
             Ok(token) => return Ok(Verified::Access(token)),
             Err(e) => e,
         };
-        let Ok(refresh) = self.verify_refresh(token) else {
-            return Err(access_error);
+        let refresh = match self.verify_refresh(token) {
+            Ok(refresh) => refresh,
+            // A refresh token that fails (say, expired) is reported by its own rules.
+            Err(TokenError::Invalid(e)) if is_wrong_type(&access_error) => {
+                return Err(TokenError::Invalid(e));
+            }
+            Err(_) => return Err(access_error),
         };
         let claims = refresh.claims();
         let live = self
@@ -367,4 +373,8 @@ impl TokenService {
 fn sign<C: Serialize>(key: &SigningKey, typ: &str, claims: &C) -> Result<String, TokenError> {
     webtoken::encode(&Header::new().with_type(typ), claims, key)
         .map_err(|e| TokenError::Internal(e.to_string()))
+}
+
+fn is_wrong_type(error: &TokenError) -> bool {
+    matches!(error, TokenError::Invalid(e) if e.kind() == webtoken::ErrorKind::InvalidType)
 }

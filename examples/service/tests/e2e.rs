@@ -333,6 +333,10 @@ async fn expired_tokens_are_refused() {
 
     // The refresh token lives a day.
     service.clock.advance(Duration::from_secs(24 * 60 * 60));
+    assert_eq!(
+        service.verify(&pair.refresh_token).await["error"],
+        "expired"
+    );
     let refresh = service.refresh(&pair.refresh_token).await;
     refresh.assert_invalid_token();
     assert!(
