@@ -1,0 +1,30 @@
+// Target `base64url`: strict decoding never panics, accepts only canonical text, and agrees
+// with decode_to_slice; encoding then decoding returns the input.
+
+use webtoken::base64url;
+
+pub(crate) fn run(data: &[u8]) {
+    let decoded = base64url::decode(data);
+    if let Ok(bytes) = &decoded {
+        assert_eq!(
+            base64url::encode(bytes).as_bytes(),
+            data,
+            "accepted a non-canonical form"
+        );
+    }
+    if let Some(len) = base64url::decoded_len(data.len()) {
+        let mut exact = vec![0; len];
+        let written = base64url::decode_to_slice(data, &mut exact).map(|n| &exact[..n]);
+        assert_eq!(
+            written.ok(),
+            decoded.as_deref().ok(),
+            "decode_to_slice disagrees with decode"
+        );
+        if let Some(short) = len.checked_sub(1) {
+            assert!(base64url::decode_to_slice(data, &mut vec![0; short]).is_err());
+        }
+    }
+    let encoded = base64url::encode(data);
+    assert_eq!(encoded.len(), base64url::encoded_len(data.len()));
+    assert_eq!(base64url::decode(&encoded).as_deref(), Ok(data));
+}

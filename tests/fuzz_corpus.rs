@@ -1,0 +1,73 @@
+//! Replays the committed fuzz corpus (`fuzz/corpus/<target>/`) and the inputs of past crashes
+//! (`fuzz/regressions/<target>/`) through the code the fuzz targets run (`fuzz/common/`), so
+//! that a regression fails `cargo test` on the stable toolchain, without nightly or libFuzzer.
+
+use std::fs;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+
+mod untrusted_parse {
+    include!("../fuzz/common/untrusted_parse.rs");
+}
+mod decode_hs256 {
+    include!("../fuzz/common/decode_hs256.rs");
+}
+mod claims {
+    include!("../fuzz/common/claims.rs");
+}
+mod base64url {
+    include!("../fuzz/common/base64url.rs");
+}
+mod roundtrip {
+    include!("../fuzz/common/roundtrip.rs");
+}
+
+/// Runs `run` on every file of the target's corpus and regressions; reports each failing file.
+fn replay(target: &str, run: fn(&[u8])) {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut inputs = 0;
+    let mut failures = Vec::new();
+    for dir in [
+        fuzz.join("corpus").join(target),
+        fuzz.join("regressions").join(target),
+    ] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("readable corpus directory").path();
+            let data = fs::read(&path).expect("readable corpus file");
+            inputs += 1;
+            if panic::catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
+                failures.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(inputs > 0, "no corpus for fuzz target {target}");
+    assert!(failures.is_empty(), "{target} failed on {failures:#?}");
+}
+
+#[test]
+fn untrusted_parse_corpus_replays() {
+    replay("untrusted_parse", untrusted_parse::run);
+}
+
+#[test]
+fn decode_hs256_corpus_replays() {
+    replay("decode_hs256", decode_hs256::run);
+}
+
+#[test]
+fn claims_corpus_replays() {
+    replay("claims", claims::run);
+}
+
+#[test]
+fn base64url_corpus_replays() {
+    replay("base64url", base64url::run);
+}
+
+#[test]
+fn roundtrip_corpus_replays() {
+    replay("roundtrip", roundtrip::run);
+}
