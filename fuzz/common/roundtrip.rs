@@ -73,11 +73,11 @@ pub(crate) fn run(data: &[u8]) {
         })
         .collect();
     let mut claims = Claims::new(custom);
-    match input.lifetime {
-        Some(life) => {
-            claims = claims.with_expires_at(NumericDate::from_secs(now + 1 + i64::from(life)))
-        }
-        None => validation = validation.allow_missing_expiry(),
+    if let Some(life) = input.lifetime {
+        let exp = NumericDate::from_secs(now + 1 + i64::from(life));
+        claims = claims.with_expires_at(exp);
+    } else {
+        validation = validation.allow_missing_expiry();
     }
     claims.not_before = input.not_before_age.map(ago);
     claims.issued_at = input.issued_at_age.map(ago);
