@@ -13,11 +13,11 @@ pub(crate) fn run(payload: &[u8]) {
     assert_signed_with_fixed_key(&token);
     let decoded = webtoken::decode::<Custom>(&token, &*VERIFYING_KEY, &VALIDATION);
     let unit = webtoken::decode::<()>(&token, &*VERIFYING_KEY, &VALIDATION);
-    assert_eq!(
-        decoded.as_ref().map(drop).map_err(webtoken::Error::kind),
-        unit.as_ref().map(drop).map_err(webtoken::Error::kind),
-        "the custom claims type changed the verdict"
-    );
+    // Map keeps every custom claim, () ignores them: whatever Map accepts, () accepts. (Not
+    // the converse: Map refuses numbers beyond f64, such as 1e400, that () skips unread.)
+    if decoded.is_ok() {
+        assert!(unit.is_ok(), "ignoring the custom claims refused the token");
+    }
     let unverified = webtoken::dangerous::decode_unverified::<Custom>(&token);
     match decoded {
         Ok(decoded) => {

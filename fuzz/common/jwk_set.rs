@@ -14,7 +14,7 @@ pub(crate) fn run(data: &[u8]) {
     let Ok(set) = JwkSet::from_json(json) else {
         return;
     };
-    for jwk in set.iter() {
+    for jwk in &set {
         exercise(jwk);
         if let Some(kid) = jwk.key_id() {
             assert_eq!(set.get(kid), Some(jwk), "kid lookup found another key");
