@@ -16,9 +16,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   exit 0
 fi
 
-# decode_jwks, jwk_set and pem join this list (and lose `required-features`) once the JWK Set
-# and PEM/DER constructors are on main.
-targets="untrusted_parse decode_hs256 claims base64url roundtrip"
+targets="untrusted_parse decode_hs256 claims base64url roundtrip decode_jwks jwk_set pem"
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT

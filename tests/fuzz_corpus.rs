@@ -21,6 +21,15 @@ mod base64url {
 mod roundtrip {
     include!("../fuzz/common/roundtrip.rs");
 }
+mod decode_jwks {
+    include!("../fuzz/common/decode_jwks.rs");
+}
+mod jwk_set {
+    include!("../fuzz/common/jwk_set.rs");
+}
+mod pem {
+    include!("../fuzz/common/pem.rs");
+}
 
 /// Runs `run` on every file of the target's corpus and regressions; reports each failing file.
 fn replay(target: &str, run: fn(&[u8])) {
@@ -70,4 +79,19 @@ fn base64url_corpus_replays() {
 #[test]
 fn roundtrip_corpus_replays() {
     replay("roundtrip", roundtrip::run);
+}
+
+#[test]
+fn decode_jwks_corpus_replays() {
+    replay("decode_jwks", decode_jwks::run);
+}
+
+#[test]
+fn jwk_set_corpus_replays() {
+    replay("jwk_set", jwk_set::run);
+}
+
+#[test]
+fn pem_corpus_replays() {
+    replay("pem", pem::run);
 }
