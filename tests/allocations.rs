@@ -1,0 +1,98 @@
+//! Heap allocations per HS256 encode and decode, counted by a global allocator.
+//!
+//! Goals (issue 5): at most 2 allocations per encode; per decode no more than the owned fields
+//! of the resulting claims plus 2. The budgets are exact upper bounds, so a change that adds an
+//! allocation on the hot path fails here. Run with `--nocapture` to see the counts.
+
+use serde::{Deserialize, Serialize};
+use webtoken::{Algorithm, Claims, Header, NumericDate, SigningKey, Validation, VerifyingKey};
+
+/// Allocations (reallocations included) made by `f` on this thread. `allocation-counter`
+/// installs the counting global allocator for this test binary only (the crate forbids
+/// `unsafe`, which a `GlobalAlloc` impl needs).
+fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let mut out = None;
+    let info = allocation_counter::measure(|| out = Some(f()));
+    let n = usize::try_from(info.count_total).unwrap_or(usize::MAX);
+    (n, out.expect("the closure ran"))
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Custom {
+    name: String,
+    roles: Vec<String>,
+}
+
+const NOW: i64 = 1_750_000_000;
+const ROLES: [&str; 3] = ["admin", "billing", "support"];
+
+fn claims() -> Claims<Custom> {
+    Claims::new(Custom {
+        name: "Ada Lovelace".into(),
+        roles: ROLES.iter().map(|r| (*r).to_owned()).collect(),
+    })
+    .with_issuer("https://id.example.com")
+    .with_subject("user-1234567890")
+    .with_audience("https://api.example.com")
+    .with_issued_at(NumericDate::from_secs(NOW))
+    .with_expires_at(NumericDate::from_secs(NOW + 900))
+}
+
+/// The heap blocks a decoded `Claims<Custom>` owns: `iss`, `sub`, `aud`, `name`, the `roles`
+/// vector and each role string.
+const OWNED_FIELDS: usize = 5 + ROLES.len();
+
+#[test]
+fn hs256_encode_allocates_at_most_twice() {
+    let key = SigningKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+    let header = Header::new();
+    let claims = claims();
+    let _warm = webtoken::encode(&header, &claims, &key).unwrap();
+    let (n, token) = count(|| webtoken::encode(&header, &claims, &key).unwrap());
+    println!("allocations per HS256 encode: {n} ({} byte token)", token.len());
+    assert!(n <= 2, "HS256 encode allocated {n} times, budget 2");
+
+    // A header with a kid (from the key) must not cost more.
+    let key = key.with_key_id("2025-01");
+    let (n, _) = count(|| webtoken::encode(&header, &claims, &key).unwrap());
+    println!("allocations per HS256 encode with kid: {n}");
+    assert!(n <= 2, "HS256 encode with kid allocated {n} times, budget 2");
+}
+
+#[test]
+fn hs256_decode_allocates_only_the_claims_own_fields_plus_two() {
+    let secret = [7u8; 32];
+    let token = webtoken::encode(
+        &Header::new(),
+        &claims(),
+        &SigningKey::hmac(Algorithm::Hs256, secret).unwrap(),
+    )
+    .unwrap();
+    let key = VerifyingKey::hmac(Algorithm::Hs256, secret).unwrap();
+    let validation = Validation::new()
+        .with_issuer("https://id.example.com")
+        .with_audience("https://api.example.com")
+        .with_fixed_time(NumericDate::from_secs(NOW + 10));
+    let _warm = webtoken::decode::<Custom>(&token, &key, &validation).unwrap();
+
+    let (n, decoded) = count(|| webtoken::decode::<Custom>(&token, &key, &validation).unwrap());
+    assert_eq!(decoded.claims().custom, claims().custom);
+    let budget = OWNED_FIELDS + 2;
+    println!(
+        "allocations per HS256 decode: {n} ({OWNED_FIELDS} owned claim fields, budget {budget}, overhead {})",
+        n.saturating_sub(OWNED_FIELDS)
+    );
+    assert!(n <= budget, "HS256 decode allocated {n} times, budget {budget}");
+
+    // With no custom claims and no string claims, the overhead alone remains.
+    let bare = webtoken::encode(
+        &Header::new(),
+        &Claims::new(()).with_expires_at(NumericDate::from_secs(NOW + 900)),
+        &SigningKey::hmac(Algorithm::Hs256, secret).unwrap(),
+    )
+    .unwrap();
+    let validation = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
+    let (n, _) = count(|| webtoken::decode::<()>(&bare, &key, &validation).unwrap());
+    println!("allocations per HS256 decode of {{\"exp\"}} only: {n}");
+    assert!(n <= 2, "bare HS256 decode allocated {n} times, budget 2");
+}
