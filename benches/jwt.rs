@@ -170,9 +170,7 @@ fn hs256(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("verify/hs256");
     g.bench_function("webtoken", |b| {
-        b.iter(|| {
-            webtoken::decode::<Custom>(black_box(&token), &verifying, &validation).unwrap()
-        });
+        b.iter(|| webtoken::decode::<Custom>(black_box(&token), &verifying, &validation).unwrap());
     });
     g.bench_function("floor", |b| {
         b.iter(|| floor_verify(&mac, black_box(&token), NOW + 10).unwrap());
@@ -245,12 +243,9 @@ fn asymmetric(c: &mut Criterion) {
 
     let es_doc =
         sig::EcdsaKeyPair::generate_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-    let es_pair = sig::EcdsaKeyPair::from_pkcs8(
-        &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-        es_doc.as_ref(),
-        &rng,
-    )
-    .unwrap();
+    let es_pair =
+        sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, es_doc.as_ref(), &rng)
+            .unwrap();
     let es_public = sig::UnparsedPublicKey::new(
         &sig::ECDSA_P256_SHA256_FIXED,
         es_pair.public_key().as_ref().to_vec(),

@@ -483,16 +483,18 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Member names seen so far: registered ones in a bit mask, others inline, then in a hash set
-/// (so that a payload of many short names cannot make duplicate detection quadratic).
+/// Member names seen so far: registered ones in a bit mask, the first few others in an inline
+/// array (no allocation for a typical payload), then in a hash set (so that a payload of many
+/// short names cannot make duplicate detection quadratic).
 #[derive(Default)]
 pub(crate) struct SeenNames<'de> {
     registered: u8,
-    inline: Vec<Cow<'de, str>>,
+    inline: [Cow<'de, str>; INLINE_NAMES],
+    inline_len: usize,
     spilled: Option<HashSet<Cow<'de, str>>>,
 }
 
-const INLINE_NAMES: usize = 16;
+const INLINE_NAMES: usize = 8;
 
 impl<'de> SeenNames<'de> {
     /// Records `name`; `false` if it was seen before.
@@ -507,16 +509,16 @@ impl<'de> SeenNames<'de> {
         if let Some(set) = &mut self.spilled {
             return set.insert(name.clone());
         }
-        if self.inline.iter().any(|n| n == name) {
+        let inline = &mut self.inline[..self.inline_len];
+        if inline.iter().any(|n| n == name) {
             return false;
         }
-        if self.inline.len() < INLINE_NAMES {
-            if self.inline.capacity() == 0 {
-                self.inline.reserve_exact(INLINE_NAMES);
-            }
-            self.inline.push(name.clone());
+        if self.inline_len < INLINE_NAMES {
+            self.inline[self.inline_len] = name.clone();
+            self.inline_len += 1;
         } else {
-            let mut set: HashSet<Cow<'de, str>> = self.inline.drain(..).collect();
+            let mut set: HashSet<Cow<'de, str>> = inline.iter_mut().map(std::mem::take).collect();
+            self.inline_len = 0;
             set.insert(name.clone());
             self.spilled = Some(set);
         }
@@ -530,7 +532,7 @@ impl<'de> SeenNames<'de> {
         }
         match &self.spilled {
             Some(set) => set.contains(name),
-            None => self.inline.iter().any(|n| n == name),
+            None => self.inline[..self.inline_len].iter().any(|n| n == name),
         }
     }
 }

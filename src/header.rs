@@ -27,12 +27,22 @@ use crate::error::MalformedError;
 /// assert_eq!(header.token_type(), Some("at+jwt"));
 /// assert_eq!(header.algorithm(), None); // written by `encode` from the key
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Header {
     algorithm: Option<Algorithm>,
-    token_type: Option<String>,
+    /// Borrowed for the common values (`JWT`, `at+jwt`), so neither building nor decoding the
+    /// usual header allocates.
+    token_type: Option<Cow<'static, str>>,
     content_type: Option<String>,
     key_id: Option<String>,
+    /// The parameters few tokens carry, boxed so that the header moves cheaply through the
+    /// decode pipeline. Never `Some` with every field empty.
+    rare: Option<Box<RareParameters>>,
+    extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct RareParameters {
     critical: Option<Vec<String>>,
     jwk_set_url: Option<String>,
     jwk: Option<Value>,
@@ -40,7 +50,37 @@ pub struct Header {
     x509_chain: Option<Vec<String>>,
     x509_sha1_thumbprint: Option<String>,
     x509_sha256_thumbprint: Option<String>,
-    extra: Map<String, Value>,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rare = self.rare.as_deref();
+        f.debug_struct("Header")
+            .field("algorithm", &self.algorithm)
+            .field("token_type", &self.token_type())
+            .field("content_type", &self.content_type)
+            .field("key_id", &self.key_id)
+            .field("critical", &rare.and_then(|r| r.critical.as_ref()))
+            .field("jwk_set_url", &rare.and_then(|r| r.jwk_set_url.as_ref()))
+            .field("jwk", &rare.and_then(|r| r.jwk.as_ref()))
+            .field("x509_url", &rare.and_then(|r| r.x509_url.as_ref()))
+            .field("x509_chain", &rare.and_then(|r| r.x509_chain.as_ref()))
+            .field(
+                "x509_sha1_thumbprint",
+                &rare.and_then(|r| r.x509_sha1_thumbprint.as_ref()),
+            )
+            .field(
+                "x509_sha256_thumbprint",
+                &rare.and_then(|r| r.x509_sha256_thumbprint.as_ref()),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+/// `typ` values common enough to be kept without allocating.
+fn common_type(token_type: &str) -> Option<&'static str> {
+    ["JWT", "at+jwt"].into_iter().find(|t| *t == token_type)
 }
 
 /// The registered header parameter names of RFC 7515 §4.1 (which `crit` may not list).
@@ -51,7 +91,10 @@ pub(crate) const REGISTERED: [&str; 11] = [
 impl Header {
     /// A header with `typ` set to `"JWT"` (RFC 7519 §5.1), the usual choice for JWTs.
     pub fn new() -> Self {
-        Self::empty().with_type("JWT")
+        Self {
+            token_type: Some(Cow::Borrowed("JWT")),
+            ..Self::default()
+        }
     }
 
     /// A header with no parameters at all (only `alg` will be written).
@@ -63,7 +106,11 @@ impl Header {
     /// distinct kinds of tokens, such as `"at+jwt"` for access tokens (RFC 9068, RFC 8725 §3.11).
     #[must_use]
     pub fn with_type(mut self, token_type: impl Into<String>) -> Self {
-        self.token_type = Some(token_type.into());
+        let token_type = token_type.into();
+        self.token_type = Some(match common_type(&token_type) {
+            Some(common) => Cow::Borrowed(common),
+            None => Cow::Owned(token_type),
+        });
         self
     }
 
@@ -123,42 +170,50 @@ impl Header {
 
     /// `crit`: extensions the recipient must understand.
     pub fn critical(&self) -> Option<&[String]> {
-        self.critical.as_deref()
+        self.rare.as_ref().and_then(|r| r.critical.as_deref())
     }
 
     /// `jku`: a JWK Set URL. Informational only: webtoken never fetches it.
     pub fn jwk_set_url(&self) -> Option<&str> {
-        self.jwk_set_url.as_deref()
+        self.rare.as_ref().and_then(|r| r.jwk_set_url.as_deref())
     }
 
     /// `jwk`: an embedded public key. Informational only: webtoken never verifies with it.
     pub fn jwk(&self) -> Option<&Value> {
-        self.jwk.as_ref()
+        self.rare.as_ref().and_then(|r| r.jwk.as_ref())
     }
 
     /// `x5u`: an X.509 URL. Informational only: webtoken never fetches it.
     pub fn x509_url(&self) -> Option<&str> {
-        self.x509_url.as_deref()
+        self.rare.as_ref().and_then(|r| r.x509_url.as_deref())
     }
 
     /// `x5c`: an X.509 certificate chain (base64 DER). Informational only: never trusted.
     pub fn x509_chain(&self) -> Option<&[String]> {
-        self.x509_chain.as_deref()
+        self.rare.as_ref().and_then(|r| r.x509_chain.as_deref())
     }
 
     /// `x5t`: the SHA-1 thumbprint of an X.509 certificate.
     pub fn x509_sha1_thumbprint(&self) -> Option<&str> {
-        self.x509_sha1_thumbprint.as_deref()
+        self.rare
+            .as_ref()
+            .and_then(|r| r.x509_sha1_thumbprint.as_deref())
     }
 
     /// `x5t#S256`: the SHA-256 thumbprint of an X.509 certificate.
     pub fn x509_sha256_thumbprint(&self) -> Option<&str> {
-        self.x509_sha256_thumbprint.as_deref()
+        self.rare
+            .as_ref()
+            .and_then(|r| r.x509_sha256_thumbprint.as_deref())
     }
 
     /// Parameters that are not registered, by name.
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
+    }
+
+    fn rare_mut(&mut self) -> &mut RareParameters {
+        self.rare.get_or_insert_with(Box::default)
     }
 
     pub(crate) fn set_algorithm(&mut self, algorithm: Algorithm) {
@@ -171,13 +226,13 @@ impl Header {
             "typ" => self.token_type.is_some(),
             "cty" => self.content_type.is_some(),
             "kid" => self.key_id.is_some(),
-            "crit" => self.critical.is_some(),
-            "jku" => self.jwk_set_url.is_some(),
-            "jwk" => self.jwk.is_some(),
-            "x5u" => self.x509_url.is_some(),
-            "x5c" => self.x509_chain.is_some(),
-            "x5t" => self.x509_sha1_thumbprint.is_some(),
-            "x5t#S256" => self.x509_sha256_thumbprint.is_some(),
+            "crit" => self.critical().is_some(),
+            "jku" => self.jwk_set_url().is_some(),
+            "jwk" => self.jwk().is_some(),
+            "x5u" => self.x509_url().is_some(),
+            "x5c" => self.x509_chain().is_some(),
+            "x5t" => self.x509_sha1_thumbprint().is_some(),
+            "x5t#S256" => self.x509_sha256_thumbprint().is_some(),
             other => self.extra.contains_key(other),
         }
     }
@@ -238,13 +293,15 @@ impl Header {
         if let Some(kid) = key_id {
             map.serialize_entry("kid", kid)?;
         }
-        opt!("jku", self.jwk_set_url);
-        opt!("jwk", self.jwk);
-        opt!("x5u", self.x509_url);
-        opt!("x5c", self.x509_chain);
-        opt!("x5t", self.x509_sha1_thumbprint);
-        opt!("x5t#S256", self.x509_sha256_thumbprint);
-        opt!("crit", self.critical);
+        if let Some(rare) = &self.rare {
+            opt!("jku", rare.jwk_set_url);
+            opt!("jwk", rare.jwk);
+            opt!("x5u", rare.x509_url);
+            opt!("x5c", rare.x509_chain);
+            opt!("x5t", rare.x509_sha1_thumbprint);
+            opt!("x5t#S256", rare.x509_sha256_thumbprint);
+            opt!("crit", rare.critical);
+        }
         for (k, v) in &self.extra {
             map.serialize_entry(k, v)?;
         }
@@ -302,7 +359,7 @@ impl ParsedHeader {
         if let Some(reason) = &self.crit_fault {
             return Err(header_err("crit", reason.clone()));
         }
-        if let Some(crit) = &self.header.critical {
+        if let Some(crit) = self.header.critical() {
             if crit.is_empty() {
                 return Err(header_err("crit", "must not be an empty list".into()));
             }
@@ -465,14 +522,42 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                         StrOr::Other(_) => AlgField::NotAString,
                     }
                 }
-                "typ" => header.token_type = string_value(&mut map, "typ", &mut fault)?,
+                "typ" => {
+                    header.token_type = match map.next_value::<StrOr<'de>>()? {
+                        StrOr::Str(s) => Some(match common_type(&s) {
+                            Some(common) => Cow::Borrowed(common),
+                            None => Cow::Owned(s.into_owned()),
+                        }),
+                        StrOr::Other(found) => {
+                            fault.get_or_insert((
+                                "typ",
+                                format!("must be a string, found {found}").into(),
+                            ));
+                            None
+                        }
+                    }
+                }
                 "cty" => header.content_type = string_value(&mut map, "cty", &mut fault)?,
                 "kid" => header.key_id = string_value(&mut map, "kid", &mut fault)?,
-                "jku" => header.jwk_set_url = string_value(&mut map, "jku", &mut fault)?,
-                "x5u" => header.x509_url = string_value(&mut map, "x5u", &mut fault)?,
-                "x5t" => header.x509_sha1_thumbprint = string_value(&mut map, "x5t", &mut fault)?,
+                "jku" => {
+                    if let Some(v) = string_value(&mut map, "jku", &mut fault)? {
+                        header.rare_mut().jwk_set_url = Some(v);
+                    }
+                }
+                "x5u" => {
+                    if let Some(v) = string_value(&mut map, "x5u", &mut fault)? {
+                        header.rare_mut().x509_url = Some(v);
+                    }
+                }
+                "x5t" => {
+                    if let Some(v) = string_value(&mut map, "x5t", &mut fault)? {
+                        header.rare_mut().x509_sha1_thumbprint = Some(v);
+                    }
+                }
                 "x5t#S256" => {
-                    header.x509_sha256_thumbprint = string_value(&mut map, "x5t#S256", &mut fault)?;
+                    if let Some(v) = string_value(&mut map, "x5t#S256", &mut fault)? {
+                        header.rare_mut().x509_sha256_thumbprint = Some(v);
+                    }
                 }
                 "crit" => match map.next_value::<Value>()? {
                     Value::Array(items) => {
@@ -485,19 +570,19 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                                 }
                             }
                         }
-                        header.critical = Some(names);
+                        header.rare_mut().critical = Some(names);
                     }
                     _ => crit_fault = Some("must be an array of strings".into()),
                 },
                 "jwk" => match map.next_value::<Value>()? {
-                    v @ Value::Object(_) => header.jwk = Some(v),
+                    v @ Value::Object(_) => header.rare_mut().jwk = Some(v),
                     _ => {
                         fault.get_or_insert(("jwk", "must be a JSON object".into()));
                     }
                 },
                 "x5c" => match map.next_value::<Value>()? {
                     Value::Array(items) if items.iter().all(Value::is_string) => {
-                        header.x509_chain = Some(
+                        header.rare_mut().x509_chain = Some(
                             items
                                 .into_iter()
                                 .filter_map(|v| match v {

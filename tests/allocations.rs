@@ -49,14 +49,20 @@ fn hs256_encode_allocates_at_most_twice() {
     let claims = claims();
     let _warm = webtoken::encode(&header, &claims, &key).unwrap();
     let (n, token) = count(|| webtoken::encode(&header, &claims, &key).unwrap());
-    println!("allocations per HS256 encode: {n} ({} byte token)", token.len());
+    println!(
+        "allocations per HS256 encode: {n} ({} byte token)",
+        token.len()
+    );
     assert!(n <= 2, "HS256 encode allocated {n} times, budget 2");
 
     // A header with a kid (from the key) must not cost more.
     let key = key.with_key_id("2025-01");
     let (n, _) = count(|| webtoken::encode(&header, &claims, &key).unwrap());
     println!("allocations per HS256 encode with kid: {n}");
-    assert!(n <= 2, "HS256 encode with kid allocated {n} times, budget 2");
+    assert!(
+        n <= 2,
+        "HS256 encode with kid allocated {n} times, budget 2"
+    );
 }
 
 #[test]
@@ -82,7 +88,10 @@ fn hs256_decode_allocates_only_the_claims_own_fields_plus_two() {
         "allocations per HS256 decode: {n} ({OWNED_FIELDS} owned claim fields, budget {budget}, overhead {})",
         n.saturating_sub(OWNED_FIELDS)
     );
-    assert!(n <= budget, "HS256 decode allocated {n} times, budget {budget}");
+    assert!(
+        n <= budget,
+        "HS256 decode allocated {n} times, budget {budget}"
+    );
 
     // With no custom claims and no string claims, the overhead alone remains.
     let bare = webtoken::encode(
