@@ -211,7 +211,9 @@ fn hs256(c: &mut Criterion) {
 
 fn base64url(c: &mut Criterion) {
     for size in [32usize, 256, 1024, 8192] {
-        let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+        let data: Vec<u8> = (0..size)
+            .map(|i| u8::try_from(i * 31 % 251).unwrap())
+            .collect();
         let encoded = URL_SAFE_NO_PAD.encode(&data);
         let mut g = c.benchmark_group("base64url/encode");
         g.throughput(Throughput::Bytes(size as u64));
@@ -234,6 +236,9 @@ fn base64url(c: &mut Criterion) {
     }
 }
 
+type RawSign<'a> = Box<dyn Fn(&[u8]) -> Vec<u8> + 'a>;
+type RawVerify<'a> = Box<dyn Fn(&[u8], &[u8]) -> bool + 'a>;
+
 /// Sign and verify through webtoken beside ring's raw operation over the same signing input.
 fn asymmetric(c: &mut Criterion) {
     let rng = SystemRandom::new();
@@ -241,41 +246,42 @@ fn asymmetric(c: &mut Criterion) {
     let validation = validation();
     let header = Header::new();
 
-    let es_doc =
+    let p256_doc =
         sig::EcdsaKeyPair::generate_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-    let es_pair =
-        sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, es_doc.as_ref(), &rng)
-            .unwrap();
-    let es_public = sig::UnparsedPublicKey::new(
+    let p256_pair = sig::EcdsaKeyPair::from_pkcs8(
+        &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+        p256_doc.as_ref(),
+        &rng,
+    )
+    .unwrap();
+    let p256_public = sig::UnparsedPublicKey::new(
         &sig::ECDSA_P256_SHA256_FIXED,
-        es_pair.public_key().as_ref().to_vec(),
+        p256_pair.public_key().as_ref().to_vec(),
     );
-    let es_key = SigningKey::ecdsa_pkcs8_der(es_doc.as_ref()).unwrap();
-    let es_verifying = VerifyingKey::ecdsa_point(es_pair.public_key().as_ref()).unwrap();
+    let p256_key = SigningKey::ecdsa_pkcs8_der(p256_doc.as_ref()).unwrap();
+    let p256_verifying = VerifyingKey::ecdsa_point(p256_pair.public_key().as_ref()).unwrap();
 
-    let ed_doc = sig::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
-    let ed_pair = sig::Ed25519KeyPair::from_pkcs8(ed_doc.as_ref()).unwrap();
-    let ed_public =
-        sig::UnparsedPublicKey::new(&sig::ED25519, ed_pair.public_key().as_ref().to_vec());
-    let ed_key = SigningKey::ed25519_pkcs8_der(ed_doc.as_ref()).unwrap();
-    let ed_verifying = VerifyingKey::ed25519(ed_pair.public_key().as_ref()).unwrap();
+    let ed25519_doc = sig::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    let ed25519_pair = sig::Ed25519KeyPair::from_pkcs8(ed25519_doc.as_ref()).unwrap();
+    let ed25519_public =
+        sig::UnparsedPublicKey::new(&sig::ED25519, ed25519_pair.public_key().as_ref().to_vec());
+    let ed25519_key = SigningKey::ed25519_pkcs8_der(ed25519_doc.as_ref()).unwrap();
+    let ed25519_verifying = VerifyingKey::ed25519(ed25519_pair.public_key().as_ref()).unwrap();
 
-    type RawSign<'a> = Box<dyn Fn(&[u8]) -> Vec<u8> + 'a>;
-    type RawVerify<'a> = Box<dyn Fn(&[u8], &[u8]) -> bool + 'a>;
     let cases: [(&str, &SigningKey, &VerifyingKey, RawSign<'_>, RawVerify<'_>); 2] = [
         (
             "es256",
-            &es_key,
-            &es_verifying,
-            Box::new(|m| es_pair.sign(&rng, m).unwrap().as_ref().to_vec()),
-            Box::new(|m, s| es_public.verify(m, s).is_ok()),
+            &p256_key,
+            &p256_verifying,
+            Box::new(|m| p256_pair.sign(&rng, m).unwrap().as_ref().to_vec()),
+            Box::new(|m, s| p256_public.verify(m, s).is_ok()),
         ),
         (
             "eddsa",
-            &ed_key,
-            &ed_verifying,
-            Box::new(|m| ed_pair.sign(m).as_ref().to_vec()),
-            Box::new(|m, s| ed_public.verify(m, s).is_ok()),
+            &ed25519_key,
+            &ed25519_verifying,
+            Box::new(|m| ed25519_pair.sign(m).as_ref().to_vec()),
+            Box::new(|m, s| ed25519_public.verify(m, s).is_ok()),
         ),
     ];
     for (name, key, verifying, raw_sign, raw_verify) in cases {

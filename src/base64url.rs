@@ -76,6 +76,7 @@ pub fn decode_to_slice(encoded: impl AsRef<[u8]>, out: &mut [u8]) -> Result<usiz
 /// Whether `b` belongs to the Base64Url alphabet (`A-Z a-z 0-9 - _`).
 ///
 /// Written without short-circuits so that a loop over many bytes compiles to vector code.
+#[allow(clippy::needless_bitwise_bool)] // on purpose: branch-free
 pub(crate) const fn is_alphabet(b: u8) -> bool {
     (b.wrapping_sub(b'A') < 26)
         | (b.wrapping_sub(b'a') < 26)

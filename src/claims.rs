@@ -514,7 +514,7 @@ impl<'de> SeenNames<'de> {
             return false;
         }
         if self.inline_len < INLINE_NAMES {
-            self.inline[self.inline_len] = name.clone();
+            self.inline[self.inline_len].clone_from(name);
             self.inline_len += 1;
         } else {
             let mut set: HashSet<Cow<'de, str>> = inline.iter_mut().map(std::mem::take).collect();

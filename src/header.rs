@@ -212,6 +212,17 @@ impl Header {
         &self.extra
     }
 
+    /// Stores a rare string parameter, boxing the rare parameters only when there is one.
+    fn set_rare(
+        &mut self,
+        value: Option<String>,
+        slot: fn(&mut RareParameters) -> &mut Option<String>,
+    ) {
+        if value.is_some() {
+            *slot(self.rare_mut()) = value;
+        }
+    }
+
     fn rare_mut(&mut self) -> &mut RareParameters {
         self.rare.get_or_insert_with(Box::default)
     }
@@ -483,6 +494,44 @@ fn string_value<'de, A: MapAccess<'de>>(
     }
 }
 
+/// The strings of a JSON array that holds only strings.
+fn strings(value: Value) -> Option<Vec<String>> {
+    let Value::Array(items) = value else {
+        return None;
+    };
+    if !items.iter().all(Value::is_string) {
+        return None;
+    }
+    Some(
+        items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// `typ`, borrowed from a static string for the common values.
+fn type_value<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    fault: &mut HeaderFault,
+) -> Result<Option<Cow<'static, str>>, A::Error> {
+    match map.next_value::<StrOr<'de>>()? {
+        StrOr::Str(s) => Ok(Some(match common_type(&s) {
+            Some(common) => Cow::Borrowed(common),
+            None => Cow::Owned(s.into_owned()),
+        })),
+        StrOr::Other(found) => {
+            if fault.is_none() {
+                *fault = Some(("typ", format!("must be a string, found {found}").into()));
+            }
+            Ok(None)
+        }
+    }
+}
+
 impl<'de> Visitor<'de> for HeaderVisitor {
     type Value = ParsedHeader;
 
@@ -522,42 +571,24 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                         StrOr::Other(_) => AlgField::NotAString,
                     }
                 }
-                "typ" => {
-                    header.token_type = match map.next_value::<StrOr<'de>>()? {
-                        StrOr::Str(s) => Some(match common_type(&s) {
-                            Some(common) => Cow::Borrowed(common),
-                            None => Cow::Owned(s.into_owned()),
-                        }),
-                        StrOr::Other(found) => {
-                            fault.get_or_insert((
-                                "typ",
-                                format!("must be a string, found {found}").into(),
-                            ));
-                            None
-                        }
-                    }
-                }
+                "typ" => header.token_type = type_value(&mut map, &mut fault)?,
                 "cty" => header.content_type = string_value(&mut map, "cty", &mut fault)?,
                 "kid" => header.key_id = string_value(&mut map, "kid", &mut fault)?,
                 "jku" => {
-                    if let Some(v) = string_value(&mut map, "jku", &mut fault)? {
-                        header.rare_mut().jwk_set_url = Some(v);
-                    }
+                    let v = string_value(&mut map, "jku", &mut fault)?;
+                    header.set_rare(v, |r| &mut r.jwk_set_url);
                 }
                 "x5u" => {
-                    if let Some(v) = string_value(&mut map, "x5u", &mut fault)? {
-                        header.rare_mut().x509_url = Some(v);
-                    }
+                    let v = string_value(&mut map, "x5u", &mut fault)?;
+                    header.set_rare(v, |r| &mut r.x509_url);
                 }
                 "x5t" => {
-                    if let Some(v) = string_value(&mut map, "x5t", &mut fault)? {
-                        header.rare_mut().x509_sha1_thumbprint = Some(v);
-                    }
+                    let v = string_value(&mut map, "x5t", &mut fault)?;
+                    header.set_rare(v, |r| &mut r.x509_sha1_thumbprint);
                 }
                 "x5t#S256" => {
-                    if let Some(v) = string_value(&mut map, "x5t#S256", &mut fault)? {
-                        header.rare_mut().x509_sha256_thumbprint = Some(v);
-                    }
+                    let v = string_value(&mut map, "x5t#S256", &mut fault)?;
+                    header.set_rare(v, |r| &mut r.x509_sha256_thumbprint);
                 }
                 "crit" => match map.next_value::<Value>()? {
                     Value::Array(items) => {
@@ -580,19 +611,9 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                         fault.get_or_insert(("jwk", "must be a JSON object".into()));
                     }
                 },
-                "x5c" => match map.next_value::<Value>()? {
-                    Value::Array(items) if items.iter().all(Value::is_string) => {
-                        header.rare_mut().x509_chain = Some(
-                            items
-                                .into_iter()
-                                .filter_map(|v| match v {
-                                    Value::String(s) => Some(s),
-                                    _ => None,
-                                })
-                                .collect(),
-                        );
-                    }
-                    _ => {
+                "x5c" => match strings(map.next_value::<Value>()?) {
+                    Some(chain) => header.rare_mut().x509_chain = Some(chain),
+                    None => {
                         fault.get_or_insert(("x5c", "must be an array of strings".into()));
                     }
                 },
