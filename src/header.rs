@@ -267,6 +267,53 @@ impl Header {
     }
 }
 
+impl KeyedHeader<'_> {
+    /// Writes the JSON of the common header shapes (`alg` and any of `typ`, `cty`, `kid`, whose
+    /// values need no JSON escape) straight into `out`, byte for byte what serde_json writes.
+    /// `None` for any other header, or when `out` is too small: serialize it instead.
+    pub(crate) fn write_plain(&self, out: &mut [u8]) -> Option<usize> {
+        let header = self.header;
+        if header.rare.is_some() || !header.extra.is_empty() {
+            return None;
+        }
+        let plain = |s: &str| s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+        let mut w = PlainWriter { out, len: 0 };
+        w.push(b"{\"alg\":\"")?;
+        w.push(self.algorithm.as_str().as_bytes())?;
+        w.push(b"\"")?;
+        for (name, value) in [
+            (&b",\"typ\":\""[..], header.token_type()),
+            (&b",\"cty\":\""[..], header.content_type()),
+            (&b",\"kid\":\""[..], self.key_id),
+        ] {
+            if let Some(value) = value {
+                if !plain(value) {
+                    return None;
+                }
+                w.push(name)?;
+                w.push(value.as_bytes())?;
+                w.push(b"\"")?;
+            }
+        }
+        w.push(b"}")?;
+        Some(w.len)
+    }
+}
+
+struct PlainWriter<'a> {
+    out: &'a mut [u8],
+    len: usize,
+}
+
+impl PlainWriter<'_> {
+    fn push(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self.len.checked_add(bytes.len())?;
+        self.out.get_mut(self.len..end)?.copy_from_slice(bytes);
+        self.len = end;
+        Some(())
+    }
+}
+
 impl Serialize for KeyedHeader<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.header
@@ -707,6 +754,44 @@ mod tests {
             UnsupportedCriticalHeader
         );
         assert_eq!(kind(r#"{"alg":"HS256","b64":false}"#), Malformed);
+    }
+
+    #[test]
+    fn plain_header_writer_matches_serde_json() {
+        let key = crate::keys::SigningKey::hmac(Algorithm::Hs384, [1u8; 48]).unwrap();
+        let kid_key = key.clone().with_key_id("from-key");
+        let headers = [
+            Header::new(),
+            Header::empty(),
+            Header::new().with_type("at+jwt").with_key_id("k-1"),
+            Header::new().with_type("custom/type"),
+            Header::empty().with_content_type("JWT").with_key_id("é ü"),
+            Header::new().with_key_id("needs \"escape\""),
+            Header::new().with_key_id("tab\there"),
+            Header::new().with_key_id("back\\slash"),
+            Header::new().with_extra("x", 1),
+        ];
+        for header in &headers {
+            for key in [&key, &kid_key] {
+                let keyed = header.for_key(key);
+                let serde = serde_json::to_vec(&keyed).unwrap();
+                let mut buf = [0u8; 128];
+                if let Some(n) = keyed.write_plain(&mut buf) {
+                    assert_eq!(
+                        std::str::from_utf8(&buf[..n]).unwrap(),
+                        std::str::from_utf8(&serde).unwrap()
+                    );
+                } else {
+                    assert!(
+                        header.key_id().unwrap_or("").contains(['"', '\\', '\t'])
+                            || !header.extra().is_empty(),
+                        "{header:?}"
+                    );
+                }
+                // Too small a buffer is a fallback, never a truncated header.
+                assert!(keyed.write_plain(&mut [0u8; 8]).is_none());
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Signing: the header (with `alg` from the key) and the payload are serialized, encoded and
 //! signed into one pre-sized buffer (RFC 7515 §5.1, compact serialization §7.1).
 
-use std::io::Write as _;
 
 use serde::Serialize;
 
@@ -18,20 +17,31 @@ fn to_json<'b, V: Serialize + ?Sized>(
     what: &'static str,
 ) -> Result<&'b [u8], Error> {
     let capacity = stack.len();
-    let mut cursor = std::io::Cursor::new(&mut *stack);
-    let fitted = serde_json::to_writer(&mut cursor, value).is_ok() && {
-        // A full buffer makes the writer fail; a value that fills it exactly is fine too.
-        cursor.flush().is_ok()
-    };
-    if fitted {
-        let len = usize::try_from(cursor.position()).unwrap_or(capacity);
-        return Ok(&stack[..len.min(capacity)]);
+    let mut rest: &mut [u8] = stack;
+    // Writing into a slice fails once it is full; then the value goes to the heap instead.
+    if serde_json::to_writer(&mut rest, value).is_ok() {
+        let len = capacity - rest.len();
+        return Ok(&stack[..len]);
     }
     *heap = serde_json::to_vec(value).map_err(|e| Error::Serialize {
         what,
         message: e.to_string(),
     })?;
     Ok(heap)
+}
+
+/// The header's JSON: written by hand for the common shapes, else serialized.
+fn header_json<'b>(
+    header: &Header,
+    key: &SigningKey,
+    stack: &'b mut [u8],
+    heap: &'b mut Vec<u8>,
+) -> Result<&'b [u8], Error> {
+    let keyed = header.for_key(key);
+    match keyed.write_plain(stack) {
+        Some(len) => Ok(&stack[..len]),
+        None => to_json(&keyed, stack, heap, "header"),
+    }
 }
 
 /// Builds `base64url(header) . base64url(payload) . base64url(signature)`.
@@ -85,12 +95,7 @@ pub fn encode<C: Serialize + ?Sized>(
 ) -> Result<String, Error> {
     let mut header_stack = [0u8; 256];
     let mut header_heap = Vec::new();
-    let header_json = to_json(
-        &header.for_key(key),
-        &mut header_stack,
-        &mut header_heap,
-        "header",
-    )?;
+    let header_json = header_json(header, key, &mut header_stack, &mut header_heap)?;
     let mut payload_stack = [0u8; 1024];
     let mut payload_heap = Vec::new();
     let payload = to_json(claims, &mut payload_stack, &mut payload_heap, "claims")?;
@@ -104,7 +109,7 @@ pub fn encode<C: Serialize + ?Sized>(
 pub fn sign(header: &Header, payload: &[u8], key: &SigningKey) -> Result<String, Error> {
     let mut stack = [0u8; 256];
     let mut heap = Vec::new();
-    let header = to_json(&header.for_key(key), &mut stack, &mut heap, "header")?;
+    let header = header_json(header, key, &mut stack, &mut heap)?;
     assemble(header, payload, key)
 }
 
