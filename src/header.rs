@@ -395,6 +395,9 @@ pub(crate) struct ParsedHeader {
 impl ParsedHeader {
     /// Parses the decoded header bytes: UTF-8, one JSON object, no duplicate names.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self, MalformedError> {
+        if let Some(parsed) = Self::parse_plain(bytes) {
+            return Ok(parsed);
+        }
         let json = |reason: String| MalformedError::Json {
             segment: "header",
             reason,
@@ -406,6 +409,43 @@ impl ParsedHeader {
             .map_err(|e| json(json_reason(&e)))?;
         de.end().map_err(|e| json(json_reason(&e)))?;
         Ok(parsed)
+    }
+
+    /// The fast path for the headers nearly every token has: a JSON object without whitespace
+    /// whose members are only `alg` (a supported algorithm), `typ` and `kid`, each at most once,
+    /// with string values free of escapes and control characters. Such text has exactly one
+    /// reading, the one the full parser gives it; anything else returns `None` and goes to the
+    /// full parser.
+    fn parse_plain(bytes: &[u8]) -> Option<Self> {
+        let mut rest = bytes.strip_prefix(b"{")?.strip_suffix(b"}")?;
+        let mut header = Header::default();
+        let mut alg = None;
+        while !rest.is_empty() {
+            let (name, value, tail) = plain_member(rest)?;
+            match name {
+                b"alg" if alg.is_none() => alg = Some(Algorithm::from_name(value)?),
+                b"typ" if header.token_type.is_none() => {
+                    header.token_type = Some(match common_type(value) {
+                        Some(common) => Cow::Borrowed(common),
+                        None => Cow::Owned(value.to_owned()),
+                    });
+                }
+                b"kid" if header.key_id.is_none() => header.key_id = Some(value.to_owned()),
+                _ => return None,
+            }
+            rest = match tail {
+                [] => tail,
+                [b',', more @ ..] if !more.is_empty() => more,
+                _ => return None,
+            };
+        }
+        Some(Self {
+            header,
+            alg: AlgField::Known(alg?),
+            fault: None,
+            crit_fault: None,
+            b64: None,
+        })
     }
 
     /// The semantic checks of step 6 (after the algorithm was allow-listed): `crit`, `b64`,
@@ -458,6 +498,22 @@ impl ParsedHeader {
         }
         Ok(())
     }
+}
+
+/// Splits `"name":"value"` off the front of `input`; `None` unless both are plain strings (no
+/// backslash, no control character, valid UTF-8 for the value).
+fn plain_member(input: &[u8]) -> Option<(&[u8], &str, &[u8])> {
+    let input = input.strip_prefix(b"\"")?;
+    let end = input.iter().position(|&b| b == b'"')?;
+    let (name, input) = input.split_at(end);
+    let input = input.strip_prefix(b"\":\"")?;
+    let end = input.iter().position(|&b| b == b'"')?;
+    let (value, input) = input.split_at(end);
+    if value.iter().any(|&b| b < 0x20 || b == b'\\') || name.iter().any(|&b| b < 0x20 || b == b'\\')
+    {
+        return None;
+    }
+    Some((name, std::str::from_utf8(value).ok()?, &input[1..]))
 }
 
 /// serde_json's message without its position suffix noise kept short and lowercase.
@@ -792,6 +848,73 @@ mod tests {
                 assert!(keyed.write_plain(&mut [0u8; 8]).is_none());
             }
         }
+    }
+
+    #[test]
+    fn plain_fast_path_agrees_with_the_full_parser() {
+        fn full(s: &str) -> Option<(Header, AlgField)> {
+            let mut de = serde_json::Deserializer::from_str(s);
+            let p = de.deserialize_map(HeaderVisitor).ok()?;
+            de.end().ok()?;
+            (p.fault.is_none() && p.crit_fault.is_none() && p.b64.is_none())
+                .then_some((p.header, p.alg))
+        }
+        let cases = [
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"typ":"JWT","alg":"HS256"}"#,
+            r#"{"alg":"ES384"}"#,
+            r#"{"alg":"EdDSA","typ":"at+jwt","kid":"k-1 é"}"#,
+            r#"{"kid":"","alg":"RS256","typ":"custom"}"#,
+            r#"{"alg":"HS256","alg":"HS256"}"#,
+            r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#,
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"hs256"}"#,
+            r#"{"typ":"JWT"}"#,
+            "{}",
+            r#"{"alg":"HS256",}"#,
+            r#"{,"alg":"HS256"}"#,
+            r#"{"alg":"HS256""typ":"JWT"}"#,
+            r#"{"alg":"HS256","typ":"JW\u0054"}"#,
+            r#"{"alg":"HS256","kid":"a\"b"}"#,
+            r#"{"alg":"HS256","kid":"a\\"}"#,
+            r#"{"alg":"HS256", "typ":"JWT"}"#,
+            r#"{"alg":"HS256","typ":1}"#,
+            r#"{"alg":"HS256","cty":"JWT"}"#,
+            r#"{"alg":"HS256","x":"y"}"#,
+            r#"{"\u0061lg":"HS256"}"#,
+            r#"{"alg":"HS256"}}"#,
+            r#"{{"alg":"HS256"}"#,
+            r#"{"alg":"HS256","kid":"tab	"}"#,
+            r#"{"alg":"HS256"#,
+            "",
+            "{",
+            "}",
+        ];
+        for case in cases {
+            let fast = ParsedHeader::parse_plain(case.as_bytes());
+            if let Some(fast) = &fast {
+                let (header, alg) = full(case).expect("the fast path accepts only valid headers");
+                assert_eq!((&fast.header, &fast.alg), (&header, &alg), "{case}");
+            }
+            // Whatever path it takes, the public entry point gives the full parser's verdict.
+            assert_eq!(
+                parse(case).ok().map(|p| (p.header, p.alg)),
+                {
+                    let mut de = serde_json::Deserializer::from_str(case);
+                    de.deserialize_map(HeaderVisitor)
+                        .ok()
+                        .filter(|_| de.end().is_ok())
+                        .map(|p| (p.header, p.alg))
+                },
+                "{case}"
+            );
+        }
+        let fast = |s: &str| ParsedHeader::parse_plain(s.as_bytes()).is_some();
+        assert!(fast(r#"{"alg":"HS256","typ":"JWT"}"#));
+        assert!(fast(r#"{"typ":"JWT","alg":"HS256","kid":"k1"}"#));
+        assert!(!fast(r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#));
+        assert!(!fast(r#"{"alg":"none"}"#));
+        assert!(!fast(r#"{"alg":"HS256"}}"#));
     }
 
     #[test]

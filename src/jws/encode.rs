@@ -1,7 +1,6 @@
 //! Signing: the header (with `alg` from the key) and the payload are serialized, encoded and
 //! signed into one pre-sized buffer (RFC 7515 §5.1, compact serialization §7.1).
 
-
 use serde::Serialize;
 
 use crate::base64url;
