@@ -499,9 +499,9 @@ const INLINE_NAMES: usize = 8;
 impl<'de> SeenNames<'de> {
     /// Records `name`; `false` if it was seen before.
     #[allow(clippy::ptr_arg)] // the Cow is cloned into the set, keeping borrowed names borrowed
-    fn insert(&mut self, name: &Cow<'de, str>) -> bool {
-        if let Some(i) = REGISTERED_CLAIMS.iter().position(|r| *r == name.as_ref()) {
-            let bit = 1u8 << i;
+    fn insert(&mut self, name: &Cow<'de, str>, registered: Option<Registered>) -> bool {
+        if let Some(claim) = registered {
+            let bit = 1u8 << claim as u8;
             let fresh = self.registered & bit == 0;
             self.registered |= bit;
             return fresh;
@@ -527,13 +527,41 @@ impl<'de> SeenNames<'de> {
 
     /// Whether a member called `name` was present.
     pub(crate) fn contains(&self, name: &str) -> bool {
-        if let Some(i) = REGISTERED_CLAIMS.iter().position(|r| *r == name) {
-            return self.registered & (1 << i) != 0;
+        if let Some(claim) = Registered::from_name(name) {
+            return self.registered & (1 << claim as u8) != 0;
         }
         match &self.spilled {
             Some(set) => set.contains(name),
             None => self.inline[..self.inline_len].iter().any(|n| n == name),
         }
+    }
+}
+
+/// A registered claim, numbered as in [`REGISTERED_CLAIMS`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Registered {
+    Iss,
+    Sub,
+    Aud,
+    Exp,
+    Nbf,
+    Iat,
+    Jti,
+}
+
+impl Registered {
+    /// One `match` (by length, then bytes) instead of a search through the names.
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "iss" => Self::Iss,
+            "sub" => Self::Sub,
+            "aud" => Self::Aud,
+            "exp" => Self::Exp,
+            "nbf" => Self::Nbf,
+            "iat" => Self::Iat,
+            "jti" => Self::Jti,
+            _ => return None,
+        })
     }
 }
 
@@ -622,21 +650,22 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for ClaimsMap<'_, 'de, A> {
             let Some(Name(name)) = self.inner.next_key::<Name<'de>>()? else {
                 return Ok(None);
             };
-            if !self.report.seen.insert(&name) {
+            let registered = Registered::from_name(&name);
+            if !self.report.seen.insert(&name, registered) {
                 let fault = Fault::Duplicate(name.into_owned());
                 let err = de::Error::custom(&fault);
                 self.report.fault = Some(fault);
                 return Err(err);
             }
-            match name.as_ref() {
-                "iss" => self.claims.issuer = self.read("iss")?,
-                "sub" => self.claims.subject = self.read("sub")?,
-                "aud" => self.claims.audience = self.read("aud")?,
-                "exp" => self.claims.expires_at = self.read("exp")?,
-                "nbf" => self.claims.not_before = self.read("nbf")?,
-                "iat" => self.claims.issued_at = self.read("iat")?,
-                "jti" => self.claims.jwt_id = self.read("jti")?,
-                _ => {
+            match registered {
+                Some(Registered::Iss) => self.claims.issuer = self.read("iss")?,
+                Some(Registered::Sub) => self.claims.subject = self.read("sub")?,
+                Some(Registered::Aud) => self.claims.audience = self.read("aud")?,
+                Some(Registered::Exp) => self.claims.expires_at = self.read("exp")?,
+                Some(Registered::Nbf) => self.claims.not_before = self.read("nbf")?,
+                Some(Registered::Iat) => self.claims.issued_at = self.read("iat")?,
+                Some(Registered::Jti) => self.claims.jwt_id = self.read("jti")?,
+                None => {
                     return seed
                         .deserialize(de::value::CowStrDeserializer::<A::Error>::new(name))
                         .map(Some);
@@ -840,5 +869,19 @@ impl<'de, V: Lenient> Visitor<'de> for LenientSeed<V> {
             map.next_value::<IgnoredAny>()?;
         }
         Ok(Self::wrong("an object"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_numbering_matches_the_public_list() {
+        for (i, name) in REGISTERED_CLAIMS.iter().enumerate() {
+            let claim = Registered::from_name(name).unwrap();
+            assert_eq!(claim as usize, i, "{name}");
+        }
+        assert!(Registered::from_name("ISS").is_none());
     }
 }
