@@ -15,11 +15,10 @@ fn to_json<'b, V: Serialize + ?Sized>(
     heap: &'b mut Vec<u8>,
     what: &'static str,
 ) -> Result<&'b [u8], Error> {
-    let capacity = stack.len();
-    let mut rest: &mut [u8] = stack;
-    // Writing into a slice fails once it is full; then the value goes to the heap instead.
-    if serde_json::to_writer(&mut rest, value).is_ok() {
-        let len = capacity - rest.len();
+    let mut writer = SliceWriter { buf: stack, len: 0 };
+    // The writer fails once the slice is full; then the value goes to the heap instead.
+    if serde_json::to_writer(&mut writer, value).is_ok() {
+        let len = writer.len;
         return Ok(&stack[..len]);
     }
     *heap = serde_json::to_vec(value).map_err(|e| Error::Serialize {
@@ -27,6 +26,37 @@ fn to_json<'b, V: Serialize + ?Sized>(
         message: e.to_string(),
     })?;
     Ok(heap)
+}
+
+/// An `io::Write` into a fixed slice that, unlike `&mut [u8]`'s, is a bounds check and a copy
+/// per write (serde_json writes in many small pieces, so this is measurably faster).
+struct SliceWriter<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl std::io::Write for SliceWriter<'_> {
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data).map(|()| data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        let end = self.len + data.len();
+        match self.buf.get_mut(self.len..end) {
+            Some(dst) => {
+                dst.copy_from_slice(data);
+                self.len = end;
+                Ok(())
+            }
+            None => Err(std::io::ErrorKind::WriteZero.into()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The header's JSON: written by hand for the common shapes, else serialized.
