@@ -1,8 +1,10 @@
 //! Heap allocations per HS256 encode and decode, counted by a global allocator.
 //!
 //! Goals (issue 5): at most 2 allocations per encode; per decode no more than the owned fields
-//! of the resulting claims plus 2. The budgets are exact upper bounds, so a change that adds an
-//! allocation on the hot path fails here. Run with `--nocapture` to see the counts.
+//! of the resulting claims plus 2. The budgets below are what the crate achieves today (1 per
+//! encode: the token itself; per decode exactly the claims' own fields), tighter than the goals,
+//! so a change that adds any allocation on the hot path fails here and has to argue for a new
+//! budget. Run with `--nocapture` to see the counts.
 
 use serde::{Deserialize, Serialize};
 use webtoken::{Algorithm, Claims, Header, NumericDate, SigningKey, Validation, VerifyingKey};
@@ -42,8 +44,15 @@ fn claims() -> Claims<Custom> {
 /// vector and each role string.
 const OWNED_FIELDS: usize = 5 + ROLES.len();
 
+/// Allocations per HS256 encode beyond none: the token `String` (goal: at most 2).
+const ENCODE_BUDGET: usize = 1;
+
+/// Allocations per decode beyond the claims' own fields (goal: at most 2). The header (`typ`
+/// borrowed for common values), the scratch buffers and the duplicate-name check use none.
+const DECODE_OVERHEAD: usize = 0;
+
 #[test]
-fn hs256_encode_allocates_at_most_twice() {
+fn hs256_encode_allocates_only_the_token() {
     let key = SigningKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
     let header = Header::new();
     let claims = claims();
@@ -53,7 +62,10 @@ fn hs256_encode_allocates_at_most_twice() {
         "allocations per HS256 encode: {n} ({} byte token)",
         token.len()
     );
-    assert!(n <= 2, "HS256 encode allocated {n} times, budget 2");
+    assert!(
+        n <= ENCODE_BUDGET,
+        "HS256 encode allocated {n} times, budget {ENCODE_BUDGET}"
+    );
 
     // A header with a kid (from the key) must not cost more.
     let key = key.with_key_id("2025-01");
@@ -66,7 +78,7 @@ fn hs256_encode_allocates_at_most_twice() {
 }
 
 #[test]
-fn hs256_decode_allocates_only_the_claims_own_fields_plus_two() {
+fn hs256_decode_allocates_only_the_claims_own_fields() {
     let secret = [7u8; 32];
     let token = webtoken::encode(
         &Header::new(),
@@ -83,7 +95,7 @@ fn hs256_decode_allocates_only_the_claims_own_fields_plus_two() {
 
     let (n, decoded) = count(|| webtoken::decode::<Custom>(&token, &key, &validation).unwrap());
     assert_eq!(decoded.claims().custom, claims().custom);
-    let budget = OWNED_FIELDS + 2;
+    let budget = OWNED_FIELDS + DECODE_OVERHEAD;
     println!(
         "allocations per HS256 decode: {n} ({OWNED_FIELDS} owned claim fields, budget {budget}, overhead {})",
         n.saturating_sub(OWNED_FIELDS)
@@ -103,5 +115,8 @@ fn hs256_decode_allocates_only_the_claims_own_fields_plus_two() {
     let validation = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
     let (n, _) = count(|| webtoken::decode::<()>(&bare, &key, &validation).unwrap());
     println!("allocations per HS256 decode of {{\"exp\"}} only: {n}");
-    assert!(n <= 2, "bare HS256 decode allocated {n} times, budget 2");
+    assert!(
+        n <= DECODE_OVERHEAD,
+        "bare HS256 decode allocated {n} times, budget {DECODE_OVERHEAD}"
+    );
 }
