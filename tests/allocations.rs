@@ -115,8 +115,10 @@ fn hs256_decode_allocates_only_the_claims_own_fields() {
     let validation = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
     let (n, _) = count(|| webtoken::decode::<()>(&bare, &key, &validation).unwrap());
     println!("allocations per HS256 decode of {{\"exp\"}} only: {n}");
+    #[allow(clippy::absurd_extreme_comparisons)] // the budget is a constant that may grow
+    let within = n <= DECODE_OVERHEAD;
     assert!(
-        n <= DECODE_OVERHEAD,
+        within,
         "bare HS256 decode allocated {n} times, budget {DECODE_OVERHEAD}"
     );
 }
