@@ -3,8 +3,9 @@
 //! uses, a typed `serde_json` parse; raw ring sign/verify for the asymmetric algorithms).
 //!
 //! Run: `cargo bench --bench jwt -- --warm-up-time 1 --measurement-time 3`
-//! Groups: `sign/{alg}`, `verify/{alg}`, `decode/hs256_full`, `base64url/{encode,decode}`; in
-//! each, `webtoken` is the crate and `floor` the hand-made equivalent.
+//! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, ES256 and EdDSA,
+//! `decode/hs256_full`, `base64url/{encode,decode}/{size}`; in each, `webtoken` is the crate and
+//! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
 
 #![allow(missing_docs, clippy::missing_panics_doc, clippy::unwrap_used)]
 
@@ -268,7 +269,29 @@ fn asymmetric(c: &mut Criterion) {
     let ed25519_key = SigningKey::ed25519_pkcs8_der(ed25519_doc.as_ref()).unwrap();
     let ed25519_verifying = VerifyingKey::ed25519(ed25519_pair.public_key().as_ref()).unwrap();
 
-    let cases: [(&str, &SigningKey, &VerifyingKey, RawSign<'_>, RawVerify<'_>); 2] = [
+    let rsa_der = include_bytes!("../tests/data/keys/rsa2048.pkcs1.der");
+    let rsa_pair = sig::RsaKeyPair::from_der(rsa_der).unwrap();
+    let rsa_public = sig::UnparsedPublicKey::new(
+        &sig::RSA_PKCS1_2048_8192_SHA256,
+        rsa_pair.public().as_ref().to_vec(),
+    );
+    let rsa_key = SigningKey::rsa_der(Algorithm::Rs256, rsa_der).unwrap();
+    let rsa_verifying = rsa_key.verifying_key().unwrap();
+
+    let cases: [(&str, &SigningKey, &VerifyingKey, RawSign<'_>, RawVerify<'_>); 3] = [
+        (
+            "rs256",
+            &rsa_key,
+            &rsa_verifying,
+            Box::new(|m| {
+                let mut out = vec![0; rsa_pair.public().modulus_len()];
+                rsa_pair
+                    .sign(&sig::RSA_PKCS1_SHA256, &rng, m, &mut out)
+                    .unwrap();
+                out
+            }),
+            Box::new(|m, s| rsa_public.verify(m, s).is_ok()),
+        ),
         (
             "es256",
             &p256_key,
