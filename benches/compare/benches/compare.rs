@@ -1,0 +1,324 @@
+//! The same HS256 workload through every crate, in one criterion run: sign the typical claims
+//! `{"sub","name","iss","aud","iat","exp","roles":[..]}`, and verify (signature, `exp`, `iss`,
+//! `aud`) into a typed struct. Before measuring, every crate's token is checked to verify in
+//! every other crate, so that no crate is measured doing less work.
+//!
+//! Run from `benches/compare`: `cargo bench -- --warm-up-time 1 --measurement-time 3`, then
+//! `sh table.sh` prints the medians and ratios.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde::{Deserialize, Serialize};
+
+use jsonwebtoken_aws_lc as jwt_aws;
+use jsonwebtoken_rust_crypto as jwt_rc;
+use jwt_compact::AlgorithmExt as _;
+use jwt_simple::prelude::MACLike as _;
+
+const SECRET: &[u8; 32] = b"bench secret of thirty-two bytes";
+const ISS: &str = "https://id.example.com";
+const AUD: &str = "https://api.example.com";
+const SUB: &str = "user-1234567890";
+
+fn now() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// The application's claims next to the registered ones (webtoken, jwt-simple).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+struct Custom {
+    name: String,
+    roles: Vec<String>,
+}
+
+fn custom() -> Custom {
+    Custom {
+        name: "Ada Lovelace".into(),
+        roles: vec!["admin".into(), "billing".into(), "support".into()],
+    }
+}
+
+/// The whole claims set as one struct (jsonwebtoken).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+struct Full {
+    iss: String,
+    sub: String,
+    aud: String,
+    exp: i64,
+    iat: i64,
+    name: String,
+    roles: Vec<String>,
+}
+
+/// What jwt-compact's `Claims<T>` leaves to `T` (it types only `exp`, `nbf`, `iat`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+struct CompactCustom {
+    iss: String,
+    sub: String,
+    aud: String,
+    name: String,
+    roles: Vec<String>,
+}
+
+struct Crates {
+    webtoken_sign: webtoken::SigningKey,
+    webtoken_verify: webtoken::VerifyingKey,
+    webtoken_validation: webtoken::Validation,
+    webtoken_claims: webtoken::Claims<Custom>,
+    rc_encoding: jwt_rc::EncodingKey,
+    rc_decoding: jwt_rc::DecodingKey,
+    rc_validation: jwt_rc::Validation,
+    aws_encoding: jwt_aws::EncodingKey,
+    aws_decoding: jwt_aws::DecodingKey,
+    aws_validation: jwt_aws::Validation,
+    full: Full,
+    simple_key: jwt_simple::prelude::HS256Key,
+    simple_options: jwt_simple::prelude::VerificationOptions,
+    compact_key: jwt_compact::alg::Hs256Key,
+    compact_time: jwt_compact::TimeOptions,
+    compact_claims: jwt_compact::Claims<CompactCustom>,
+}
+
+impl Crates {
+    fn new() -> Self {
+        let now = now();
+        let mut rc_validation = jwt_rc::Validation::new(jwt_rc::Algorithm::HS256);
+        rc_validation.set_issuer(&[ISS]);
+        rc_validation.set_audience(&[AUD]);
+        let mut aws_validation = jwt_aws::Validation::new(jwt_aws::Algorithm::HS256);
+        aws_validation.set_issuer(&[ISS]);
+        aws_validation.set_audience(&[AUD]);
+        let simple_options = jwt_simple::prelude::VerificationOptions {
+            allowed_issuers: Some(HashSet::from([ISS.to_owned()])),
+            allowed_audiences: Some(HashSet::from([AUD.to_owned()])),
+            ..Default::default()
+        };
+        let compact_time = jwt_compact::TimeOptions::default();
+        let mut compact_claims = jwt_compact::Claims::new(CompactCustom {
+            iss: ISS.into(),
+            sub: SUB.into(),
+            aud: AUD.into(),
+            name: custom().name,
+            roles: custom().roles,
+        });
+        compact_claims.issued_at = chrono::DateTime::from_timestamp(now, 0);
+        compact_claims.expiration = chrono::DateTime::from_timestamp(now + 900, 0);
+        Self {
+            webtoken_sign: webtoken::SigningKey::hmac(webtoken::Algorithm::Hs256, SECRET).unwrap(),
+            webtoken_verify: webtoken::VerifyingKey::hmac(webtoken::Algorithm::Hs256, SECRET)
+                .unwrap(),
+            webtoken_validation: webtoken::Validation::new()
+                .with_issuer(ISS)
+                .with_audience(AUD),
+            webtoken_claims: webtoken::Claims::new(custom())
+                .with_issuer(ISS)
+                .with_subject(SUB)
+                .with_audience(AUD)
+                .with_issued_at(webtoken::NumericDate::from_secs(now))
+                .with_expires_at(webtoken::NumericDate::from_secs(now + 900)),
+            rc_encoding: jwt_rc::EncodingKey::from_secret(SECRET),
+            rc_decoding: jwt_rc::DecodingKey::from_secret(SECRET),
+            rc_validation,
+            aws_encoding: jwt_aws::EncodingKey::from_secret(SECRET),
+            aws_decoding: jwt_aws::DecodingKey::from_secret(SECRET),
+            aws_validation,
+            full: Full {
+                iss: ISS.into(),
+                sub: SUB.into(),
+                aud: AUD.into(),
+                exp: now + 900,
+                iat: now,
+                name: custom().name,
+                roles: custom().roles,
+            },
+            simple_key: jwt_simple::prelude::HS256Key::from_bytes(SECRET),
+            simple_options,
+            compact_key: jwt_compact::alg::Hs256Key::new(SECRET),
+            compact_time,
+            compact_claims,
+        }
+    }
+
+    fn sign_webtoken(&self) -> String {
+        webtoken::encode(
+            &webtoken::Header::new(),
+            &self.webtoken_claims,
+            &self.webtoken_sign,
+        )
+        .unwrap()
+    }
+
+    fn sign_rust_crypto(&self) -> String {
+        jwt_rc::encode(
+            &jwt_rc::Header::new(jwt_rc::Algorithm::HS256),
+            &self.full,
+            &self.rc_encoding,
+        )
+        .unwrap()
+    }
+
+    fn sign_aws_lc(&self) -> String {
+        jwt_aws::encode(
+            &jwt_aws::Header::new(jwt_aws::Algorithm::HS256),
+            &self.full,
+            &self.aws_encoding,
+        )
+        .unwrap()
+    }
+
+    fn sign_simple(&self) -> String {
+        let claims = jwt_simple::prelude::Claims::with_custom_claims(
+            custom(),
+            jwt_simple::prelude::Duration::from_secs(900),
+        )
+        .with_issuer(ISS)
+        .with_subject(SUB)
+        .with_audience(AUD);
+        self.simple_key.authenticate(claims).unwrap()
+    }
+
+    fn sign_compact(&self) -> String {
+        jwt_compact::alg::Hs256
+            .token(
+                &jwt_compact::Header::empty().with_token_type("JWT"),
+                &self.compact_claims,
+                &self.compact_key,
+            )
+            .unwrap()
+    }
+
+    /// Each verifier returns the typed claims' `name` and `roles` after checking the signature,
+    /// `exp`, `iss` and `aud`.
+    fn verify_webtoken(&self, token: &str) -> Option<(String, Vec<String>)> {
+        let token =
+            webtoken::decode::<Custom>(token, &self.webtoken_verify, &self.webtoken_validation)
+                .ok()?;
+        let c = token.into_claims().custom;
+        Some((c.name, c.roles))
+    }
+
+    fn verify_rust_crypto(&self, token: &str) -> Option<(String, Vec<String>)> {
+        let data = jwt_rc::decode::<Full>(token, &self.rc_decoding, &self.rc_validation).ok()?;
+        Some((data.claims.name, data.claims.roles))
+    }
+
+    fn verify_aws_lc(&self, token: &str) -> Option<(String, Vec<String>)> {
+        let data = jwt_aws::decode::<Full>(token, &self.aws_decoding, &self.aws_validation).ok()?;
+        Some((data.claims.name, data.claims.roles))
+    }
+
+    fn verify_simple(&self, token: &str) -> Option<(String, Vec<String>)> {
+        let claims = self
+            .simple_key
+            .verify_token::<Custom>(token, Some(self.simple_options.clone()))
+            .ok()?;
+        Some((claims.custom.name, claims.custom.roles))
+    }
+
+    fn verify_compact(&self, token: &str) -> Option<(String, Vec<String>)> {
+        let untrusted = jwt_compact::UntrustedToken::new(token).ok()?;
+        let token = jwt_compact::alg::Hs256
+            .validator::<CompactCustom>(&self.compact_key)
+            .validate(&untrusted)
+            .ok()?;
+        let claims = token.claims();
+        claims.validate_expiration(&self.compact_time).ok()?;
+        let custom = &claims.custom;
+        if custom.iss != ISS || custom.aud != AUD {
+            return None;
+        }
+        let (_, claims) = token.into_parts();
+        Some((claims.custom.name, claims.custom.roles))
+    }
+}
+
+type Sign = fn(&Crates) -> String;
+type Verify = fn(&Crates, &str) -> Option<(String, Vec<String>)>;
+
+const CRATES: [(&str, Sign, Verify); 5] = [
+    ("webtoken", Crates::sign_webtoken, Crates::verify_webtoken),
+    (
+        "jsonwebtoken_rust_crypto",
+        Crates::sign_rust_crypto,
+        Crates::verify_rust_crypto,
+    ),
+    (
+        "jsonwebtoken_aws_lc_rs",
+        Crates::sign_aws_lc,
+        Crates::verify_aws_lc,
+    ),
+    (
+        "jwt_simple_pure_rust",
+        Crates::sign_simple,
+        Crates::verify_simple,
+    ),
+    ("jwt_compact", Crates::sign_compact, Crates::verify_compact),
+];
+
+/// Every crate's token verifies in every crate, and a token with a flipped signature bit
+/// verifies in none: nobody is measured doing less work.
+fn cross_check(crates: &Crates) {
+    let expected = (custom().name, custom().roles);
+    for (signer, sign, _) in CRATES {
+        let token = sign(crates);
+        let mut tampered = token.clone().into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        for (verifier, _, verify) in CRATES {
+            assert_eq!(
+                verify(crates, &token).as_ref(),
+                Some(&expected),
+                "{verifier} rejects {signer}'s token {token}"
+            );
+            assert!(
+                verify(crates, &tampered).is_none(),
+                "{verifier} accepts a tampered {signer} token"
+            );
+        }
+        eprintln!(
+            "{signer}: {} byte token verifies in every crate",
+            token.len()
+        );
+    }
+}
+
+fn compare(c: &mut Criterion) {
+    let crates = Crates::new();
+    cross_check(&crates);
+
+    let mut g = c.benchmark_group("hs256_sign");
+    for (name, sign, _) in CRATES {
+        g.bench_function(name, |b| b.iter(|| sign(black_box(&crates))));
+    }
+    g.finish();
+
+    let token = crates.sign_webtoken();
+    let mut g = c.benchmark_group("hs256_verify");
+    for (name, _, verify) in CRATES {
+        g.bench_function(name, |b| {
+            b.iter(|| verify(&crates, black_box(&token)).unwrap());
+        });
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! { name = benches; config = config(); targets = compare }
+criterion_main!(benches);
