@@ -60,10 +60,11 @@ struct KeyArgs {
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
     /// HMAC secret: the UTF-8 bytes of the string.
-    #[arg(long, value_name = "STRING")]
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
     secret: Option<String>,
     /// HMAC secret: unpadded base64url.
-    #[arg(long, value_name = "B64URL", value_parser = parse_base64url)]
+    // A base64url secret may start with '-': never read it as a flag.
+    #[arg(long, value_name = "B64URL", value_parser = parse_base64url, allow_hyphen_values = true)]
     secret_b64: Option<SecretBytes>,
 }
 

@@ -968,3 +968,19 @@ fn a_pem_file_with_text_before_the_block_is_still_a_pem_key() {
     );
     verify(&["--key", &file], &hs).fails("algorithm_not_allowed", 1);
 }
+
+#[test]
+fn secrets_that_start_with_a_hyphen_are_values_not_flags() {
+    // keygen prints base64url, which starts with '-' one time in 64.
+    let secret = "-L8xvWq3o2d0kzq6y1VnRk0c4m7nX9bT5pQ2aYfHcEo";
+    let token = encode("HS256", &["--secret-b64", secret]);
+    assert_verifies(&["--secret-b64", secret], &token);
+    let token = encode(
+        "HS256",
+        &["--secret", "-a secret string of at least 32 bytes"],
+    );
+    assert_verifies(
+        &["--secret", "-a secret string of at least 32 bytes"],
+        &token,
+    );
+}
