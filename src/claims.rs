@@ -11,8 +11,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+
+mod serialize;
+mod skip;
+
+pub(crate) use skip::Skip;
 
 use crate::validation::{Clock, SystemClock};
 
@@ -299,32 +304,25 @@ impl<'de> Deserialize<'de> for Audience {
 /// assert!(json.ends_with(r#""role":"admin"}"#));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Claims<T = ()> {
     /// `iss`: who issued the token.
-    #[serde(rename = "iss", skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `sub`: whom the token is about.
-    #[serde(rename = "sub", skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `aud`: who the token is meant for.
-    #[serde(rename = "aud", skip_serializing_if = "Option::is_none")]
     pub audience: Option<Audience>,
     /// `exp`: the time from which the token must be refused.
-    #[serde(rename = "exp", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<NumericDate>,
     /// `nbf`: the time before which the token must be refused.
-    #[serde(rename = "nbf", skip_serializing_if = "Option::is_none")]
     pub not_before: Option<NumericDate>,
     /// `iat`: when the token was issued.
-    #[serde(rename = "iat", skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<NumericDate>,
     /// `jti`: a unique identifier of the token (for revocation and replay detection).
-    #[serde(rename = "jti", skip_serializing_if = "Option::is_none")]
     pub jwt_id: Option<String>,
-    /// The application's own claims.
-    #[serde(flatten)]
+    /// The application's own claims. Their names must not be registered claim names: those
+    /// belong in the typed fields (serializing such claims fails).
     pub custom: T,
 }
 
@@ -611,8 +609,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ClaimsVisitor<'_, 'de, T> {
         let custom = T::deserialize(CustomDeserializer { map: &mut access })?;
         // A custom visitor may stop early; read the rest so registered claims and duplicates
         // after that point are still seen.
-        while de::MapAccess::next_key::<IgnoredAny>(&mut access)?.is_some() {
-            de::MapAccess::next_value::<IgnoredAny>(&mut access)?;
+        while de::MapAccess::next_key::<Skip>(&mut access)?.is_some() {
+            de::MapAccess::next_value::<Skip>(&mut access)?;
         }
         Ok(access.claims.map_custom(|()| custom))
     }
@@ -754,7 +752,7 @@ trait Lenient: Sized {
 }
 
 fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    while seq.next_element::<Skip>()?.is_some() {}
     Ok(())
 }
 
@@ -865,8 +863,8 @@ impl<'de, V: Lenient> Visitor<'de> for LenientSeed<V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value::<IgnoredAny>()?;
+        while map.next_key::<Skip>()?.is_some() {
+            map.next_value::<Skip>()?;
         }
         Ok(Self::wrong("an object"))
     }

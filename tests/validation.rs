@@ -406,3 +406,31 @@ fn claims_round_trip_through_serde_with_unit_and_value_custom_types() {
     assert!(serde_json::from_str::<Claims>(r#"{"sub":"a","sub":"b"}"#).is_err());
     assert!(serde_json::from_str::<Claims>(r#"{"exp":"1"}"#).is_err());
 }
+
+#[test]
+fn the_verdict_never_depends_on_which_claims_the_custom_type_reads() {
+    // Found by fuzzing: `()` skipped an out-of-range number that a map refuses.
+    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let token = webtoken::jws::sign(&Header::new(), br#"{"exp":1700000600,"x":[1e400]}"#, &key)
+        .expect("sign");
+    let vk = VerifyingKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let v = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
+    let unit = webtoken::decode::<()>(&token, &vk, &v).unwrap_err();
+    let map = webtoken::decode::<Value>(&token, &vk, &v).unwrap_err();
+    assert_eq!(unit.kind(), ErrorKind::Malformed);
+    assert_eq!(map.kind(), ErrorKind::Malformed);
+}
+
+#[test]
+fn encode_refuses_custom_claims_that_use_registered_names() {
+    // Found by fuzzing: a custom `sub` next to Claims::subject wrote a duplicate member.
+    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let claims = Claims::new(json!({"sub": "admin"})).with_subject("user-1");
+    let err = webtoken::encode(&Header::new(), &claims, &key).unwrap_err();
+    assert!(
+        err.to_string().contains("registered claim \"sub\""),
+        "{err}"
+    );
+    let claims = Claims::new(json!({"iss": "x"}));
+    assert!(webtoken::encode(&Header::new(), &claims, &key).is_err());
+}
