@@ -241,6 +241,7 @@ type RawSign<'a> = Box<dyn Fn(&[u8]) -> Vec<u8> + 'a>;
 type RawVerify<'a> = Box<dyn Fn(&[u8], &[u8]) -> bool + 'a>;
 
 /// Sign and verify through webtoken beside ring's raw operation over the same signing input.
+#[allow(clippy::too_many_lines)] // one setup block per algorithm, then one loop
 fn asymmetric(c: &mut Criterion) {
     let rng = SystemRandom::new();
     let claims = claims();
@@ -277,8 +278,29 @@ fn asymmetric(c: &mut Criterion) {
     );
     let rsa_key = SigningKey::rsa_der(Algorithm::Rs256, rsa_der).unwrap();
     let rsa_verifying = rsa_key.verifying_key().unwrap();
+    let pss_public = sig::UnparsedPublicKey::new(
+        &sig::RSA_PSS_2048_8192_SHA256,
+        rsa_pair.public().as_ref().to_vec(),
+    );
+    let pss_key = SigningKey::rsa_der(Algorithm::Ps256, rsa_der).unwrap();
+    let pss_verifying = pss_key.verifying_key().unwrap();
 
-    let cases: [(&str, &SigningKey, &VerifyingKey, RawSign<'_>, RawVerify<'_>); 3] = [
+    let p384_doc =
+        sig::EcdsaKeyPair::generate_pkcs8(&sig::ECDSA_P384_SHA384_FIXED_SIGNING, &rng).unwrap();
+    let p384_pair = sig::EcdsaKeyPair::from_pkcs8(
+        &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
+        p384_doc.as_ref(),
+        &rng,
+    )
+    .unwrap();
+    let p384_public = sig::UnparsedPublicKey::new(
+        &sig::ECDSA_P384_SHA384_FIXED,
+        p384_pair.public_key().as_ref().to_vec(),
+    );
+    let p384_key = SigningKey::ecdsa_pkcs8_der(p384_doc.as_ref()).unwrap();
+    let p384_verifying = VerifyingKey::ecdsa_point(p384_pair.public_key().as_ref()).unwrap();
+
+    let cases: [(&str, &SigningKey, &VerifyingKey, RawSign<'_>, RawVerify<'_>); 5] = [
         (
             "rs256",
             &rsa_key,
@@ -291,6 +313,26 @@ fn asymmetric(c: &mut Criterion) {
                 out
             }),
             Box::new(|m, s| rsa_public.verify(m, s).is_ok()),
+        ),
+        (
+            "ps256",
+            &pss_key,
+            &pss_verifying,
+            Box::new(|m| {
+                let mut out = vec![0; rsa_pair.public().modulus_len()];
+                rsa_pair
+                    .sign(&sig::RSA_PSS_SHA256, &rng, m, &mut out)
+                    .unwrap();
+                out
+            }),
+            Box::new(|m, s| pss_public.verify(m, s).is_ok()),
+        ),
+        (
+            "es384",
+            &p384_key,
+            &p384_verifying,
+            Box::new(|m| p384_pair.sign(&rng, m).unwrap().as_ref().to_vec()),
+            Box::new(|m, s| p384_public.verify(m, s).is_ok()),
         ),
         (
             "es256",
