@@ -32,6 +32,7 @@ use std::sync::Arc;
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{AlgorithmRejection, Error, KeyError};
 
+pub(crate) mod backend;
 pub(crate) mod der;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
@@ -42,6 +43,17 @@ pub(crate) mod rsa;
 pub mod store;
 
 pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
+
+/// The library running the asymmetric algorithms (RS*, PS*, ES*, EdDSA) in this build:
+/// `"aws-lc-rs"` when the `aws-lc-rs` cargo feature is enabled, `"ring"` otherwise.
+///
+/// The choice is made at compile time and applies to every asymmetric key; HMAC always runs on
+/// the `hmac` and `sha2` crates.
+///
+/// ```
+/// assert!(["ring", "aws-lc-rs"].contains(&webtoken::keys::BACKEND));
+/// ```
+pub const BACKEND: &str = backend::NAME;
 
 /// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
 pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
@@ -81,9 +93,9 @@ impl SignatureBuf {
 #[derive(Clone)]
 enum SigningInner {
     Hmac(hmac::HmacKey),
-    Rsa(Arc<::ring::rsa::KeyPair>),
-    Ecdsa(Arc<::ring::signature::EcdsaKeyPair>),
-    EdDsa(Arc<::ring::signature::Ed25519KeyPair>),
+    Rsa(Arc<backend::rsa::KeyPair>),
+    Ecdsa(Arc<backend::signature::EcdsaKeyPair>),
+    EdDsa(Arc<backend::signature::Ed25519KeyPair>),
 }
 
 /// A key that signs tokens with exactly one [`Algorithm`].
@@ -318,7 +330,7 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] if the public key cannot be rebuilt (it always can for keys that signed).
     pub fn verifying_key(&self) -> Result<VerifyingKey, Error> {
-        use ::ring::signature::KeyPair as _;
+        use backend::signature::KeyPair as _;
         let inner = match &self.inner {
             SigningInner::Hmac(k) => VerifyingInner::Hmac(k.clone()),
             SigningInner::Rsa(k) => {
@@ -523,10 +535,10 @@ impl fmt::Debug for VerifyingKey {
 /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm,
 /// [`KeyError::Random`] if the random number generator fails.
 pub fn generate_hmac_secret(algorithm: Algorithm) -> Result<Vec<u8>, Error> {
-    use ::ring::rand::SecureRandom as _;
+    use backend::rand::SecureRandom as _;
     require_family(algorithm, AlgorithmFamily::Hmac)?;
     let mut secret = vec![0u8; hmac::min_secret_len(algorithm)];
-    ::ring::rand::SystemRandom::new()
+    backend::rand::SystemRandom::new()
         .fill(&mut secret)
         .map_err(|_| KeyError::Random)?;
     Ok(secret)

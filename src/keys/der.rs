@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey};
+use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend};
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{Error, KeyError};
 
@@ -828,7 +828,7 @@ impl PrivateKeyDer<'_> {
     }
 }
 
-fn rejected(what: &'static str) -> impl FnOnce(ring::error::KeyRejected) -> KeyError {
+fn rejected(what: &'static str) -> impl FnOnce(backend::error::KeyRejected) -> KeyError {
     move |e| KeyError::Rejected {
         reason: format!("not a usable {what} ({e})").into(),
     }
@@ -860,13 +860,12 @@ pub(crate) fn signing_key_from_private(
     want: Want,
 ) -> Result<SigningKey, Error> {
     let algorithm = want.check()?.algorithm_for(key.kind())?;
-    let rng = ring::rand::SystemRandom::new();
     let (inner, parts) = match key {
         PrivateKeyDer::Rsa(k) => {
             // Size and exponent first, so that weak keys get their typed error.
             super::rsa::RsaPublicKey::new(k.n, k.e)?;
             let pair =
-                ring::rsa::KeyPair::from_der(k.pkcs1).map_err(rejected("RSA private key"))?;
+                backend::rsa::KeyPair::from_der(k.pkcs1).map_err(rejected("RSA private key"))?;
             let parts = PrivateParts::Rsa {
                 n: k.n.to_vec(),
                 e: k.e.to_vec(),
@@ -881,13 +880,11 @@ pub(crate) fn signing_key_from_private(
         }
         PrivateKeyDer::Ec { curve, d, point } => {
             let signing = match curve {
-                Curve::P256 => &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-                Curve::P384 => &ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+                Curve::P256 => &backend::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                Curve::P384 => &backend::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
             };
-            let pair = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
-                signing, d, point, &rng,
-            )
-            .map_err(rejected("EC private key"))?;
+            let pair =
+                backend::ecdsa_key_pair(signing, d, point).map_err(rejected("EC private key"))?;
             let parts = PrivateParts::Ec {
                 d: d.to_vec(),
                 point: point.to_vec(),
@@ -895,12 +892,12 @@ pub(crate) fn signing_key_from_private(
             (SigningInner::Ecdsa(Arc::new(pair)), parts)
         }
         PrivateKeyDer::Ed25519 { seed, public } => {
-            use ring::signature::KeyPair as _;
+            use backend::signature::KeyPair as _;
             let pair = match public {
                 Some(public) => {
-                    ring::signature::Ed25519KeyPair::from_seed_and_public_key(seed, public)
+                    backend::signature::Ed25519KeyPair::from_seed_and_public_key(seed, public)
                 }
-                None => ring::signature::Ed25519KeyPair::from_seed_unchecked(seed),
+                None => backend::signature::Ed25519KeyPair::from_seed_unchecked(seed),
             }
             .map_err(rejected("Ed25519 private key"))?;
             let seed: [u8; 32] = (*seed).try_into().map_err(|_| KeyError::Rejected {
@@ -947,19 +944,19 @@ fn parse_rsa_public_any(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
     }
 }
 
-/// Generates a key pair with ring and reads it back through the PKCS#8 parser.
+/// Generates a key pair with the asymmetric backend and reads it back through the PKCS#8 parser.
 pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
-    let rng = ring::rand::SystemRandom::new();
+    let rng = backend::rand::SystemRandom::new();
     let document = match algorithm {
-        Algorithm::Es256 => ring::signature::EcdsaKeyPair::generate_pkcs8(
-            &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        Algorithm::Es256 => backend::signature::EcdsaKeyPair::generate_pkcs8(
+            &backend::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
             &rng,
         ),
-        Algorithm::Es384 => ring::signature::EcdsaKeyPair::generate_pkcs8(
-            &ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        Algorithm::Es384 => backend::signature::EcdsaKeyPair::generate_pkcs8(
+            &backend::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
             &rng,
         ),
-        Algorithm::EdDsa => ring::signature::Ed25519KeyPair::generate_pkcs8(&rng),
+        Algorithm::EdDsa => backend::signature::Ed25519KeyPair::generate_pkcs8(&rng),
         other => {
             let operation = match other.family() {
                 AlgorithmFamily::Rsa => {

@@ -1,7 +1,8 @@
-//! ES256 (P-256) and ES384 (P-384) over ring with fixed-length `r || s` signatures
+//! ES256 (P-256) and ES384 (P-384) over the asymmetric backend ([`super::backend`]) with fixed-length `r || s` signatures
 //! (RFC 7518 §3.4); DER-encoded signatures are never accepted.
 
-use ring::signature::{self, EcdsaKeyPair, UnparsedPublicKey};
+use super::backend::signature::{self, EcdsaKeyPair, UnparsedPublicKey};
+use super::backend::{self, agreement, rand};
 
 use super::SignatureBuf;
 use crate::algorithm::Algorithm;
@@ -30,12 +31,12 @@ impl EcPublicKey {
         let (verify, agreement, len) = match algorithm {
             Algorithm::Es256 => (
                 &signature::ECDSA_P256_SHA256_FIXED,
-                &ring::agreement::ECDH_P256,
+                &agreement::ECDH_P256,
                 65,
             ),
             Algorithm::Es384 => (
                 &signature::ECDSA_P384_SHA384_FIXED,
-                &ring::agreement::ECDH_P384,
+                &agreement::ECDH_P384,
                 97,
             ),
             other => {
@@ -53,7 +54,7 @@ impl EcPublicKey {
                 .into(),
             });
         }
-        check_on_curve(agreement, point)?;
+        backend::check_ec_point(agreement, point)?;
         Ok(Self {
             point: point.to_vec(),
             verify,
@@ -73,25 +74,9 @@ impl EcPublicKey {
     }
 }
 
-/// ring validates a peer's public point fully (on the curve, not the identity) before ECDH;
-/// an ephemeral agreement is the way to run that validation when the key is built, so that an
-/// off-curve point is a key error instead of a signature failure on every token.
-fn check_on_curve(
-    algorithm: &'static ring::agreement::Algorithm,
-    point: &[u8],
-) -> Result<(), KeyError> {
-    let rng = ring::rand::SystemRandom::new();
-    let private = ring::agreement::EphemeralPrivateKey::generate(algorithm, &rng)
-        .map_err(|_| KeyError::Random)?;
-    let peer = ring::agreement::UnparsedPublicKey::new(algorithm, point);
-    ring::agreement::agree_ephemeral(private, &peer, |_| ()).map_err(|_| KeyError::Rejected {
-        reason: "the EC point is not on the curve".into(),
-    })
-}
-
 pub(crate) fn sign(pair: &EcdsaKeyPair, message: &[u8]) -> Result<SignatureBuf, Error> {
     let sig = pair
-        .sign(&ring::rand::SystemRandom::new(), message)
+        .sign(&rand::SystemRandom::new(), message)
         .map_err(|_| KeyError::Random)?;
     Ok(SignatureBuf::from_slice(sig.as_ref()))
 }

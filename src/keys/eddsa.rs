@@ -1,6 +1,7 @@
-//! EdDSA with Ed25519 over ring (RFC 8037); ring rejects non-canonical `S >= L` signatures.
+//! EdDSA with Ed25519 over the asymmetric backend ([`super::backend`], RFC 8037); both ring and
+//! aws-lc-rs reject non-canonical `S >= L` signatures.
 
-use ring::signature::{self, UnparsedPublicKey};
+use super::backend::signature::{self, UnparsedPublicKey};
 
 use crate::error::{Error, KeyError};
 

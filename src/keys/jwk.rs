@@ -29,7 +29,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{KeySource, PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey};
+use super::{
+    KeySource, PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend,
+};
 use crate::algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
 use crate::base64url;
 use crate::error::{AlgorithmRejection, Error, KeyError};
@@ -1051,7 +1053,7 @@ impl Jwk {
     }
 }
 
-fn rejected(what: &str, e: &ring::error::KeyRejected) -> KeyError {
+fn rejected(what: &str, e: &backend::error::KeyRejected) -> KeyError {
     KeyError::Rejected {
         reason: format!("{what} ({e})").into(),
     }
@@ -1069,8 +1071,8 @@ fn rsa_signing_key(
     let Some(crt) = &private.crt else {
         return Err(jwk_error("an RSA private JWK without p, q, dp, dq and qi cannot sign").into());
     };
-    let components = ring::rsa::KeyPairComponents {
-        public_key: ring::rsa::PublicKeyComponents { n, e },
+    let components = backend::rsa::KeyPairComponents {
+        public_key: backend::rsa::PublicKeyComponents { n, e },
         d: private.d.0.as_slice(),
         p: crt.p.0.as_slice(),
         q: crt.q.0.as_slice(),
@@ -1078,9 +1080,9 @@ fn rsa_signing_key(
         dQ: crt.dq.0.as_slice(),
         qInv: crt.qi.0.as_slice(),
     };
-    let pair = ring::rsa::KeyPair::from_components(&components)
+    let pair = backend::rsa::KeyPair::from_components(&components)
         .map_err(|e| rejected("not a usable RSA private key", &e))?;
-    let bits = pair.public().modulus_len() * 8;
+    let bits = backend::rsa_modulus_len(&pair) * 8;
     if bits < super::rsa::MIN_BITS {
         return Err(KeyError::RsaModulusSize { bits }.into());
     }
@@ -1108,20 +1110,15 @@ fn ec_signing_key(
 ) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
     let signing = match curve {
-        EcCurve::P256 => &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-        EcCurve::P384 => &ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        EcCurve::P256 => &backend::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        EcCurve::P384 => &backend::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
     };
     let mut point = Vec::with_capacity(1 + x.len() + y.len());
     point.push(0x04);
     point.extend_from_slice(x);
     point.extend_from_slice(y);
-    let pair = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
-        signing,
-        &d.0,
-        &point,
-        &ring::rand::SystemRandom::new(),
-    )
-    .map_err(|e| rejected("EC private key d does not match x and y, or is invalid", &e))?;
+    let pair = backend::ecdsa_key_pair(signing, &d.0, &point)
+        .map_err(|e| rejected("EC private key d does not match x and y, or is invalid", &e))?;
     let parts = PrivateParts::Ec {
         d: d.0.clone(),
         point,
@@ -1134,7 +1131,7 @@ fn ec_signing_key(
 
 fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
-    let pair = ring::signature::Ed25519KeyPair::from_seed_and_public_key(&d.0, x)
+    let pair = backend::signature::Ed25519KeyPair::from_seed_and_public_key(&d.0, x)
         .map_err(|e| rejected("Ed25519 private key d does not match x", &e))?;
     let mut seed = [0u8; 32];
     if d.0.len() != seed.len() {

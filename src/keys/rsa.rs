@@ -1,7 +1,9 @@
-//! RS256/384/512 (RSASSA-PKCS1-v1_5) and PS256/384/512 (RSASSA-PSS) over ring
-//! (RFC 7518 §3.3 and §3.5): 2048- to 8192-bit moduli for verification, PSS salt = hash length.
+//! RS256/384/512 (RSASSA-PKCS1-v1_5) and PS256/384/512 (RSASSA-PSS) over the asymmetric
+//! backend ([`super::backend`]; RFC 7518 §3.3 and §3.5): 2048- to 8192-bit moduli for
+//! verification, PSS salt = hash length.
 
-use ring::signature::{self, RsaPublicKeyComponents};
+use super::backend::signature::{self, RsaPublicKeyComponents};
+use super::backend::{self, rand};
 
 use super::SignatureBuf;
 use crate::algorithm::Algorithm;
@@ -9,7 +11,7 @@ use crate::error::{Error, KeyError};
 
 /// The smallest modulus accepted (RFC 7518 §3.3).
 pub(crate) const MIN_BITS: usize = 2048;
-/// The largest modulus ring verifies with.
+/// The largest modulus ring and aws-lc-rs verify with.
 pub(crate) const MAX_BITS: usize = 8192;
 
 /// An RSA public key, validated once: `n` and `e` without leading zero bytes.
@@ -43,7 +45,7 @@ impl RsaPublicKey {
                 reason: "RSA modulus is even".into(),
             });
         }
-        // ring accepts 3 <= e < 2^33 with e odd; refuse anything else at construction so the
+        // ring and aws-lc-rs accept 3 <= e < 2^33 with e odd; refuse anything else at construction so the
         // error is a key error rather than a failed signature later.
         if e.len() > 5 || bit_len(e) > 33 {
             return Err(KeyError::RsaExponent {
@@ -68,9 +70,9 @@ impl RsaPublicKey {
         })
     }
 
-    pub(crate) fn from_key_pair(pair: &ring::rsa::KeyPair) -> Result<Self, KeyError> {
-        use ring::signature::KeyPair as _;
-        let components: ring::rsa::PublicKeyComponents<Vec<u8>> = pair.public_key().into();
+    pub(crate) fn from_key_pair(pair: &backend::rsa::KeyPair) -> Result<Self, KeyError> {
+        use backend::signature::KeyPair as _;
+        let components: backend::rsa::PublicKeyComponents<Vec<u8>> = pair.public_key().into();
         Self::new(&components.n, &components.e)
     }
 
@@ -127,7 +129,7 @@ fn signing_padding(algorithm: Algorithm) -> Option<&'static dyn signature::RsaEn
 }
 
 pub(crate) fn sign(
-    pair: &ring::rsa::KeyPair,
+    pair: &backend::rsa::KeyPair,
     algorithm: Algorithm,
     message: &[u8],
 ) -> Result<SignatureBuf, Error> {
@@ -135,10 +137,10 @@ pub(crate) fn sign(
         algorithm,
         key: "RSA key".into(),
     })?;
-    let mut buf = SignatureBuf::zeroed(pair.public().modulus_len());
+    let mut buf = SignatureBuf::zeroed(backend::rsa_modulus_len(pair));
     pair.sign(
         padding,
-        &ring::rand::SystemRandom::new(),
+        &rand::SystemRandom::new(),
         message,
         buf.as_mut_slice(),
     )

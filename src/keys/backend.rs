@@ -1,0 +1,92 @@
+//! The one place that names the library running the asymmetric algorithms (RS*, PS*, ES*,
+//! EdDSA): aws-lc-rs when the `aws-lc-rs` cargo feature is on, ring otherwise. The rule is
+//! fixed at compile time, so there is no runtime choice and nothing to panic about; ring stays
+//! a dependency either way for what is not asymmetric.
+//!
+//! The family modules import `signature`, `rand`, `agreement`, `rsa` and `error` from here.
+//! The two APIs agree except where an adapter below says otherwise.
+
+#[cfg(feature = "aws-lc-rs")]
+pub(crate) use aws_lc_rs::{agreement, error, rand, rsa, signature};
+#[cfg(not(feature = "aws-lc-rs"))]
+pub(crate) use ring::{agreement, error, rand, rsa, signature};
+
+use crate::error::KeyError;
+
+/// The backend's name, as published in [`crate::keys::BACKEND`].
+#[cfg(feature = "aws-lc-rs")]
+pub(crate) const NAME: &str = "aws-lc-rs";
+/// The backend's name, as published in [`crate::keys::BACKEND`].
+#[cfg(not(feature = "aws-lc-rs"))]
+pub(crate) const NAME: &str = "ring";
+
+/// The length in bytes of the key pair's modulus (and of its signatures).
+///
+/// ring deprecated `public_modulus_len` for `public().modulus_len()`; aws-lc-rs has only the
+/// former.
+pub(crate) fn rsa_modulus_len(pair: &rsa::KeyPair) -> usize {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        pair.public_modulus_len()
+    }
+    #[cfg(not(feature = "aws-lc-rs"))]
+    {
+        pair.public().modulus_len()
+    }
+}
+
+/// An ECDSA key pair from the private scalar and the uncompressed public point, which must
+/// match. ring takes a random number generator here; aws-lc-rs does not.
+pub(crate) fn ecdsa_key_pair(
+    algorithm: &'static signature::EcdsaSigningAlgorithm,
+    private_key: &[u8],
+    public_point: &[u8],
+) -> Result<signature::EcdsaKeyPair, error::KeyRejected> {
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        signature::EcdsaKeyPair::from_private_key_and_public_key(
+            algorithm,
+            private_key,
+            public_point,
+        )
+    }
+    #[cfg(not(feature = "aws-lc-rs"))]
+    {
+        signature::EcdsaKeyPair::from_private_key_and_public_key(
+            algorithm,
+            private_key,
+            public_point,
+            &rand::SystemRandom::new(),
+        )
+    }
+}
+
+/// Checks that `point` is a valid public point (on the curve, not the identity) for
+/// `algorithm`, so that an off-curve point is a key error when the key is built instead of a
+/// signature failure on every token.
+///
+/// Neither library exposes point validation for signature keys, but both validate a peer's
+/// point fully for ECDH: ring inside an agreement with an ephemeral key, aws-lc-rs as soon as
+/// the point is parsed.
+pub(crate) fn check_ec_point(
+    algorithm: &'static agreement::Algorithm,
+    point: &[u8],
+) -> Result<(), KeyError> {
+    let off_curve = |_| KeyError::Rejected {
+        reason: "the EC point is not on the curve".into(),
+    };
+    let peer = agreement::UnparsedPublicKey::new(algorithm, point);
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        agreement::ParsedPublicKey::try_from(&peer)
+            .map(|_| ())
+            .map_err(off_curve)
+    }
+    #[cfg(not(feature = "aws-lc-rs"))]
+    {
+        let private =
+            agreement::EphemeralPrivateKey::generate(algorithm, &rand::SystemRandom::new())
+                .map_err(|_| KeyError::Random)?;
+        agreement::agree_ephemeral(private, &peer, |_| ()).map_err(off_curve)
+    }
+}
