@@ -90,3 +90,30 @@ pub(crate) fn check_ec_point(
         agreement::agree_ephemeral(private, &peer, |_| ()).map_err(off_curve)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_primitive_comes_from_the_backend_the_features_name() {
+        let crate_name = if cfg!(feature = "aws-lc-rs") {
+            "aws_lc_rs::"
+        } else {
+            "ring::"
+        };
+        assert_eq!(crate::keys::BACKEND, NAME);
+        for type_name in [
+            std::any::type_name::<rsa::KeyPair>(),
+            std::any::type_name::<signature::EcdsaKeyPair>(),
+            std::any::type_name::<signature::Ed25519KeyPair>(),
+            std::any::type_name::<rand::SystemRandom>(),
+            std::any::type_name::<agreement::EphemeralPrivateKey>(),
+        ] {
+            assert!(
+                type_name.starts_with(crate_name),
+                "{type_name} under {NAME}"
+            );
+        }
+    }
+}
