@@ -54,10 +54,17 @@
 //! | `alg` | key | notes |
 //! |---|---|---|
 //! | HS256, HS384, HS512 | shared secret ≥ 32/48/64 bytes | hmac + sha2 |
-//! | RS256, RS384, RS512 | RSA 2048–8192 bits (signing: up to 4096) | ring |
-//! | PS256, PS384, PS512 | RSA, salt = hash length | ring |
-//! | ES256, ES384 | P-256, P-384; `r‖s` signatures | ring |
-//! | EdDSA | Ed25519 (RFC 8037) | ring |
+//! | RS256, RS384, RS512 | RSA 2048–8192 bits (signing: up to 4096 on ring, 8192 on aws-lc-rs) | ring (or aws-lc-rs) |
+//! | PS256, PS384, PS512 | RSA, salt = hash length | ring (or aws-lc-rs) |
+//! | ES256, ES384 | P-256, P-384; `r‖s` signatures | ring (or aws-lc-rs) |
+//! | EdDSA | Ed25519 (RFC 8037) | ring (or aws-lc-rs) |
+//!
+//! ## Cryptographic backend
+//! The asymmetric algorithms (RS*, PS*, ES*, EdDSA) run on ring by default. With the
+//! `aws-lc-rs` cargo feature they all run on aws-lc-rs instead (faster RSA signing and
+//! Ed25519); the rule is decided at compile time, applies to every asymmetric key, and
+//! enabling the feature alongside anything else never causes a runtime choice or panic. HMAC
+//! always uses hmac + sha2. [`keys::BACKEND`] names the backend of the current build.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
