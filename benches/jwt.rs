@@ -1,9 +1,10 @@
 //! Criterion benchmarks: every webtoken operation next to its floor, the same primitives called
 //! by hand in this binary (base64 `URL_SAFE_NO_PAD`, HMAC-SHA256 over the same library webtoken
-//! uses, a typed `serde_json` parse; raw ring sign/verify for the asymmetric algorithms).
+//! uses, a typed `serde_json` parse; raw sign/verify of the backend webtoken runs on (ring, or
+//! aws-lc-rs with `--features aws-lc-rs`) for the asymmetric algorithms).
 //!
 //! Run: `cargo bench --bench jwt -- --warm-up-time 1 --measurement-time 3`
-//! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, ES256 and EdDSA,
+//! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA,
 //! `decode/hs256_full`, `base64url/{encode,decode}/{size}`; in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
 
@@ -16,8 +17,17 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
-use ring::rand::SystemRandom;
-use ring::signature::{self as sig, KeyPair as _};
+// The floors use the same backend as webtoken's asymmetric algorithms (the `aws-lc-rs` feature).
+#[cfg(feature = "aws-lc-rs")]
+use aws_lc_rs::{
+    rand::SystemRandom,
+    signature::{self as sig, KeyPair as _},
+};
+#[cfg(not(feature = "aws-lc-rs"))]
+use ring::{
+    rand::SystemRandom,
+    signature::{self as sig, KeyPair as _},
+};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use webtoken::{
@@ -240,7 +250,27 @@ fn base64url(c: &mut Criterion) {
 type RawSign<'a> = Box<dyn Fn(&[u8]) -> Vec<u8> + 'a>;
 type RawVerify<'a> = Box<dyn Fn(&[u8], &[u8]) -> bool + 'a>;
 
-/// Sign and verify through webtoken beside ring's raw operation over the same signing input.
+#[cfg(feature = "aws-lc-rs")]
+fn ecdsa_pair(alg: &'static sig::EcdsaSigningAlgorithm, pkcs8: &[u8]) -> sig::EcdsaKeyPair {
+    sig::EcdsaKeyPair::from_pkcs8(alg, pkcs8).unwrap()
+}
+
+#[cfg(not(feature = "aws-lc-rs"))]
+fn ecdsa_pair(alg: &'static sig::EcdsaSigningAlgorithm, pkcs8: &[u8]) -> sig::EcdsaKeyPair {
+    sig::EcdsaKeyPair::from_pkcs8(alg, pkcs8, &SystemRandom::new()).unwrap()
+}
+
+#[cfg(feature = "aws-lc-rs")]
+fn rsa_modulus_len(pair: &sig::RsaKeyPair) -> usize {
+    pair.public_modulus_len()
+}
+
+#[cfg(not(feature = "aws-lc-rs"))]
+fn rsa_modulus_len(pair: &sig::RsaKeyPair) -> usize {
+    pair.public().modulus_len()
+}
+
+/// Sign and verify through webtoken beside the backend's raw operation over the same input.
 #[allow(clippy::too_many_lines)] // one setup block per algorithm, then one loop
 fn asymmetric(c: &mut Criterion) {
     let rng = SystemRandom::new();
@@ -250,12 +280,7 @@ fn asymmetric(c: &mut Criterion) {
 
     let p256_doc =
         sig::EcdsaKeyPair::generate_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-    let p256_pair = sig::EcdsaKeyPair::from_pkcs8(
-        &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-        p256_doc.as_ref(),
-        &rng,
-    )
-    .unwrap();
+    let p256_pair = ecdsa_pair(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, p256_doc.as_ref());
     let p256_public = sig::UnparsedPublicKey::new(
         &sig::ECDSA_P256_SHA256_FIXED,
         p256_pair.public_key().as_ref().to_vec(),
@@ -274,25 +299,20 @@ fn asymmetric(c: &mut Criterion) {
     let rsa_pair = sig::RsaKeyPair::from_der(rsa_der).unwrap();
     let rsa_public = sig::UnparsedPublicKey::new(
         &sig::RSA_PKCS1_2048_8192_SHA256,
-        rsa_pair.public().as_ref().to_vec(),
+        rsa_pair.public_key().as_ref().to_vec(),
     );
     let rsa_key = SigningKey::rsa_der(Algorithm::Rs256, rsa_der).unwrap();
     let rsa_verifying = rsa_key.verifying_key().unwrap();
     let pss_public = sig::UnparsedPublicKey::new(
         &sig::RSA_PSS_2048_8192_SHA256,
-        rsa_pair.public().as_ref().to_vec(),
+        rsa_pair.public_key().as_ref().to_vec(),
     );
     let pss_key = SigningKey::rsa_der(Algorithm::Ps256, rsa_der).unwrap();
     let pss_verifying = pss_key.verifying_key().unwrap();
 
     let p384_doc =
         sig::EcdsaKeyPair::generate_pkcs8(&sig::ECDSA_P384_SHA384_FIXED_SIGNING, &rng).unwrap();
-    let p384_pair = sig::EcdsaKeyPair::from_pkcs8(
-        &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
-        p384_doc.as_ref(),
-        &rng,
-    )
-    .unwrap();
+    let p384_pair = ecdsa_pair(&sig::ECDSA_P384_SHA384_FIXED_SIGNING, p384_doc.as_ref());
     let p384_public = sig::UnparsedPublicKey::new(
         &sig::ECDSA_P384_SHA384_FIXED,
         p384_pair.public_key().as_ref().to_vec(),
@@ -306,7 +326,7 @@ fn asymmetric(c: &mut Criterion) {
             &rsa_key,
             &rsa_verifying,
             Box::new(|m| {
-                let mut out = vec![0; rsa_pair.public().modulus_len()];
+                let mut out = vec![0; rsa_modulus_len(&rsa_pair)];
                 rsa_pair
                     .sign(&sig::RSA_PKCS1_SHA256, &rng, m, &mut out)
                     .unwrap();
@@ -319,7 +339,7 @@ fn asymmetric(c: &mut Criterion) {
             &pss_key,
             &pss_verifying,
             Box::new(|m| {
-                let mut out = vec![0; rsa_pair.public().modulus_len()];
+                let mut out = vec![0; rsa_modulus_len(&rsa_pair)];
                 rsa_pair
                     .sign(&sig::RSA_PSS_SHA256, &rng, m, &mut out)
                     .unwrap();
