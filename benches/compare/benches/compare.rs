@@ -3,6 +3,12 @@
 //! `aud`) into a typed struct. Before measuring, every crate's token is checked to verify in
 //! every other crate, so that no crate is measured doing less work.
 //!
+//! The asymmetric groups (`rs256_*`, `es256_*`, `eddsa_*`) run the same claims through every
+//! crate that supports the algorithm, with the keys of `tests/data/keys` (RSA 2048, P-256,
+//! Ed25519) parsed once, before anything is timed. webtoken runs them on ring, or on aws-lc-rs
+//! with this package's `aws-lc-rs` feature: one backend per build, so two runs, each saved as a
+//! criterion baseline named after the backend (see the README), which `table.sh` merges.
+//!
 //! Run from `benches/compare`: `cargo bench -- --warm-up-time 1 --measurement-time 3`, then
 //! `sh table.sh` prints the medians and ratios.
 
@@ -294,9 +300,256 @@ fn cross_check(crates: &Crates) {
     }
 }
 
+type Verified = Option<(String, Vec<String>)>;
+
+/// One crate's way to sign the workload's claims and to verify a token into them, for one
+/// algorithm, with its keys already parsed.
+struct Asym<'a> {
+    name: &'static str,
+    sign: Box<dyn Fn() -> String + 'a>,
+    verify: Box<dyn Fn(&str) -> Verified + 'a>,
+}
+
+const KEYS: &str = "../../tests/data/keys";
+
+fn key_file(name: &str) -> String {
+    std::fs::read_to_string(format!("{KEYS}/{name}")).unwrap()
+}
+
+/// The webtoken side, whichever backend this build has.
+fn webtoken_asym<'a>(
+    w: &'a Crates,
+    alg: webtoken::Algorithm,
+    private: &str,
+    public: &str,
+) -> Asym<'a> {
+    let sign = webtoken::SigningKey::from_pem(&key_file(private), Some(alg)).unwrap();
+    let verify = webtoken::VerifyingKey::from_pem(&key_file(public), Some(alg)).unwrap();
+    Asym {
+        name: "webtoken",
+        sign: Box::new(move || {
+            webtoken::encode(&webtoken::Header::new(), &w.webtoken_claims, &sign).unwrap()
+        }),
+        verify: Box::new(move |token| {
+            let token =
+                webtoken::decode::<Custom>(token, &verify, &w.webtoken_validation).ok()?;
+            let c = token.into_claims().custom;
+            Some((c.name, c.roles))
+        }),
+    }
+}
+
+/// Both jsonwebtoken backends: the same calls, two crates.
+macro_rules! jsonwebtoken_asym {
+    ($w:expr, $krate:ident, $name:literal, $alg:ident, $enc:ident, $dec:ident, $private:literal, $public:literal) => {{
+        let w: &Crates = $w;
+        let encoding = $krate::EncodingKey::$enc(key_file($private).as_bytes()).unwrap();
+        let decoding = $krate::DecodingKey::$dec(key_file($public).as_bytes()).unwrap();
+        let mut validation = $krate::Validation::new($krate::Algorithm::$alg);
+        validation.set_issuer(&[ISS]);
+        validation.set_audience(&[AUD]);
+        let header = $krate::Header::new($krate::Algorithm::$alg);
+        Asym {
+            name: $name,
+            sign: Box::new(move || $krate::encode(&header, &w.full, &encoding).unwrap()),
+            verify: Box::new(move |token| {
+                let data = $krate::decode::<Full>(token, &decoding, &validation).ok()?;
+                Some((data.claims.name, data.claims.roles))
+            }),
+        }
+    }};
+}
+
+/// jwt-simple's three key-pair types have the same shape under three traits.
+macro_rules! jwt_simple_asym {
+    ($w:expr, $pair:ident, $public_type:ident, $private:literal, $public:literal) => {{
+        let w: &Crates = $w;
+        let pair = jwt_simple::prelude::$pair::from_pem(&key_file($private)).unwrap();
+        let public = jwt_simple::prelude::$public_type::from_pem(&key_file($public)).unwrap();
+        Asym {
+            name: "jwt_simple_pure_rust",
+            sign: Box::new(move || pair.sign(simple_claims()).unwrap()),
+            verify: Box::new(move |token| {
+                let claims = public
+                    .verify_token::<Custom>(token, Some(w.simple_options.clone()))
+                    .ok()?;
+                Some((claims.custom.name, claims.custom.roles))
+            }),
+        }
+    }};
+}
+
+fn simple_claims() -> jwt_simple::prelude::JWTClaims<Custom> {
+    jwt_simple::prelude::Claims::with_custom_claims(
+        custom(),
+        jwt_simple::prelude::Duration::from_secs(900),
+    )
+    .with_issuer(ISS)
+    .with_subject(SUB)
+    .with_audience(AUD)
+}
+
+/// jwt-compact over any of its algorithms; `iss`/`aud` checked by hand as for HS256.
+fn jwt_compact_asym<'a, A>(w: &'a Crates, alg: A, sign: A::SigningKey, verify: A::VerifyingKey) -> Asym<'a>
+where
+    A: jwt_compact::Algorithm + 'a,
+    A::SigningKey: 'a,
+    A::VerifyingKey: 'a,
+{
+    let alg = std::rc::Rc::new(alg);
+    let verify_alg = std::rc::Rc::clone(&alg);
+    Asym {
+        name: "jwt_compact",
+        sign: Box::new(move || {
+            alg.token(
+                &jwt_compact::Header::empty().with_token_type("JWT"),
+                &w.compact_claims,
+                &sign,
+            )
+            .unwrap()
+        }),
+        verify: Box::new(move |token| {
+            let untrusted = jwt_compact::UntrustedToken::new(token).ok()?;
+            let token = verify_alg
+                .validator::<CompactCustom>(&verify)
+                .validate(&untrusted)
+                .ok()?;
+            let claims = token.claims();
+            claims.validate_expiration(&w.compact_time).ok()?;
+            let custom = &claims.custom;
+            if custom.iss != ISS || custom.aud != AUD {
+                return None;
+            }
+            let (_, claims) = token.into_parts();
+            Some((claims.custom.name, claims.custom.roles))
+        }),
+    }
+}
+
+/// Every crate for one asymmetric algorithm, keys parsed here, once.
+fn asymmetric(w: &Crates) -> Vec<(&'static str, Vec<Asym<'_>>)> {
+    use jwt_simple::prelude::{
+        ECDSAP256KeyPairLike as _, ECDSAP256PublicKeyLike as _, EdDSAKeyPairLike as _,
+        EdDSAPublicKeyLike as _, RSAKeyPairLike as _, RSAPublicKeyLike as _,
+    };
+    use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+
+    let rs256 = vec![
+        webtoken_asym(w, webtoken::Algorithm::Rs256, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
+        jsonwebtoken_asym!(w, jwt_rc, "jsonwebtoken_rust_crypto", RS256, from_rsa_pem, from_rsa_pem, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
+        jsonwebtoken_asym!(w, jwt_aws, "jsonwebtoken_aws_lc_rs", RS256, from_rsa_pem, from_rsa_pem, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
+        jwt_simple_asym!(w, RS256KeyPair, RS256PublicKey, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
+        jwt_compact_asym(
+            w,
+            jwt_compact::alg::Rsa::rs256(),
+            rsa::RsaPrivateKey::from_pkcs8_pem(&key_file("rsa2048.pkcs8.pem")).unwrap(),
+            rsa::RsaPublicKey::from_public_key_pem(&key_file("rsa2048.spki.pem")).unwrap(),
+        ),
+    ];
+    let es256 = vec![
+        webtoken_asym(w, webtoken::Algorithm::Es256, "p256.pkcs8.pem", "p256.spki.pem"),
+        jsonwebtoken_asym!(w, jwt_rc, "jsonwebtoken_rust_crypto", ES256, from_ec_pem, from_ec_pem, "p256.pkcs8.pem", "p256.spki.pem"),
+        jsonwebtoken_asym!(w, jwt_aws, "jsonwebtoken_aws_lc_rs", ES256, from_ec_pem, from_ec_pem, "p256.pkcs8.pem", "p256.spki.pem"),
+        jwt_simple_asym!(w, ES256KeyPair, ES256PublicKey, "p256.pkcs8.pem", "p256.spki.pem"),
+        jwt_compact_asym(
+            w,
+            jwt_compact::alg::Es256,
+            p256::ecdsa::SigningKey::from_pkcs8_pem(&key_file("p256.pkcs8.pem")).unwrap(),
+            p256::ecdsa::VerifyingKey::from_public_key_pem(&key_file("p256.spki.pem")).unwrap(),
+        ),
+    ];
+    let eddsa = vec![
+        webtoken_asym(w, webtoken::Algorithm::EdDsa, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
+        jsonwebtoken_asym!(w, jwt_rc, "jsonwebtoken_rust_crypto", EdDSA, from_ed_pem, from_ed_pem, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
+        jsonwebtoken_asym!(w, jwt_aws, "jsonwebtoken_aws_lc_rs", EdDSA, from_ed_pem, from_ed_pem, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
+        jwt_simple_asym!(w, Ed25519KeyPair, Ed25519PublicKey, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
+        jwt_compact_asym(
+            w,
+            jwt_compact::alg::Ed25519,
+            ed25519_dalek::SigningKey::from_pkcs8_pem(&key_file("ed25519.pkcs8.pem")).unwrap(),
+            ed25519_dalek::VerifyingKey::from_public_key_pem(&key_file("ed25519.spki.pem"))
+                .unwrap(),
+        ),
+    ];
+    vec![("rs256", rs256), ("es256", es256), ("eddsa", eddsa)]
+}
+
+/// The HS256 check for one asymmetric algorithm: every token verifies everywhere, a tampered
+/// one nowhere. The tampering changes a signature character in the middle, which for RSA and
+/// for ECDSA's `r || s` changes the value (the last character may hold only padding bits).
+fn cross_check_asym(alg: &str, crates: &[Asym<'_>]) {
+    let expected = (custom().name, custom().roles);
+    for signer in crates {
+        let token = (signer.sign)();
+        let header: serde_json::Value = serde_json::from_slice(
+            &base64_url_decode(token.split('.').next().unwrap()),
+        )
+        .unwrap();
+        assert_eq!(
+            header["alg"].as_str().unwrap().to_ascii_lowercase(),
+            alg,
+            "{} signs with {header}",
+            signer.name
+        );
+        let signature_start = token.rfind('.').unwrap() + 1;
+        let mut tampered = token.clone().into_bytes();
+        let middle = signature_start + (tampered.len() - signature_start) / 2;
+        tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        for verifier in crates {
+            assert_eq!(
+                (verifier.verify)(&token).as_ref(),
+                Some(&expected),
+                "{alg}: {} rejects {}'s token {token}",
+                verifier.name,
+                signer.name
+            );
+            assert!(
+                (verifier.verify)(&tampered).is_none(),
+                "{alg}: {} accepts a tampered {} token",
+                verifier.name,
+                signer.name
+            );
+        }
+        eprintln!(
+            "{alg} {}: {} byte token verifies in every crate, tampered in none",
+            signer.name,
+            token.len()
+        );
+    }
+}
+
+fn base64_url_decode(s: &str) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    out
+}
+
 fn compare(c: &mut Criterion) {
+    eprintln!("webtoken backend: {}", webtoken::keys::BACKEND);
+    assert_eq!(
+        webtoken::keys::BACKEND,
+        if cfg!(feature = "aws-lc-rs") { "aws-lc-rs" } else { "ring" },
+        "webtoken's backend is not the one this package's features name"
+    );
     let crates = Crates::new();
     cross_check(&crates);
+    let asym = asymmetric(&crates);
+    for (alg, impls) in &asym {
+        cross_check_asym(alg, impls);
+    }
 
     let mut g = c.benchmark_group("hs256_sign");
     for (name, sign, _) in CRATES {
@@ -312,6 +565,23 @@ fn compare(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    for (alg, impls) in &asym {
+        let mut g = c.benchmark_group(format!("{alg}_sign"));
+        for imp in impls {
+            g.bench_function(imp.name, |b| b.iter(|| (imp.sign)()));
+        }
+        g.finish();
+
+        let token = (impls[0].sign)();
+        let mut g = c.benchmark_group(format!("{alg}_verify"));
+        for imp in impls {
+            g.bench_function(imp.name, |b| {
+                b.iter(|| (imp.verify)(black_box(&token)).unwrap());
+            });
+        }
+        g.finish();
+    }
 }
 
 fn config() -> Criterion {
