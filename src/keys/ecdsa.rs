@@ -1,7 +1,7 @@
 //! ES256 (P-256) and ES384 (P-384) over the asymmetric backend ([`super::backend`]) with fixed-length `r || s` signatures
 //! (RFC 7518 §3.4); DER-encoded signatures are never accepted.
 
-use super::backend::signature::{self, EcdsaKeyPair, UnparsedPublicKey};
+use super::backend::signature::{self, EcdsaKeyPair};
 use super::backend::{self, agreement, rand};
 
 use super::SignatureBuf;
@@ -12,6 +12,7 @@ use crate::error::{Error, KeyError};
 pub(crate) struct EcPublicKey {
     point: Vec<u8>,
     verify: &'static signature::EcdsaVerificationAlgorithm,
+    prepared: backend::Prepared,
 }
 
 /// The algorithm an uncompressed point of this length belongs to.
@@ -58,6 +59,7 @@ impl EcPublicKey {
         Ok(Self {
             point: point.to_vec(),
             verify,
+            prepared: backend::Prepared::default(),
         })
     }
 
@@ -68,8 +70,8 @@ impl EcPublicKey {
     }
 
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
-        UnparsedPublicKey::new(self.verify, &self.point)
-            .verify(message, signature)
+        self.prepared
+            .verify(self.verify, &self.point, message, signature)
             .map_err(|_| Error::InvalidSignature)
     }
 }

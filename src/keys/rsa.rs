@@ -2,7 +2,7 @@
 //! backend ([`super::backend`]; RFC 7518 §3.3 and §3.5): 2048- to 8192-bit moduli for
 //! verification, PSS salt = hash length.
 
-use super::backend::signature::{self, RsaPublicKeyComponents};
+use super::backend::signature;
 use super::backend::{self, rand};
 
 use super::SignatureBuf;
@@ -18,6 +18,10 @@ pub(crate) const MAX_BITS: usize = 8192;
 pub(crate) struct RsaPublicKey {
     n: Vec<u8>,
     e: Vec<u8>,
+    /// The PKCS#1 `RSAPublicKey` encoding, for the backend's verification.
+    der: Vec<u8>,
+    /// One prepared key per RS*/PS* algorithm (see [`backend::Prepared`]).
+    prepared: [backend::Prepared; 6],
 }
 
 fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
@@ -67,6 +71,8 @@ impl RsaPublicKey {
         Ok(Self {
             n: n.to_vec(),
             e: e.to_vec(),
+            der: super::der::write_rsa_public(n, e),
+            prepared: Default::default(),
         })
     }
 
@@ -94,24 +100,21 @@ impl RsaPublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), Error> {
-        let params = verification_params(algorithm).ok_or(Error::InvalidSignature)?;
-        RsaPublicKeyComponents {
-            n: &self.n,
-            e: &self.e,
-        }
-        .verify(params, message, signature)
-        .map_err(|_| Error::InvalidSignature)
+        let (slot, params) = verification_params(algorithm).ok_or(Error::InvalidSignature)?;
+        self.prepared[slot]
+            .verify(params, &self.der, message, signature)
+            .map_err(|_| Error::InvalidSignature)
     }
 }
 
-fn verification_params(algorithm: Algorithm) -> Option<&'static signature::RsaParameters> {
+fn verification_params(algorithm: Algorithm) -> Option<(usize, &'static signature::RsaParameters)> {
     Some(match algorithm {
-        Algorithm::Rs256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-        Algorithm::Rs384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-        Algorithm::Rs512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-        Algorithm::Ps256 => &signature::RSA_PSS_2048_8192_SHA256,
-        Algorithm::Ps384 => &signature::RSA_PSS_2048_8192_SHA384,
-        Algorithm::Ps512 => &signature::RSA_PSS_2048_8192_SHA512,
+        Algorithm::Rs256 => (0, &signature::RSA_PKCS1_2048_8192_SHA256),
+        Algorithm::Rs384 => (1, &signature::RSA_PKCS1_2048_8192_SHA384),
+        Algorithm::Rs512 => (2, &signature::RSA_PKCS1_2048_8192_SHA512),
+        Algorithm::Ps256 => (3, &signature::RSA_PSS_2048_8192_SHA256),
+        Algorithm::Ps384 => (4, &signature::RSA_PSS_2048_8192_SHA384),
+        Algorithm::Ps512 => (5, &signature::RSA_PSS_2048_8192_SHA512),
         _ => return None,
     })
 }
@@ -151,6 +154,27 @@ pub(crate) fn sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_algorithm_parses_the_key_once_on_aws_lc_rs() {
+        let der = include_bytes!("../../tests/data/keys/rsa2048.pkcs1.der");
+        let pair = key_pair_from_der_for_test(der);
+        let public = RsaPublicKey::from_key_pair(&pair).unwrap();
+        for (alg, slot) in [(Algorithm::Rs256, 0), (Algorithm::Ps512, 5)] {
+            let sig = sign(&pair, alg, b"msg").unwrap();
+            public.verify(alg, b"msg", sig.as_slice()).unwrap();
+            assert!(public.verify(alg, b"msh", sig.as_slice()).is_err());
+            assert_eq!(
+                public.prepared[slot].is_parsed(),
+                cfg!(feature = "aws-lc-rs")
+            );
+        }
+        assert!(!public.prepared[1].is_parsed());
+    }
+
+    fn key_pair_from_der_for_test(der: &[u8]) -> backend::rsa::KeyPair {
+        backend::rsa::KeyPair::from_der(der).unwrap()
+    }
 
     #[test]
     fn bit_length_ignores_leading_zero_bits() {
