@@ -127,6 +127,7 @@ impl Prepared {
 
     /// Whether a parsed key is kept (only ever with aws-lc-rs, after the first verification).
     #[cfg(test)]
+    #[cfg_attr(not(feature = "aws-lc-rs"), allow(clippy::unused_self))]
     pub(crate) fn is_parsed(&self) -> bool {
         #[cfg(feature = "aws-lc-rs")]
         {
