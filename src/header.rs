@@ -406,8 +406,8 @@ impl ParsedHeader {
         let mut de = serde_json::Deserializer::from_str(text);
         let parsed = de
             .deserialize_map(HeaderVisitor)
-            .map_err(|e| json(json_reason(&e)))?;
-        de.end().map_err(|e| json(json_reason(&e)))?;
+            .map_err(|e| json(e.to_string()))?;
+        de.end().map_err(|e| json(e.to_string()))?;
         Ok(parsed)
     }
 
@@ -514,11 +514,6 @@ fn plain_member(input: &[u8]) -> Option<(&[u8], &str, &[u8])> {
         return None;
     }
     Some((name, std::str::from_utf8(value).ok()?, &input[1..]))
-}
-
-/// serde_json's message without its position suffix noise kept short and lowercase.
-pub(crate) fn json_reason(e: &serde_json::Error) -> String {
-    e.to_string()
 }
 
 struct HeaderVisitor;

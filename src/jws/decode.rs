@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::base64url;
 use crate::claims::{Claims, ClaimsVisitor, Fault, ParseReport};
 use crate::error::{AlgorithmRejection, ClaimError, Error, MalformedError};
-use crate::header::{AlgField, Header, ParsedHeader, json_reason};
+use crate::header::{AlgField, Header, ParsedHeader};
 use crate::keys::{KeySource, MAX_SIGNATURE_LEN};
 use crate::token::Token;
 use crate::validation::Validation;
@@ -334,7 +334,7 @@ fn fault_error(fault: Fault) -> Error {
 fn payload_json_error(e: &serde_json::Error) -> Error {
     MalformedError::Json {
         segment: "payload",
-        reason: json_reason(e),
+        reason: e.to_string(),
     }
     .into()
 }
