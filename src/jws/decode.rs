@@ -24,6 +24,10 @@ pub(crate) struct Segments<'a> {
 }
 
 /// Steps 1 and 2: the size limit, the alphabet, exactly two dots, a non-empty header.
+///
+/// This is the strict shape check for callers that do not decode every segment
+/// ([`UntrustedToken`](crate::UntrustedToken)); `decode` gets the same verdicts from
+/// [`with_decoded_token`], which lets the Base64Url decoder check the alphabet.
 pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, Error> {
     if token.len() > max_size {
         return Err(Error::TokenTooLarge {
@@ -31,6 +35,23 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, Error>
             limit: max_size,
         });
     }
+    let (first, second) = check_shape(token)?;
+    Ok(Segments::at(token, first, second))
+}
+
+impl<'a> Segments<'a> {
+    fn at(token: &'a str, first: usize, second: usize) -> Self {
+        Segments {
+            signing_input: &token[..second],
+            header: &token[..first],
+            payload: &token[first + 1..second],
+            signature: &token[second + 1..],
+        }
+    }
+}
+
+/// The alphabet, exactly two dots and a non-empty header; returns the positions of the dots.
+fn check_shape(token: &str) -> Result<(usize, usize), Error> {
     let bytes = token.as_bytes();
     // One branch-free pass over fixed-size chunks (which the compiler vectorizes) checks the
     // alphabet and counts the dots; the exact position is looked for only on the error path.
@@ -66,11 +87,110 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, Error>
     if first == 0 {
         return Err(MalformedError::EmptyHeader.into());
     }
-    Ok(Segments {
-        signing_input: &token[..second],
-        header: &token[..first],
-        payload: &token[first + 1..second],
-        signature: &token[second + 1..],
+    Ok((first, second))
+}
+
+/// The positions of the first and the last dot, when they differ and the header is not empty.
+/// Both searches stop after a short segment (the header, the signature); a dot between them is
+/// found by the payload's decoder, and [`check_shape`] then reports the segment count.
+fn find_dots(token: &str) -> Option<(usize, usize)> {
+    let first = token.find('.')?;
+    let last = token.rfind('.')?;
+    (first > 0 && first < last).then_some((first, last))
+}
+
+/// A token after steps 1–3: split at its dots and each segment decoded, in one pass per
+/// segment. A segment that is not Base64Url for a reason other than its alphabet (a length or
+/// trailing bits no canonical encoding has) is reported at its own step, so the signature's and
+/// the payload's are kept here until then.
+pub(crate) struct DecodedToken<'t, 'b> {
+    /// The signed bytes: the received header and payload segments and the dot between them.
+    pub(crate) signing_input: &'t [u8],
+    /// The decoded header.
+    pub(crate) header: &'b [u8],
+    /// The decoded signature, or the error that step 9 reports.
+    pub(crate) signature: Result<&'b [u8], Error>,
+    /// The decoded payload, or the error that step 10 reports.
+    pub(crate) payload: Result<&'b [u8], Error>,
+}
+
+/// Decodes `encoded` into `buf`; `None` when it is not canonical Base64Url or `buf` is too
+/// small for it.
+fn decode_segment<'b>(encoded: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let n = base64url::decode_to_slice(encoded, buf).ok()?;
+    Some(&buf[..n])
+}
+
+/// Steps 1–3 for `decode`: the size limit, then the token split at its dots and every segment
+/// decoded into one scratch buffer, then `f` on the result.
+///
+/// The Base64Url decoder rejects every character outside the alphabet, so the token's bytes are
+/// read once; only when a segment fails to decode does the strict scan of [`check_shape`] run,
+/// to report the same error (and the same position) as it would have first.
+pub(crate) fn with_decoded_token<R>(
+    token: &str,
+    max_size: usize,
+    f: impl FnOnce(DecodedToken<'_, '_>) -> Result<R, Error>,
+) -> Result<R, Error> {
+    if token.len() > max_size {
+        return Err(Error::TokenTooLarge {
+            size: token.len(),
+            limit: max_size,
+        });
+    }
+    let (first, second) = match find_dots(token) {
+        Some(dots) => dots,
+        None => check_shape(token)?,
+    };
+    let segments = Segments::at(token, first, second);
+    let header_len = base64url::decoded_len(segments.header.len());
+    let payload_len = base64url::decoded_len(segments.payload.len());
+    // An over-long signature is not decoded (no key verifies it); `None` marks either case.
+    let signature_len =
+        base64url::decoded_len(segments.signature.len()).filter(|&n| n <= MAX_SIGNATURE_LEN);
+    let total = header_len.unwrap_or(0) + payload_len.unwrap_or(0) + signature_len.unwrap_or(0);
+    with_scratch(total, |buf| {
+        let (header_buf, rest) = buf.split_at_mut(header_len.unwrap_or(0));
+        let (signature_buf, payload_buf) = rest.split_at_mut(signature_len.unwrap_or(0));
+        let base64_error = |segment| -> Error { MalformedError::Base64 { segment }.into() };
+        // Any failure: the alphabet and the dots are checked first, as step 2 of the order.
+        let mut shape_checked = false;
+        let mut check_shape_once = || -> Result<(), Error> {
+            if !shape_checked {
+                shape_checked = true;
+                check_shape(token)?;
+            }
+            Ok(())
+        };
+
+        let Some(header) = decode_segment(segments.header, header_buf) else {
+            check_shape_once()?;
+            return Err(base64_error("header"));
+        };
+        let signature = if let Some(signature) = decode_segment(segments.signature, signature_buf) {
+            Ok(signature)
+        } else {
+            check_shape_once()?;
+            let too_long = signature_len.is_none()
+                && base64url::decoded_len(segments.signature.len()).is_some();
+            Err(if too_long {
+                Error::InvalidSignature
+            } else {
+                base64_error("signature")
+            })
+        };
+        let payload = if let Some(payload) = decode_segment(segments.payload, payload_buf) {
+            Ok(payload)
+        } else {
+            check_shape_once()?;
+            Err(base64_error("payload"))
+        };
+        f(DecodedToken {
+            signing_input: segments.signing_input.as_bytes(),
+            header,
+            signature,
+            payload,
+        })
     })
 }
 
@@ -108,9 +228,10 @@ pub(crate) fn parse_header(segment: &str) -> Result<ParsedHeader, Error> {
     with_decoded(segment, "header", |bytes| Ok(ParsedHeader::parse(bytes)?))
 }
 
-/// Steps 4–9 on a split token. Returns the verified header.
-pub(crate) fn verify_segments<K: KeySource + ?Sized>(
-    segments: &Segments<'_>,
+/// Steps 4–9 on a decoded token. Returns the verified header.
+fn verify_decoded<K: KeySource + ?Sized>(
+    signing_input: &[u8],
+    signature: Result<&[u8], Error>,
     parsed: ParsedHeader,
     keys: &K,
     validation: &Validation,
@@ -154,24 +275,7 @@ pub(crate) fn verify_segments<K: KeySource + ?Sized>(
         });
     }
     // Step 9: the signature, over the received ASCII.
-    let signature_len = match base64url::decoded_len(segments.signature.len()) {
-        Some(n) if n <= MAX_SIGNATURE_LEN => n,
-        Some(_) => return Err(Error::InvalidSignature),
-        None => {
-            return Err(MalformedError::Base64 {
-                segment: "signature",
-            }
-            .into());
-        }
-    };
-    with_scratch(signature_len, |signature| {
-        base64url::decode_to_slice(segments.signature, signature).map_err(|_| {
-            MalformedError::Base64 {
-                segment: "signature",
-            }
-        })?;
-        key.verify(segments.signing_input.as_bytes(), signature)
-    })?;
+    key.verify(signing_input, signature?)?;
     header.set_algorithm(algorithm);
     Ok(header)
 }
@@ -184,16 +288,25 @@ fn header_error(parameter: &'static str, reason: &'static str) -> Error {
     .into()
 }
 
-/// Verifies a compact JWS and returns its header and the still-encoded payload segment.
-pub(crate) fn verify_compact<'t, K: KeySource + ?Sized>(
-    token: &'t str,
+/// Verifies a compact JWS (steps 1–9), then hands its header and decoded payload (or the
+/// payload's Base64Url error, step 10) to `then`.
+pub(crate) fn verify_then<K: KeySource + ?Sized, R>(
+    token: &str,
     keys: &K,
     validation: &Validation,
-) -> Result<(Header, &'t str), Error> {
-    let segments = split(token, validation.max_token_size())?;
-    let parsed = parse_header(segments.header)?;
-    let header = verify_segments(&segments, parsed, keys, validation)?;
-    Ok((header, segments.payload))
+    then: impl FnOnce(Header, Result<&[u8], Error>) -> Result<R, Error>,
+) -> Result<R, Error> {
+    with_decoded_token(token, validation.max_token_size(), |decoded| {
+        let parsed = ParsedHeader::parse(decoded.header)?;
+        let header = verify_decoded(
+            decoded.signing_input,
+            decoded.signature,
+            parsed,
+            keys,
+            validation,
+        )?;
+        then(header, decoded.payload)
+    })
 }
 
 /// Decodes, verifies and validates a JWT, returning its header and typed claims.
@@ -236,9 +349,10 @@ pub fn decode<T: DeserializeOwned>(
     keys: &(impl KeySource + ?Sized),
     validation: &Validation,
 ) -> Result<Token<T>, Error> {
-    let (header, payload) = verify_compact(token, keys, validation)?;
-    let claims = parse_claims(payload, Some(validation))?;
-    Ok(Token::new(header, claims))
+    verify_then(token, keys, validation, |header, payload| {
+        let claims = parse_claims_bytes(payload?, Some(validation))?;
+        Ok(Token::new(header, claims))
+    })
 }
 
 /// Steps 10–15: decode and parse the payload, then validate (when a validation is given).
@@ -373,5 +487,64 @@ mod tests {
                 found: 1_000_001
             }))
         ));
+    }
+
+    /// `decode` lets the Base64Url decoder check the alphabet and runs the strict scan only when
+    /// a segment fails; every shape error must still come first, exactly as `split` reports it.
+    #[test]
+    fn decode_reports_shape_errors_exactly_as_the_strict_scan() {
+        use crate::{Algorithm, VerifyingKey};
+        let key = VerifyingKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+        let validation = Validation::new();
+        // `alg: none` and a short signature: were the alphabet or the dots checked late, an
+        // algorithm or signature error would win.
+        let token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.c2lnbmF0dXJl";
+        let mut cases = 0;
+        for position in 0..=token.len() {
+            for insert in ["+", "=", ".", " ", "é", "..", "A", "AA"] {
+                let mut bad = token.to_owned();
+                bad.insert_str(position, insert);
+                for replace in [false, true] {
+                    let t = if replace && position < token.len() {
+                        let mut r = token.to_owned();
+                        r.replace_range(position..=position, insert);
+                        r
+                    } else {
+                        bad.clone()
+                    };
+                    let Err(expected) = split(&t, 1000) else {
+                        continue;
+                    };
+                    let found = decode::<()>(&t, &key, &validation).unwrap_err();
+                    assert_eq!(found.to_string(), expected.to_string(), "{t:?}");
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 500, "{cases}");
+    }
+
+    #[test]
+    fn base64_errors_of_signature_and_payload_keep_their_steps() {
+        use crate::{Algorithm, SigningKey, VerifyingKey, jws};
+        let signing = SigningKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+        let key = VerifyingKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+        let validation = Validation::new();
+        let kind = |t: &str| decode::<()>(t, &key, &validation).unwrap_err().to_string();
+        // A payload of impossible length (5 characters) that is correctly signed: step 10.
+        let signed = jws::sign_with_header_json(r#"{"alg":"HS256"}"#, b"", &signing).unwrap();
+        let (header, signature) = signed.split_once("..").unwrap();
+        let input = format!("{header}.AAAAA");
+        let mac = signing.sign(input.as_bytes()).unwrap();
+        let token = format!("{input}.{}", crate::base64url::encode(mac));
+        let base64 = |segment| Error::from(MalformedError::Base64 { segment }).to_string();
+        assert_eq!(kind(&token), base64("payload"));
+        // The same payload with a wrong signature: the signature (step 9) decides.
+        assert_eq!(
+            kind(&format!("{input}.{signature}")),
+            Error::InvalidSignature.to_string()
+        );
+        // A signature of impossible length: step 9, after the header and key checks.
+        assert_eq!(kind(&format!("{header}.e30.AAAAA")), base64("signature"));
     }
 }

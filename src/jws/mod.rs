@@ -7,7 +7,7 @@ pub(crate) mod encode;
 
 pub use encode::{sign, sign_with_header_json};
 
-use crate::error::{Error, MalformedError};
+use crate::error::Error;
 use crate::header::Header;
 use crate::keys::KeySource;
 use crate::validation::Validation;
@@ -59,8 +59,10 @@ pub fn verify(
     keys: &(impl KeySource + ?Sized),
     validation: &Validation,
 ) -> Result<Verified, Error> {
-    let (header, payload) = decode::verify_compact(token, keys, validation)?;
-    let payload = crate::base64url::decode(payload)
-        .map_err(|_| MalformedError::Base64 { segment: "payload" })?;
-    Ok(Verified { header, payload })
+    decode::verify_then(token, keys, validation, |header, payload| {
+        Ok(Verified {
+            header,
+            payload: payload?.to_vec(),
+        })
+    })
 }
