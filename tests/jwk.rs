@@ -1436,3 +1436,19 @@ fn mutated_jwk_and_jwk_set_documents_never_panic() {
         }
     }
 }
+
+/// Found by the `jwk_set` fuzzer: an unknown member holding an integer too long for `u64` came
+/// back one ULP off after a JSON round trip, because serde_json's default float parser is not
+/// correctly rounded. webtoken enables serde_json's `float_roundtrip`, so a JWK Set written
+/// out and read back is the same set.
+#[test]
+fn a_jwk_with_a_huge_number_in_an_unknown_member_survives_a_json_round_trip() {
+    let json = r#"{"kty":"oct","alg":"HS256","k":"c2VjcmV0IG9mIGF0IGxlYXN0IHRoaXJ0eS10d28gYnl0ZXM",
+        "x-big":999999999000000000000000000000000000000000000000000000000000000000001074552100,
+        "x-float":0.30000000000000004}"#;
+    let first = Jwk::from_json(json).unwrap();
+    let written = serde_json::to_string(&first).unwrap();
+    let second = Jwk::from_json(&written).unwrap();
+    assert_eq!(second, first);
+    assert_eq!(serde_json::to_string(&second).unwrap(), written);
+}
