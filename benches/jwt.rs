@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo bench --bench jwt -- --warm-up-time 1 --measurement-time 3`
 //! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA,
-//! `decode/hs256_full`, `base64url/{encode,decode}/{size}`; in each, `webtoken` is the crate and
+//! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`; in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
 
 #![allow(missing_docs, clippy::missing_panics_doc, clippy::unwrap_used)]
@@ -151,6 +151,53 @@ fn floor_verify(mac: &Hmac<Sha256>, token: &str, now: i64) -> Option<FloorClaims
         .then_some(c)
 }
 
+/// The custom claims of [`Custom`], borrowed (`decode_borrowed`).
+#[derive(Deserialize)]
+struct BorrowedCustom<'a> {
+    name: &'a str,
+    roles: Vec<&'a str>,
+}
+
+/// [`FloorClaims`] borrowing what [`BorrowedCustom`] borrows (the registered claims stay owned,
+/// as in webtoken's `Claims`).
+#[derive(Deserialize)]
+struct FloorClaimsBorrowed<'a> {
+    iss: String,
+    #[allow(dead_code)]
+    sub: String,
+    aud: String,
+    exp: i64,
+    #[allow(dead_code)]
+    iat: i64,
+    name: &'a str,
+    roles: Vec<&'a str>,
+}
+
+/// [`floor_verify`] into [`FloorClaimsBorrowed`], the payload decoded into `buf`.
+fn floor_verify_borrowed<'b>(
+    mac: &Hmac<Sha256>,
+    token: &str,
+    now: i64,
+    buf: &'b mut [u8; 1024],
+) -> Option<FloorClaimsBorrowed<'b>> {
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    let (header, payload) = signing_input.split_once('.')?;
+    let n = URL_SAFE_NO_PAD.decode_slice(header, &mut buf[..]).ok()?;
+    let h: FloorHeaderIn<'_> = serde_json::from_slice(&buf[..n]).ok()?;
+    if h.alg != "HS256" {
+        return None;
+    }
+    let mut tag = [0u8; 32];
+    let n = URL_SAFE_NO_PAD.decode_slice(signature, &mut tag).ok()?;
+    let mut mac = mac.clone();
+    mac.update(signing_input.as_bytes());
+    mac.verify_slice(&tag[..n]).ok()?;
+    let n = URL_SAFE_NO_PAD.decode_slice(payload, &mut buf[..]).ok()?;
+    let c: FloorClaimsBorrowed<'b> = serde_json::from_slice(&buf[..n]).ok()?;
+    (now < c.exp + 60 && c.iss == "https://id.example.com" && c.aud == "https://api.example.com")
+        .then_some(c)
+}
+
 // ---------------------------------------------------------------------------------------------
 
 fn hs256(c: &mut Criterion) {
@@ -185,6 +232,43 @@ fn hs256(c: &mut Criterion) {
     });
     g.bench_function("floor", |b| {
         b.iter(|| floor_verify(&mac, black_box(&token), NOW + 10).unwrap());
+    });
+    g.finish();
+
+    // Claims that borrow from the payload (`decode_borrowed`, one buffer reused), against a
+    // floor that borrows the same fields.
+    let mut buffer = Vec::new();
+    let borrowed = webtoken::decode_borrowed::<BorrowedCustom<'_>>(
+        &token,
+        &verifying,
+        &validation,
+        &mut buffer,
+    )
+    .unwrap();
+    assert_eq!(borrowed.claims().custom.roles, claims.custom.roles);
+    assert_eq!(borrowed.claims().custom.name, claims.custom.name);
+    let mut floor_buf = [0u8; 1024];
+    let floor = floor_verify_borrowed(&mac, &token, NOW + 10, &mut floor_buf).unwrap();
+    assert_eq!((floor.name, floor.roles.len()), ("Ada Lovelace", 3));
+    let mut g = c.benchmark_group("verify/hs256_borrowed");
+    g.bench_function("webtoken", |b| {
+        b.iter(|| {
+            let t = webtoken::decode_borrowed::<BorrowedCustom<'_>>(
+                black_box(&token),
+                &verifying,
+                &validation,
+                &mut buffer,
+            )
+            .unwrap();
+            t.claims().custom.name.len() + t.claims().custom.roles.len()
+        });
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            let mut buf = [0u8; 1024];
+            let c = floor_verify_borrowed(&mac, black_box(&token), NOW + 10, &mut buf).unwrap();
+            c.name.len() + c.roles.len()
+        });
     });
     g.finish();
 

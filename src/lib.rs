@@ -84,7 +84,7 @@ pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
 pub use claims::{Audience, Claims, NumericDate};
 pub use error::{ClaimError, Error, ErrorKind, KeyError, MalformedError};
 pub use header::Header;
-pub use jws::decode::decode;
+pub use jws::decode::{decode, decode_borrowed};
 pub use jws::encode::encode;
 pub use keys::{KeySource, SigningKey, VerifyingKey};
 pub use token::{Token, UntrustedToken};

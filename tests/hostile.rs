@@ -176,12 +176,28 @@ fn run(case: &Value, catalogue: &Value) -> Option<Outcome> {
     })))
 }
 
+/// `decode`, checked against `decode_borrowed`: both must give the same verdict and error.
 fn decode_any(
     token: &str,
     keys: &impl KeySource,
     validation: &Validation,
 ) -> Result<webtoken::Token<Map<String, Value>>, Error> {
-    webtoken::decode(token, keys, validation)
+    let owned = webtoken::decode::<Map<String, Value>>(token, keys, validation);
+    let mut buffer = Vec::new();
+    let borrowed =
+        webtoken::decode_borrowed::<Map<String, Value>>(token, keys, validation, &mut buffer);
+    assert_eq!(
+        owned
+            .as_ref()
+            .map(|t| t.claims().clone())
+            .map_err(ToString::to_string),
+        borrowed
+            .as_ref()
+            .map(|t| t.claims().clone())
+            .map_err(ToString::to_string),
+        "decode and decode_borrowed disagree on {token:?}"
+    );
+    owned
 }
 
 #[test]

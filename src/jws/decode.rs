@@ -4,6 +4,7 @@
 
 use std::marker::PhantomData;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::base64url;
@@ -355,6 +356,59 @@ pub fn decode<T: DeserializeOwned>(
     })
 }
 
+/// [`decode`] for claim types that borrow from the payload: `&'a str` fields, or
+/// `Cow<'a, str>` with `#[serde(borrow)]` (which borrows when a string has no escapes).
+///
+/// The decoded payload is kept in `buffer`, and the custom claims borrow from it, so they
+/// allocate nothing for their strings; reuse one buffer across calls and the payload does not
+/// allocate either. The checks and their order are exactly those of [`decode`]. The registered
+/// claims in [`Claims`] are owned, as always.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use std::time::Duration;
+/// use serde::{Deserialize, Serialize};
+/// use webtoken::{Algorithm, Claims, Header, SigningKey, Validation, VerifyingKey};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Profile<'a> {
+///     name: &'a str,            // fails to decode when the JSON string has escapes
+///     #[serde(borrow)]
+///     email: Cow<'a, str>,      // borrows when it can, owns when it must
+///     roles: Vec<&'a str>,
+/// }
+///
+/// let secret = [0x5a; 32];
+/// let profile = Profile { name: "Ada", email: "ada@example.com".into(), roles: vec!["admin"] };
+/// let claims = Claims::new(profile).expires_in(Duration::from_secs(900));
+/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(Algorithm::Hs256, secret)?)?;
+///
+/// let key = VerifyingKey::hmac(Algorithm::Hs256, secret)?;
+/// let mut buffer = Vec::new(); // reuse it for the next token
+/// let token = webtoken::decode_borrowed::<Profile<'_>>(&jwt, &key, &Validation::new(), &mut buffer)?;
+/// assert_eq!(token.claims().custom.name, "Ada");
+/// assert!(matches!(token.claims().custom.email, Cow::Borrowed("ada@example.com")));
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_borrowed<'b, T: Deserialize<'b>>(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    validation: &Validation,
+    buffer: &'b mut Vec<u8>,
+) -> Result<Token<T>, Error> {
+    let header = verify_then(token, keys, validation, |header, payload| {
+        buffer.clear();
+        buffer.extend_from_slice(payload?);
+        Ok(header)
+    })?;
+    let payload: &'b [u8] = buffer;
+    let claims = parse_claims_bytes(payload, Some(validation))?;
+    Ok(Token::new(header, claims))
+}
+
 /// Steps 10–15: decode and parse the payload, then validate (when a validation is given).
 pub(crate) fn parse_claims<T: DeserializeOwned>(
     payload_segment: &str,
@@ -365,8 +419,8 @@ pub(crate) fn parse_claims<T: DeserializeOwned>(
     })
 }
 
-fn parse_claims_bytes<T: DeserializeOwned>(
-    bytes: &[u8],
+fn parse_claims_bytes<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
     validation: Option<&Validation>,
 ) -> Result<Claims<T>, Error> {
     let text = std::str::from_utf8(bytes).map_err(|_| MalformedError::Json {
