@@ -300,6 +300,55 @@ fn cross_check(crates: &Crates) {
     }
 }
 
+/// `name` and `roles`, borrowed from the payload.
+#[derive(Deserialize)]
+struct BorrowedCustom<'a> {
+    name: &'a str,
+    roles: Vec<&'a str>,
+}
+
+/// `Crates::verify_webtoken` through `decode_borrowed`: the same checks; the claims borrow from
+/// `buffer`, reused across calls. Returns the number of roles and the name's length, so nothing
+/// is copied out.
+fn verify_webtoken_borrowed(
+    crates: &Crates,
+    token: &str,
+    buffer: &mut Vec<u8>,
+) -> Option<(usize, usize)> {
+    let token = webtoken::decode_borrowed::<BorrowedCustom<'_>>(
+        token,
+        &crates.webtoken_verify,
+        &crates.webtoken_validation,
+        buffer,
+    )
+    .ok()?;
+    let custom = &token.claims().custom;
+    Some((custom.name.len(), custom.roles.len()))
+}
+
+/// The borrowed verifier accepts every crate's token with the expected claims and rejects a
+/// tampered one.
+fn check_borrowed(crates: &Crates, token: &str, buffer: &mut Vec<u8>) {
+    let expected = custom();
+    for (signer, sign, _) in CRATES {
+        let token = sign(crates);
+        let decoded = webtoken::decode_borrowed::<BorrowedCustom<'_>>(
+            &token,
+            &crates.webtoken_verify,
+            &crates.webtoken_validation,
+            buffer,
+        )
+        .unwrap_or_else(|e| panic!("webtoken_borrowed rejects {signer}'s token: {e}"));
+        assert_eq!(decoded.claims().custom.name, expected.name);
+        assert_eq!(decoded.claims().custom.roles, expected.roles);
+    }
+    let mut tampered = token.to_owned().into_bytes();
+    let last = tampered.len() - 2;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    assert!(verify_webtoken_borrowed(crates, &tampered, buffer).is_none());
+}
+
 type Verified = Option<(String, Vec<String>)>;
 
 /// One crate's way to sign the workload's claims and to verify a token into them, for one
@@ -331,8 +380,7 @@ fn webtoken_asym<'a>(
             webtoken::encode(&webtoken::Header::new(), &w.webtoken_claims, &sign).unwrap()
         }),
         verify: Box::new(move |token| {
-            let token =
-                webtoken::decode::<Custom>(token, &verify, &w.webtoken_validation).ok()?;
+            let token = webtoken::decode::<Custom>(token, &verify, &w.webtoken_validation).ok()?;
             let c = token.into_claims().custom;
             Some((c.name, c.roles))
         }),
@@ -390,7 +438,12 @@ fn simple_claims() -> jwt_simple::prelude::JWTClaims<Custom> {
 }
 
 /// jwt-compact over any of its algorithms; `iss`/`aud` checked by hand as for HS256.
-fn jwt_compact_asym<'a, A>(w: &'a Crates, alg: A, sign: A::SigningKey, verify: A::VerifyingKey) -> Asym<'a>
+fn jwt_compact_asym<'a, A>(
+    w: &'a Crates,
+    alg: A,
+    sign: A::SigningKey,
+    verify: A::VerifyingKey,
+) -> Asym<'a>
 where
     A: jwt_compact::Algorithm + 'a,
     A::SigningKey: 'a,
@@ -435,10 +488,39 @@ fn asymmetric(w: &Crates) -> Vec<(&'static str, Vec<Asym<'_>>)> {
     use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
 
     let rs256 = vec![
-        webtoken_asym(w, webtoken::Algorithm::Rs256, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
-        jsonwebtoken_asym!(w, jwt_rc, "jsonwebtoken_rust_crypto", RS256, from_rsa_pem, from_rsa_pem, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
-        jsonwebtoken_asym!(w, jwt_aws, "jsonwebtoken_aws_lc_rs", RS256, from_rsa_pem, from_rsa_pem, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
-        jwt_simple_asym!(w, RS256KeyPair, RS256PublicKey, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
+        webtoken_asym(
+            w,
+            webtoken::Algorithm::Rs256,
+            "rsa2048.pkcs8.pem",
+            "rsa2048.spki.pem",
+        ),
+        jsonwebtoken_asym!(
+            w,
+            jwt_rc,
+            "jsonwebtoken_rust_crypto",
+            RS256,
+            from_rsa_pem,
+            from_rsa_pem,
+            "rsa2048.pkcs8.pem",
+            "rsa2048.spki.pem"
+        ),
+        jsonwebtoken_asym!(
+            w,
+            jwt_aws,
+            "jsonwebtoken_aws_lc_rs",
+            RS256,
+            from_rsa_pem,
+            from_rsa_pem,
+            "rsa2048.pkcs8.pem",
+            "rsa2048.spki.pem"
+        ),
+        jwt_simple_asym!(
+            w,
+            RS256KeyPair,
+            RS256PublicKey,
+            "rsa2048.pkcs8.pem",
+            "rsa2048.spki.pem"
+        ),
         jwt_compact_asym(
             w,
             jwt_compact::alg::Rsa::rs256(),
@@ -447,10 +529,39 @@ fn asymmetric(w: &Crates) -> Vec<(&'static str, Vec<Asym<'_>>)> {
         ),
     ];
     let es256 = vec![
-        webtoken_asym(w, webtoken::Algorithm::Es256, "p256.pkcs8.pem", "p256.spki.pem"),
-        jsonwebtoken_asym!(w, jwt_rc, "jsonwebtoken_rust_crypto", ES256, from_ec_pem, from_ec_pem, "p256.pkcs8.pem", "p256.spki.pem"),
-        jsonwebtoken_asym!(w, jwt_aws, "jsonwebtoken_aws_lc_rs", ES256, from_ec_pem, from_ec_pem, "p256.pkcs8.pem", "p256.spki.pem"),
-        jwt_simple_asym!(w, ES256KeyPair, ES256PublicKey, "p256.pkcs8.pem", "p256.spki.pem"),
+        webtoken_asym(
+            w,
+            webtoken::Algorithm::Es256,
+            "p256.pkcs8.pem",
+            "p256.spki.pem",
+        ),
+        jsonwebtoken_asym!(
+            w,
+            jwt_rc,
+            "jsonwebtoken_rust_crypto",
+            ES256,
+            from_ec_pem,
+            from_ec_pem,
+            "p256.pkcs8.pem",
+            "p256.spki.pem"
+        ),
+        jsonwebtoken_asym!(
+            w,
+            jwt_aws,
+            "jsonwebtoken_aws_lc_rs",
+            ES256,
+            from_ec_pem,
+            from_ec_pem,
+            "p256.pkcs8.pem",
+            "p256.spki.pem"
+        ),
+        jwt_simple_asym!(
+            w,
+            ES256KeyPair,
+            ES256PublicKey,
+            "p256.pkcs8.pem",
+            "p256.spki.pem"
+        ),
         jwt_compact_asym(
             w,
             jwt_compact::alg::Es256,
@@ -459,10 +570,39 @@ fn asymmetric(w: &Crates) -> Vec<(&'static str, Vec<Asym<'_>>)> {
         ),
     ];
     let eddsa = vec![
-        webtoken_asym(w, webtoken::Algorithm::EdDsa, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
-        jsonwebtoken_asym!(w, jwt_rc, "jsonwebtoken_rust_crypto", EdDSA, from_ed_pem, from_ed_pem, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
-        jsonwebtoken_asym!(w, jwt_aws, "jsonwebtoken_aws_lc_rs", EdDSA, from_ed_pem, from_ed_pem, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
-        jwt_simple_asym!(w, Ed25519KeyPair, Ed25519PublicKey, "ed25519.pkcs8.pem", "ed25519.spki.pem"),
+        webtoken_asym(
+            w,
+            webtoken::Algorithm::EdDsa,
+            "ed25519.pkcs8.pem",
+            "ed25519.spki.pem",
+        ),
+        jsonwebtoken_asym!(
+            w,
+            jwt_rc,
+            "jsonwebtoken_rust_crypto",
+            EdDSA,
+            from_ed_pem,
+            from_ed_pem,
+            "ed25519.pkcs8.pem",
+            "ed25519.spki.pem"
+        ),
+        jsonwebtoken_asym!(
+            w,
+            jwt_aws,
+            "jsonwebtoken_aws_lc_rs",
+            EdDSA,
+            from_ed_pem,
+            from_ed_pem,
+            "ed25519.pkcs8.pem",
+            "ed25519.spki.pem"
+        ),
+        jwt_simple_asym!(
+            w,
+            Ed25519KeyPair,
+            Ed25519PublicKey,
+            "ed25519.pkcs8.pem",
+            "ed25519.spki.pem"
+        ),
         jwt_compact_asym(
             w,
             jwt_compact::alg::Ed25519,
@@ -481,10 +621,8 @@ fn cross_check_asym(alg: &str, crates: &[Asym<'_>]) {
     let expected = (custom().name, custom().roles);
     for signer in crates {
         let token = (signer.sign)();
-        let header: serde_json::Value = serde_json::from_slice(
-            &base64_url_decode(token.split('.').next().unwrap()),
-        )
-        .unwrap();
+        let header: serde_json::Value =
+            serde_json::from_slice(&base64_url_decode(token.split('.').next().unwrap())).unwrap();
         assert_eq!(
             header["alg"].as_str().unwrap().to_ascii_lowercase(),
             alg,
@@ -541,7 +679,11 @@ fn compare(c: &mut Criterion) {
     eprintln!("webtoken backend: {}", webtoken::keys::BACKEND);
     assert_eq!(
         webtoken::keys::BACKEND,
-        if cfg!(feature = "aws-lc-rs") { "aws-lc-rs" } else { "ring" },
+        if cfg!(feature = "aws-lc-rs") {
+            "aws-lc-rs"
+        } else {
+            "ring"
+        },
         "webtoken's backend is not the one this package's features name"
     );
     let crates = Crates::new();
@@ -558,12 +700,19 @@ fn compare(c: &mut Criterion) {
     g.finish();
 
     let token = crates.sign_webtoken();
+    let mut buffer = Vec::new();
+    check_borrowed(&crates, &token, &mut buffer);
     let mut g = c.benchmark_group("hs256_verify");
     for (name, _, verify) in CRATES {
         g.bench_function(name, |b| {
             b.iter(|| verify(&crates, black_box(&token)).unwrap());
         });
     }
+    // The same verification into a claim type that borrows from the payload, which only
+    // webtoken offers (`decode_borrowed`; every peer requires `DeserializeOwned`).
+    g.bench_function("webtoken_borrowed", |b| {
+        b.iter(|| verify_webtoken_borrowed(&crates, black_box(&token), &mut buffer).unwrap());
+    });
     g.finish();
 
     for (alg, impls) in &asym {
