@@ -129,13 +129,17 @@ fn floor_sign(mac: &Hmac<Sha256>, claims: &FloorClaims) -> String {
     out
 }
 
-/// Split, decode and parse the header, check `alg`, verify the tag in constant time, decode and
-/// parse the payload into the typed struct, check `exp`, `iss` and `aud`.
-fn floor_verify(mac: &Hmac<Sha256>, token: &str, now: i64) -> Option<FloorClaims> {
+/// Split, decode and parse the header, check `alg`, verify the tag in constant time; returns
+/// the payload segment.
+#[inline]
+fn floor_verify_signature<'t>(
+    mac: &Hmac<Sha256>,
+    token: &'t str,
+    buf: &mut [u8],
+) -> Option<&'t str> {
     let (signing_input, signature) = token.rsplit_once('.')?;
     let (header, payload) = signing_input.split_once('.')?;
-    let mut buf = [0u8; 1024];
-    let n = URL_SAFE_NO_PAD.decode_slice(header, &mut buf).ok()?;
+    let n = URL_SAFE_NO_PAD.decode_slice(header, buf).ok()?;
     let h: FloorHeaderIn<'_> = serde_json::from_slice(&buf[..n]).ok()?;
     if h.alg != "HS256" {
         return None;
@@ -145,6 +149,14 @@ fn floor_verify(mac: &Hmac<Sha256>, token: &str, now: i64) -> Option<FloorClaims
     let mut mac = mac.clone();
     mac.update(signing_input.as_bytes());
     mac.verify_slice(&tag[..n]).ok()?;
+    Some(payload)
+}
+
+/// [`floor_verify_signature`], then decode and parse the payload into the typed struct, check
+/// `exp`, `iss` and `aud`.
+fn floor_verify(mac: &Hmac<Sha256>, token: &str, now: i64) -> Option<FloorClaims> {
+    let mut buf = [0u8; 1024];
+    let payload = floor_verify_signature(mac, token, &mut buf)?;
     let n = URL_SAFE_NO_PAD.decode_slice(payload, &mut buf).ok()?;
     let c: FloorClaims = serde_json::from_slice(&buf[..n]).ok()?;
     (now < c.exp + 60 && c.iss == "https://id.example.com" && c.aud == "https://api.example.com")
@@ -180,18 +192,7 @@ fn floor_verify_borrowed<'b>(
     now: i64,
     buf: &'b mut [u8; 1024],
 ) -> Option<FloorClaimsBorrowed<'b>> {
-    let (signing_input, signature) = token.rsplit_once('.')?;
-    let (header, payload) = signing_input.split_once('.')?;
-    let n = URL_SAFE_NO_PAD.decode_slice(header, &mut buf[..]).ok()?;
-    let h: FloorHeaderIn<'_> = serde_json::from_slice(&buf[..n]).ok()?;
-    if h.alg != "HS256" {
-        return None;
-    }
-    let mut tag = [0u8; 32];
-    let n = URL_SAFE_NO_PAD.decode_slice(signature, &mut tag).ok()?;
-    let mut mac = mac.clone();
-    mac.update(signing_input.as_bytes());
-    mac.verify_slice(&tag[..n]).ok()?;
+    let payload = floor_verify_signature(mac, token, &mut buf[..])?;
     let n = URL_SAFE_NO_PAD.decode_slice(payload, &mut buf[..]).ok()?;
     let c: FloorClaimsBorrowed<'b> = serde_json::from_slice(&buf[..n]).ok()?;
     (now < c.exp + 60 && c.iss == "https://id.example.com" && c.aud == "https://api.example.com")
