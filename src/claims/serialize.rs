@@ -41,6 +41,18 @@ fn registered<E: ser::Error>(name: &str) -> Result<(), E> {
     }
 }
 
+/// The `Serializer` methods for plain values that a serializer here does not write: each
+/// ignores its value and returns `$result`.
+macro_rules! plain_values {
+    ($ok:ty, $error:ty, $result:expr; $($method:ident: $value:ty),* $(,)?) => {
+        $(
+            fn $method(self, _: $value) -> Result<$ok, $error> {
+                $result
+            }
+        )*
+    };
+}
+
 fn not_an_object<E: ser::Error>() -> E {
     E::custom("custom claims must serialize as a JSON object (a struct or a map), or as ()")
 }
@@ -87,48 +99,11 @@ impl<'a, M: SerializeMap> Serializer for Custom<'a, M> {
         value.serialize(self)
     }
 
-    fn serialize_bool(self, _: bool) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_char(self, _: char) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_str(self, _: &str) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), M::Error> {
-        Err(not_an_object())
-    }
+    plain_values!((), M::Error, Err(not_an_object());
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_char: char,
+        serialize_str: &str, serialize_bytes: &[u8]);
     fn serialize_unit_variant(
         self,
         _: &'static str,
@@ -277,42 +252,10 @@ impl Serializer for KeyName {
     ) -> Result<Self::Ok, KeyNameError> {
         self.serialize_str(variant)
     }
-    fn serialize_bool(self, _: bool) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_i8(self, _: i8) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_i16(self, _: i16) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_i32(self, _: i32) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_i64(self, _: i64) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_u8(self, _: u8) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_u16(self, _: u16) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_u32(self, _: u32) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_u64(self, _: u64) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_f32(self, _: f32) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_f64(self, _: f64) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<Self::Ok, KeyNameError> {
-        Ok(None)
-    }
+    plain_values!(Option<&'static str>, KeyNameError, Ok(None);
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8]);
     fn serialize_none(self) -> Result<Self::Ok, KeyNameError> {
         Ok(None)
     }
