@@ -115,11 +115,20 @@ pub(crate) struct DecodedToken<'t, 'b> {
     pub(crate) payload: Result<&'b [u8], Error>,
 }
 
-/// Decodes `encoded` into `buf`; `None` when it is not canonical Base64Url or `buf` is too
-/// small for it.
-fn decode_segment<'b>(encoded: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
-    let n = base64url::decode_to_slice(encoded, buf).ok()?;
-    Some(&buf[..n])
+/// Decodes one segment of `token` into `buf`. When it does not decode (not canonical Base64Url,
+/// or longer than `buf`), the token's shape error comes first (step 2, the outer `Err`), else
+/// the segment's own error, for the caller to report at the segment's step (the inner `Err`).
+fn decode_segment<'b>(
+    token: &str,
+    encoded: &str,
+    buf: &'b mut [u8],
+    segment_error: impl FnOnce() -> Error,
+) -> Result<Result<&'b [u8], Error>, Error> {
+    if let Ok(n) = base64url::decode_to_slice(encoded, buf) {
+        return Ok(Ok(&buf[..n]));
+    }
+    check_shape(token)?;
+    Ok(Err(segment_error()))
 }
 
 /// Steps 1–3 for `decode`: the size limit, then the token split at its dots and every segment
@@ -144,48 +153,33 @@ pub(crate) fn with_decoded_token<R>(
         None => check_shape(token)?,
     };
     let segments = Segments::at(token, first, second);
-    let header_len = base64url::decoded_len(segments.header.len());
-    let payload_len = base64url::decoded_len(segments.payload.len());
-    // An over-long signature is not decoded (no key verifies it); `None` marks either case.
-    let signature_len =
-        base64url::decoded_len(segments.signature.len()).filter(|&n| n <= MAX_SIGNATURE_LEN);
-    let total = header_len.unwrap_or(0) + payload_len.unwrap_or(0) + signature_len.unwrap_or(0);
-    with_scratch(total, |buf| {
-        let (header_buf, rest) = buf.split_at_mut(header_len.unwrap_or(0));
-        let (signature_buf, payload_buf) = rest.split_at_mut(signature_len.unwrap_or(0));
+    let header_len = base64url::decoded_len(segments.header.len()).unwrap_or(0);
+    let payload_len = base64url::decoded_len(segments.payload.len()).unwrap_or(0);
+    // An over-long signature is not decoded: no key verifies it (step 9 says so).
+    let signature_len = base64url::decoded_len(segments.signature.len());
+    let signature_too_long = signature_len.is_some_and(|n| n > MAX_SIGNATURE_LEN);
+    let signature_buf_len = if signature_too_long {
+        0
+    } else {
+        signature_len.unwrap_or(0)
+    };
+    with_scratch(header_len + signature_buf_len + payload_len, |buf| {
+        let (header_buf, rest) = buf.split_at_mut(header_len);
+        let (signature_buf, payload_buf) = rest.split_at_mut(signature_buf_len);
         let base64_error = |segment| -> Error { MalformedError::Base64 { segment }.into() };
-        // Any failure: the alphabet and the dots are checked first, as step 2 of the order.
-        let mut shape_checked = false;
-        let mut check_shape_once = || -> Result<(), Error> {
-            if !shape_checked {
-                shape_checked = true;
-                check_shape(token)?;
-            }
-            Ok(())
-        };
-
-        let Some(header) = decode_segment(segments.header, header_buf) else {
-            check_shape_once()?;
-            return Err(base64_error("header"));
-        };
-        let signature = if let Some(signature) = decode_segment(segments.signature, signature_buf) {
-            Ok(signature)
-        } else {
-            check_shape_once()?;
-            let too_long = signature_len.is_none()
-                && base64url::decoded_len(segments.signature.len()).is_some();
-            Err(if too_long {
+        let header = decode_segment(token, segments.header, header_buf, || {
+            base64_error("header")
+        })??;
+        let signature = decode_segment(token, segments.signature, signature_buf, || {
+            if signature_too_long {
                 Error::InvalidSignature
             } else {
                 base64_error("signature")
-            })
-        };
-        let payload = if let Some(payload) = decode_segment(segments.payload, payload_buf) {
-            Ok(payload)
-        } else {
-            check_shape_once()?;
-            Err(base64_error("payload"))
-        };
+            }
+        })?;
+        let payload = decode_segment(token, segments.payload, payload_buf, || {
+            base64_error("payload")
+        })?;
         f(DecodedToken {
             signing_input: segments.signing_input.as_bytes(),
             header,
