@@ -31,6 +31,19 @@ pub fn encode_into(bytes: impl AsRef<[u8]>, out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
+/// Appends the unpadded Base64Url encoding of `bytes` to `out`, encoding in place (no
+/// intermediate buffer, unlike `encode_into`, whose `String` must be written through one).
+pub(crate) fn append_encoded(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + encoded_len(bytes.len()), 0);
+    // The space is exactly the encoded length, so this cannot fail; were it to, nothing is
+    // appended.
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[start..])
+        .unwrap_or(0);
+    out.truncate(start + written);
+}
+
 /// The exact length of the unpadded Base64Url encoding of `len` bytes.
 pub const fn encoded_len(len: usize) -> usize {
     len / 3 * 4 + [0, 2, 3][len % 3]

@@ -74,6 +74,10 @@ fn header_json<'b>(
 }
 
 /// Builds `base64url(header) . base64url(payload) . base64url(signature)`.
+///
+/// The token is assembled as bytes in one buffer of the final size and becomes a `String` once,
+/// at the end: the encoder writes each segment in place, with no intermediate buffer per
+/// segment.
 pub(crate) fn assemble(
     header_json: &[u8],
     payload: &[u8],
@@ -83,19 +87,21 @@ pub(crate) fn assemble(
         .algorithm()
         .signature_len()
         .unwrap_or(crate::keys::MAX_SIGNATURE_LEN);
-    let mut out = String::with_capacity(
+    let mut out = Vec::with_capacity(
         base64url::encoded_len(header_json.len())
             + base64url::encoded_len(payload.len())
             + base64url::encoded_len(signature_len)
             + 2,
     );
-    base64url::encode_into(header_json, &mut out);
-    out.push('.');
-    base64url::encode_into(payload, &mut out);
-    let signature = key.sign_to_buf(out.as_bytes())?;
-    out.push('.');
-    base64url::encode_into(signature.as_slice(), &mut out);
-    Ok(out)
+    base64url::append_encoded(header_json, &mut out);
+    out.push(b'.');
+    base64url::append_encoded(payload, &mut out);
+    let signature = key.sign_to_buf(&out)?;
+    out.push(b'.');
+    base64url::append_encoded(signature.as_slice(), &mut out);
+    // Base64Url and '.' are ASCII, so this is always `Ok`; the fallback only avoids a panic path.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Signs `claims` as a compact JWT.
