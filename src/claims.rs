@@ -482,12 +482,14 @@ impl fmt::Display for Fault {
 }
 
 /// Member names seen so far: registered ones in a bit mask, the first few others in an inline
-/// array (no allocation for a typical payload), then in a hash set (so that a payload of many
-/// short names cannot make duplicate detection quadratic).
+/// array of borrowed names (no allocation, nothing to drop, for a typical payload), then in a
+/// hash set (so that a payload of many short names cannot make duplicate detection quadratic).
+/// A name with escapes (owned) goes to the set at once, with the names before it, so that it
+/// is compared with every other name as text.
 #[derive(Default)]
 pub(crate) struct SeenNames<'de> {
     registered: u8,
-    inline: [Cow<'de, str>; INLINE_NAMES],
+    inline: [&'de str; INLINE_NAMES],
     inline_len: usize,
     spilled: Option<HashSet<Cow<'de, str>>>,
 }
@@ -504,23 +506,27 @@ impl<'de> SeenNames<'de> {
             self.registered |= bit;
             return fresh;
         }
-        if let Some(set) = &mut self.spilled {
-            return set.insert(name.clone());
+        if self.spilled.is_none() {
+            let inline = &self.inline[..self.inline_len];
+            match name {
+                Cow::Borrowed(borrowed) if self.inline_len < INLINE_NAMES => {
+                    if inline.contains(borrowed) {
+                        return false;
+                    }
+                    self.inline[self.inline_len] = borrowed;
+                    self.inline_len += 1;
+                    return true;
+                }
+                _ => {
+                    let set = inline.iter().map(|&n| Cow::Borrowed(n)).collect();
+                    self.inline_len = 0;
+                    self.spilled = Some(set);
+                }
+            }
         }
-        let inline = &mut self.inline[..self.inline_len];
-        if inline.iter().any(|n| n == name) {
-            return false;
-        }
-        if self.inline_len < INLINE_NAMES {
-            self.inline[self.inline_len].clone_from(name);
-            self.inline_len += 1;
-        } else {
-            let mut set: HashSet<Cow<'de, str>> = inline.iter_mut().map(std::mem::take).collect();
-            self.inline_len = 0;
-            set.insert(name.clone());
-            self.spilled = Some(set);
-        }
-        true
+        self.spilled
+            .as_mut()
+            .is_some_and(|set| set.insert(name.clone()))
     }
 
     /// Whether a member called `name` was present.
@@ -530,7 +536,7 @@ impl<'de> SeenNames<'de> {
         }
         match &self.spilled {
             Some(set) => set.contains(name),
-            None => self.inline[..self.inline_len].iter().any(|n| n == name),
+            None => self.inline[..self.inline_len].contains(&name),
         }
     }
 }
@@ -881,5 +887,78 @@ mod tests {
             assert_eq!(claim as usize, i, "{name}");
         }
         assert!(Registered::from_name("ISS").is_none());
+    }
+
+    /// Duplicates among custom names: plain, hidden by an escape (either one first), and past
+    /// the inline names, where the set takes over.
+    #[test]
+    fn duplicate_custom_names_are_found_inline_escaped_and_spilled() {
+        let names = |n: usize| (0..n).map(|i| format!(r#""c{i}":0"#)).collect::<Vec<_>>();
+        let payload = |members: &[String]| {
+            let json = format!("{{{}}}", members.join(","));
+            crate::base64url::encode(json)
+        };
+        let is_duplicate = |members: &[String]| match crate::jws::decode::parse_claims::<
+            serde_json::Value,
+        >(&payload(members), None)
+        {
+            Ok(_) => false,
+            Err(e) => {
+                assert!(e.to_string().contains("duplicate member name"), "{e}");
+                true
+            }
+        };
+        for n in [
+            1,
+            INLINE_NAMES - 1,
+            INLINE_NAMES,
+            INLINE_NAMES + 1,
+            3 * INLINE_NAMES,
+        ] {
+            let mut members = names(n);
+            assert!(!is_duplicate(&members), "{n}");
+            // The first name again, at the end: plain and escaped.
+            members.push(r#""c0":1"#.to_owned());
+            assert!(is_duplicate(&members), "{n} plain");
+            *members.last_mut().unwrap() = r#""\u0063\u0030":1"#.to_owned();
+            assert!(is_duplicate(&members), "{n} escaped");
+            // The escaped form first, the plain one last.
+            members[0] = r#""\u0063\u0030":0"#.to_owned();
+            *members.last_mut().unwrap() = r#""c0":1"#.to_owned();
+            assert!(is_duplicate(&members), "{n} escaped first");
+            // The last name again.
+            let mut members = names(n);
+            members.push(format!(r#""c{}":1"#, n - 1));
+            assert!(is_duplicate(&members), "{n} last");
+        }
+        // Registered and custom names with the same text do not meet: `iss` is registered.
+        assert!(is_duplicate(&[
+            r#""iss":"a""#.into(),
+            r#""\u0069ss":"b""#.into()
+        ]));
+        // `required` finds custom names wherever they were recorded.
+        for n in [2, 3 * INLINE_NAMES] {
+            let members = names(n);
+            let last = format!("c{}", n - 1);
+            let validation = crate::Validation::new()
+                .allow_missing_expiry()
+                .require(last)
+                .require("c0");
+            crate::jws::decode::parse_claims::<serde_json::Value>(
+                &payload(&members),
+                Some(&validation),
+            )
+            .unwrap();
+            let missing = crate::Validation::new()
+                .allow_missing_expiry()
+                .require("absent");
+            assert!(
+                crate::jws::decode::parse_claims::<serde_json::Value>(
+                    &payload(&members),
+                    Some(&missing)
+                )
+                .is_err()
+            );
+        }
     }
 }
