@@ -7,15 +7,20 @@
 //! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA,
 //! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`; in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
+//!
+//! `WEBTOKEN_PAIRED=1 cargo bench --bench jwt` runs the same webtoken/floor pairs interleaved
+//! instead (alternating 1 ms blocks, 101 rounds) and prints the median per-round ratio: on a
+//! shared machine, where load moves criterion's sequential medians by 10-30%, this settles
+//! ratios near 1 that criterion cannot.
 
 #![allow(missing_docs, clippy::missing_panics_doc, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, Mac};
 // The floors use the same backend as webtoken's asymmetric algorithms (the `aws-lc-rs` feature).
 #[cfg(feature = "aws-lc-rs")]
@@ -220,7 +225,7 @@ fn floor_verify_borrowed<'b>(
 
 // ---------------------------------------------------------------------------------------------
 
-fn hs256(c: &mut Criterion) {
+fn hs256(runner: &mut Runner<'_>) {
     let key = SigningKey::hmac(Algorithm::Hs256, SECRET).unwrap();
     let verifying = VerifyingKey::hmac(Algorithm::Hs256, SECRET).unwrap();
     let mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
@@ -237,23 +242,26 @@ fn hs256(c: &mut Criterion) {
     assert_eq!(decoded.claims().custom, claims.custom);
     eprintln!("hs256 token: {} bytes", token.len());
 
-    let mut g = c.benchmark_group("sign/hs256");
-    g.bench_function("webtoken", |b| {
-        b.iter(|| webtoken::encode(black_box(&header), black_box(&claims), &key).unwrap());
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor_sign(&mac, black_box(&fclaims)));
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("verify/hs256");
-    g.bench_function("webtoken", |b| {
-        b.iter(|| webtoken::decode::<Custom>(black_box(&token), &verifying, &validation).unwrap());
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor_verify(&mac, black_box(&token), NOW + 10).unwrap());
-    });
-    g.finish();
+    runner.pair(
+        "sign/hs256",
+        &mut || {
+            black_box(webtoken::encode(black_box(&header), black_box(&claims), &key).unwrap());
+        },
+        &mut || {
+            black_box(floor_sign(&mac, black_box(&fclaims)));
+        },
+    );
+    runner.pair(
+        "verify/hs256",
+        &mut || {
+            black_box(
+                webtoken::decode::<Custom>(black_box(&token), &verifying, &validation).unwrap(),
+            );
+        },
+        &mut || {
+            black_box(floor_verify(&mac, black_box(&token), NOW + 10).unwrap());
+        },
+    );
 
     // Claims that borrow from the payload (`decode_borrowed`, one buffer reused), against a
     // floor that borrows the same fields.
@@ -270,9 +278,9 @@ fn hs256(c: &mut Criterion) {
     let mut floor_buf = [0u8; 1024];
     let floor = floor_verify_borrowed(&mac, &token, NOW + 10, &mut floor_buf).unwrap();
     assert_eq!((floor.name, floor.roles.len()), ("Ada Lovelace", 3));
-    let mut g = c.benchmark_group("verify/hs256_borrowed");
-    g.bench_function("webtoken", |b| {
-        b.iter(|| {
+    runner.pair(
+        "verify/hs256_borrowed",
+        &mut || {
             let t = webtoken::decode_borrowed::<BorrowedCustom<'_>>(
                 black_box(&token),
                 &verifying,
@@ -280,17 +288,14 @@ fn hs256(c: &mut Criterion) {
                 &mut buffer,
             )
             .unwrap();
-            t.claims().custom.name.len() + t.claims().custom.roles.len()
-        });
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| {
+            black_box(t.claims().custom.name.len() + t.claims().custom.roles.len());
+        },
+        &mut || {
             let mut buf = [0u8; 1024];
             let c = floor_verify_borrowed(&mac, black_box(&token), NOW + 10, &mut buf).unwrap();
-            c.name.len() + c.roles.len()
-        });
-    });
-    g.finish();
+            black_box(c.name.len() + c.roles.len());
+        },
+    );
 
     // Everything a careful service configures: a kid-routed key, explicit typing, a one-of
     // issuer list, required custom claims and an algorithm allow-list.
@@ -311,17 +316,22 @@ fn hs256(c: &mut Criterion) {
         full.claims().audience,
         Some(Audience::Single("https://api.example.com".into()))
     );
-    let mut g = c.benchmark_group("decode/hs256_full");
-    g.bench_function("webtoken", |b| {
-        b.iter(|| {
-            webtoken::decode::<Custom>(black_box(&token_full), &verifying_full, &validation_full)
-                .unwrap()
-        });
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor_verify_full(&mac, black_box(&token_full), NOW + 10).unwrap());
-    });
-    g.finish();
+    runner.pair(
+        "decode/hs256_full",
+        &mut || {
+            black_box(
+                webtoken::decode::<Custom>(
+                    black_box(&token_full),
+                    &verifying_full,
+                    &validation_full,
+                )
+                .unwrap(),
+            );
+        },
+        &mut || {
+            black_box(floor_verify_full(&mac, black_box(&token_full), NOW + 10).unwrap());
+        },
+    );
 }
 
 fn base64url(c: &mut Criterion) {
@@ -376,7 +386,7 @@ fn rsa_modulus_len(pair: &sig::RsaKeyPair) -> usize {
 
 /// Sign and verify through webtoken beside the backend's raw operation over the same input.
 #[allow(clippy::too_many_lines)] // one setup block per algorithm, then one loop
-fn asymmetric(c: &mut Criterion) {
+fn asymmetric(runner: &mut Runner<'_>) {
     let rng = SystemRandom::new();
     let claims = claims();
     let validation = validation();
@@ -480,25 +490,104 @@ fn asymmetric(c: &mut Criterion) {
         assert!(raw_verify(signing_input.as_bytes(), &signature));
         webtoken::decode::<Custom>(&token, verifying, &validation).unwrap();
 
-        let mut g = c.benchmark_group(format!("sign/{name}"));
-        g.bench_function("webtoken", |b| {
-            b.iter(|| webtoken::encode(black_box(&header), black_box(&claims), key).unwrap());
-        });
-        g.bench_function("floor", |b| {
-            b.iter(|| raw_sign(black_box(signing_input.as_bytes())));
-        });
-        g.finish();
-        let mut g = c.benchmark_group(format!("verify/{name}"));
-        g.bench_function("webtoken", |b| {
-            b.iter(|| {
-                webtoken::decode::<Custom>(black_box(&token), verifying, &validation).unwrap()
-            });
-        });
-        g.bench_function("floor", |b| {
-            b.iter(|| assert!(raw_verify(black_box(signing_input.as_bytes()), &signature)));
-        });
-        g.finish();
+        runner.pair(
+            &format!("sign/{name}"),
+            &mut || {
+                black_box(webtoken::encode(black_box(&header), black_box(&claims), key).unwrap());
+            },
+            &mut || {
+                black_box(raw_sign(black_box(signing_input.as_bytes())));
+            },
+        );
+        runner.pair(
+            &format!("verify/{name}"),
+            &mut || {
+                black_box(
+                    webtoken::decode::<Custom>(black_box(&token), verifying, &validation).unwrap(),
+                );
+            },
+            &mut || {
+                assert!(raw_verify(black_box(signing_input.as_bytes()), &signature));
+            },
+        );
     }
+}
+
+/// Where each webtoken/floor pair goes: two criterion benchmarks in one group, or the paired
+/// runner.
+enum Runner<'c> {
+    Criterion(&'c mut Criterion),
+    Paired,
+}
+
+impl Runner<'_> {
+    fn pair(&mut self, group: &str, webtoken: &mut dyn FnMut(), floor: &mut dyn FnMut()) {
+        match self {
+            Self::Criterion(c) => {
+                let mut g = c.benchmark_group(group);
+                g.bench_function("webtoken", |b| b.iter(&mut *webtoken));
+                g.bench_function("floor", |b| b.iter(&mut *floor));
+                g.finish();
+            }
+            Self::Paired => paired(group, webtoken, floor),
+        }
+    }
+}
+
+/// Rounds of the paired runner; each runs both sides for about `BLOCK` each.
+const ROUNDS: usize = 101;
+const BLOCK: Duration = Duration::from_millis(1);
+
+/// Times webtoken and its floor alternately (which goes first alternates too), in [`ROUNDS`]
+/// blocks each, and prints the median of the per-round ratios with its quartiles: load that
+/// changes during the run falls on both sides of a round alike, where criterion, timing one
+/// side and then the other, can charge it to either.
+fn paired(group: &str, webtoken: &mut dyn FnMut(), floor: &mut dyn FnMut()) {
+    fn time(f: &mut dyn FnMut(), iterations: u32) -> f64 {
+        let start = Instant::now();
+        for _ in 0..iterations {
+            f();
+        }
+        start.elapsed().as_secs_f64() / f64::from(iterations)
+    }
+    // Warm up, and size the blocks from the faster side's best single run.
+    let warm_up = Instant::now();
+    let mut estimate = Duration::MAX;
+    while warm_up.elapsed() < BLOCK * 50 {
+        let start = Instant::now();
+        webtoken();
+        let middle = Instant::now();
+        floor();
+        estimate = estimate.min(middle - start).min(middle.elapsed());
+    }
+    let blocks = BLOCK.as_nanos() / estimate.as_nanos().max(1);
+    let iterations = u32::try_from(blocks).unwrap_or(u32::MAX).max(1);
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let (w, f) = if round % 2 == 0 {
+            let w = time(webtoken, iterations);
+            (w, time(floor, iterations))
+        } else {
+            let f = time(floor, iterations);
+            (time(webtoken, iterations), f)
+        };
+        ours.push(w);
+        theirs.push(f);
+        ratios.push(w / f);
+    }
+    let quantile = |v: &mut Vec<f64>, percent: usize| {
+        v.sort_by(f64::total_cmp);
+        v[(v.len() - 1) * percent / 100]
+    };
+    let us = |s: f64| format!("{:.3} us", s * 1e6);
+    println!(
+        "{group:24} webtoken {:>11}  floor {:>11}  webtoken/floor {:.3} (quartiles {:.3}-{:.3})",
+        us(quantile(&mut ours, 50)),
+        us(quantile(&mut theirs, 50)),
+        quantile(&mut ratios, 50),
+        quantile(&mut ratios, 25),
+        quantile(&mut ratios, 75),
+    );
 }
 
 fn config() -> Criterion {
@@ -507,5 +596,20 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(3))
 }
 
-criterion_group! { name = benches; config = config(); targets = hs256, base64url, asymmetric }
-criterion_main!(benches);
+/// `cargo bench --bench jwt` runs criterion (its arguments, such as a filter, work as usual);
+/// with `WEBTOKEN_PAIRED=1` set, the same pairs go through the paired runner instead.
+fn main() {
+    if std::env::var_os("WEBTOKEN_PAIRED").is_some() {
+        println!(
+            "paired: {ROUNDS} rounds of ~{BLOCK:?} per side; median of webtoken/floor per round"
+        );
+        hs256(&mut Runner::Paired);
+        asymmetric(&mut Runner::Paired);
+        return;
+    }
+    let mut c = config().configure_from_args();
+    hs256(&mut Runner::Criterion(&mut c));
+    base64url(&mut c);
+    asymmetric(&mut Runner::Criterion(&mut c));
+    c.final_summary();
+}
