@@ -88,19 +88,31 @@ pub fn decode_to_slice(encoded: impl AsRef<[u8]>, out: &mut [u8]) -> Result<usiz
     let encoded = encoded.as_ref();
     let len = decoded_len(encoded.len()).ok_or(DecodeError)?;
     let out = out.get_mut(..len).ok_or(DecodeError)?;
-    let (quads, tail) = encoded.split_at(encoded.len() / 4 * 4);
-    let (triples, tail_out) = out.split_at_mut(quads.len() / 4 * 3);
     // Each table maps a character to its six bits already at their place in a 24-bit group, and
     // anything outside the alphabet to `INVALID`, whose bits above the group survive the ORs.
-    // The loop has no branch on the data: one check at the end rejects the whole input.
-    let mut bad = 0u32;
-    for (c, o) in quads.chunks_exact(4).zip(triples.chunks_exact_mut(3)) {
-        let group = SHIFT_18[usize::from(c[0])]
+    // The loops have no branch on the data: one check at the end rejects the whole input.
+    let group = |c: &[u8]| {
+        SHIFT_18[usize::from(c[0])]
             | SHIFT_12[usize::from(c[1])]
             | SHIFT_6[usize::from(c[2])]
-            | SHIFT_0[usize::from(c[3])];
-        bad |= group;
-        o.copy_from_slice(&group.to_be_bytes()[1..]);
+            | SHIFT_0[usize::from(c[3])]
+    };
+    let mut bad = 0u32;
+    // Eight characters (two groups, six bytes) per step, then at most one more group.
+    let (octets, rest) = encoded.split_at(encoded.len() / 8 * 8);
+    let (sextets, rest_out) = out.split_at_mut(octets.len() / 8 * 6);
+    for (c, o) in octets.chunks_exact(8).zip(sextets.chunks_exact_mut(6)) {
+        let (high, low) = (group(&c[..4]), group(&c[4..]));
+        bad |= high | low;
+        let both = (u64::from(high) << 24) | u64::from(low);
+        o.copy_from_slice(&both.to_be_bytes()[2..]);
+    }
+    let (quad, tail) = rest.split_at(rest.len() / 4 * 4);
+    let (triple, tail_out) = rest_out.split_at_mut(quad.len() / 4 * 3);
+    if let (Some(c), Some(o)) = (quad.get(..4), triple.get_mut(..3)) {
+        let g = group(c);
+        bad |= g;
+        o.copy_from_slice(&g.to_be_bytes()[1..]);
     }
     // The last 2 or 3 characters carry 1 or 2 bytes; the bits left over must be zero.
     match (tail, tail_out) {
