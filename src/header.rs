@@ -268,6 +268,32 @@ impl Header {
 }
 
 impl KeyedHeader<'_> {
+    /// The Base64Url text of `{"alg":"<alg>","typ":"JWT"}`, the header nearly every token has,
+    /// when this is that header (no `cty`, no `kid`, nothing else): a constant, so the common
+    /// case neither writes nor encodes the header's JSON.
+    pub(crate) fn common_encoded(&self) -> Option<&'static str> {
+        let header = self.header;
+        let common = header.rare.is_none()
+            && header.extra.is_empty()
+            && header.content_type.is_none()
+            && self.key_id.is_none()
+            && header.token_type() == Some("JWT");
+        common.then_some(match self.algorithm {
+            Algorithm::Hs256 => "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Hs384 => "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9",
+            Algorithm::Hs512 => "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Rs256 => "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Rs384 => "eyJhbGciOiJSUzM4NCIsInR5cCI6IkpXVCJ9",
+            Algorithm::Rs512 => "eyJhbGciOiJSUzUxMiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Ps256 => "eyJhbGciOiJQUzI1NiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Ps384 => "eyJhbGciOiJQUzM4NCIsInR5cCI6IkpXVCJ9",
+            Algorithm::Ps512 => "eyJhbGciOiJQUzUxMiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Es256 => "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Es384 => "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9",
+            Algorithm::EdDsa => "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9",
+        })
+    }
+
     /// Writes the JSON of the common header shapes (`alg` and any of `typ`, `cty`, `kid`, whose
     /// values need no JSON escape) straight into `out`, byte for byte what serde_json writes.
     /// `None` for any other header, or when `out` is too small: serialize it instead.
@@ -946,6 +972,37 @@ mod tests {
         assert!(!fast(r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#));
         assert!(!fast(r#"{"alg":"none"}"#));
         assert!(!fast(r#"{"alg":"HS256"}}"#));
+    }
+
+    /// The constants of `common_encoded` are the Base64Url of the JSON `write_plain` writes, and
+    /// any other header gets none.
+    #[test]
+    fn common_encoded_headers_are_the_encoded_plain_json() {
+        for algorithm in Algorithm::ALL {
+            let key = crate::keys::SigningKey::hmac(crate::Algorithm::Hs512, [7u8; 64]).unwrap();
+            let header = Header::new();
+            let mut keyed = header.for_key(&key);
+            keyed.algorithm = algorithm;
+            let mut json = [0u8; 64];
+            let len = keyed.write_plain(&mut json).unwrap();
+            assert_eq!(
+                keyed.common_encoded(),
+                Some(crate::base64url::encode(&json[..len]).as_str()),
+                "{algorithm:?}"
+            );
+        }
+        let key = crate::keys::SigningKey::hmac(crate::Algorithm::Hs256, [7u8; 32]).unwrap();
+        let with_kid = key.clone().with_key_id("k");
+        for (header, key) in [
+            (Header::empty(), &key),
+            (Header::new().with_key_id("k"), &key),
+            (Header::new(), &with_kid),
+            (Header::new().with_type("at+jwt"), &key),
+            (Header::new().with_content_type("JWT"), &key),
+            (Header::new().with_extra("x", 1), &key),
+        ] {
+            assert_eq!(header.for_key(key).common_encoded(), None, "{header:?}");
+        }
     }
 
     #[test]

@@ -59,17 +59,28 @@ impl std::io::Write for SliceWriter<'_> {
     }
 }
 
-/// The header's JSON: written by hand for the common shapes, else serialized.
-fn header_json<'b>(
+/// A header ready to go into a token: its JSON, or already its Base64Url text.
+#[derive(Clone, Copy)]
+pub(crate) enum HeaderPart<'b> {
+    Json(&'b [u8]),
+    Encoded(&'static str),
+}
+
+/// The header for `key`: a constant for `{"alg":..,"typ":"JWT"}`, else its JSON, written by hand
+/// for the common shapes or serialized.
+fn header_part<'b>(
     header: &Header,
     key: &SigningKey,
     stack: &'b mut [u8],
     heap: &'b mut Vec<u8>,
-) -> Result<&'b [u8], Error> {
+) -> Result<HeaderPart<'b>, Error> {
     let keyed = header.for_key(key);
+    if let Some(encoded) = keyed.common_encoded() {
+        return Ok(HeaderPart::Encoded(encoded));
+    }
     match keyed.write_plain(stack) {
-        Some(len) => Ok(&stack[..len]),
-        None => to_json(&keyed, stack, heap, "header"),
+        Some(len) => Ok(HeaderPart::Json(&stack[..len])),
+        None => to_json(&keyed, stack, heap, "header").map(HeaderPart::Json),
     }
 }
 
@@ -79,7 +90,7 @@ fn header_json<'b>(
 /// at the end: the encoder writes each segment in place, with no intermediate buffer per
 /// segment.
 pub(crate) fn assemble(
-    header_json: &[u8],
+    header: HeaderPart<'_>,
     payload: &[u8],
     key: &SigningKey,
 ) -> Result<String, Error> {
@@ -87,13 +98,20 @@ pub(crate) fn assemble(
         .algorithm()
         .signature_len()
         .unwrap_or(crate::keys::MAX_SIGNATURE_LEN);
+    let header_len = match header {
+        HeaderPart::Json(json) => base64url::encoded_len(json.len()),
+        HeaderPart::Encoded(text) => text.len(),
+    };
     let mut out = Vec::with_capacity(
-        base64url::encoded_len(header_json.len())
+        header_len
             + base64url::encoded_len(payload.len())
             + base64url::encoded_len(signature_len)
             + 2,
     );
-    base64url::append_encoded(header_json, &mut out);
+    match header {
+        HeaderPart::Json(json) => base64url::append_encoded(json, &mut out),
+        HeaderPart::Encoded(text) => out.extend_from_slice(text.as_bytes()),
+    }
     out.push(b'.');
     base64url::append_encoded(payload, &mut out);
     let signature = key.sign_to_buf(&out)?;
@@ -130,11 +148,11 @@ pub fn encode<C: Serialize + ?Sized>(
 ) -> Result<String, Error> {
     let mut header_stack = [0u8; 256];
     let mut header_heap = Vec::new();
-    let header_json = header_json(header, key, &mut header_stack, &mut header_heap)?;
+    let header = header_part(header, key, &mut header_stack, &mut header_heap)?;
     let mut payload_stack = [0u8; 1024];
     let mut payload_heap = Vec::new();
     let payload = to_json(claims, &mut payload_stack, &mut payload_heap, "claims")?;
-    assemble(header_json, payload, key)
+    assemble(header, payload, key)
 }
 
 /// Signs arbitrary payload bytes as a compact JWS (RFC 7515), with `alg` from the key.
@@ -144,7 +162,7 @@ pub fn encode<C: Serialize + ?Sized>(
 pub fn sign(header: &Header, payload: &[u8], key: &SigningKey) -> Result<String, Error> {
     let mut stack = [0u8; 256];
     let mut heap = Vec::new();
-    let header = header_json(header, key, &mut stack, &mut heap)?;
+    let header = header_part(header, key, &mut stack, &mut heap)?;
     assemble(header, payload, key)
 }
 
@@ -184,7 +202,7 @@ pub fn sign_with_header_json(
         }
     }
     parsed.check_parameters()?;
-    assemble(header_json.as_bytes(), payload, key)
+    assemble(HeaderPart::Json(header_json.as_bytes()), payload, key)
 }
 
 #[cfg(test)]
