@@ -16,7 +16,7 @@
 #![allow(missing_docs, clippy::missing_panics_doc, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -529,64 +529,23 @@ impl Runner<'_> {
                 g.bench_function("floor", |b| b.iter(&mut *floor));
                 g.finish();
             }
-            Self::Paired => paired(group, webtoken, floor),
+            Self::Paired => print_paired(group, webtoken, floor),
         }
     }
 }
 
-/// Rounds of the paired runner; each runs both sides for about `BLOCK` each.
-const ROUNDS: usize = 101;
-const BLOCK: Duration = Duration::from_millis(1);
+include!("common/paired.rs");
 
-/// Times webtoken and its floor alternately (which goes first alternates too), in [`ROUNDS`]
-/// blocks each, and prints the median of the per-round ratios with its quartiles: load that
-/// changes during the run falls on both sides of a round alike, where criterion, timing one
-/// side and then the other, can charge it to either.
-fn paired(group: &str, webtoken: &mut dyn FnMut(), floor: &mut dyn FnMut()) {
-    fn time(f: &mut dyn FnMut(), iterations: u32) -> f64 {
-        let start = Instant::now();
-        for _ in 0..iterations {
-            f();
-        }
-        start.elapsed().as_secs_f64() / f64::from(iterations)
-    }
-    // Warm up, and size the blocks from the faster side's best single run.
-    let warm_up = Instant::now();
-    let mut estimate = Duration::MAX;
-    while warm_up.elapsed() < BLOCK * 50 {
-        let start = Instant::now();
-        webtoken();
-        let middle = Instant::now();
-        floor();
-        estimate = estimate.min(middle - start).min(middle.elapsed());
-    }
-    let blocks = BLOCK.as_nanos() / estimate.as_nanos().max(1);
-    let iterations = u32::try_from(blocks).unwrap_or(u32::MAX).max(1);
-    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        let (w, f) = if round % 2 == 0 {
-            let w = time(webtoken, iterations);
-            (w, time(floor, iterations))
-        } else {
-            let f = time(floor, iterations);
-            (time(webtoken, iterations), f)
-        };
-        ours.push(w);
-        theirs.push(f);
-        ratios.push(w / f);
-    }
-    let quantile = |v: &mut Vec<f64>, percent: usize| {
-        v.sort_by(f64::total_cmp);
-        v[(v.len() - 1) * percent / 100]
-    };
-    let us = |s: f64| format!("{:.3} us", s * 1e6);
+/// Prints a paired run of webtoken against its floor.
+fn print_paired(group: &str, webtoken: &mut dyn FnMut(), floor: &mut dyn FnMut()) {
+    let p = paired(webtoken, floor);
     println!(
-        "{group:24} webtoken {:>11}  floor {:>11}  webtoken/floor {:.3} (quartiles {:.3}-{:.3})",
-        us(quantile(&mut ours, 50)),
-        us(quantile(&mut theirs, 50)),
-        quantile(&mut ratios, 50),
-        quantile(&mut ratios, 25),
-        quantile(&mut ratios, 75),
+        "{group:24} webtoken {:>12}  floor {:>12}  webtoken/floor {:.3} (quartiles {:.3}-{:.3})",
+        micros(p.first),
+        micros(p.second),
+        p.ratio,
+        p.ratio_q1,
+        p.ratio_q3,
     );
 }
 
@@ -601,7 +560,7 @@ fn config() -> Criterion {
 fn main() {
     if std::env::var_os("WEBTOKEN_PAIRED").is_some() {
         println!(
-            "paired: {ROUNDS} rounds of ~{BLOCK:?} per side; median of webtoken/floor per round"
+            "paired: {PAIRED_ROUNDS} rounds of ~{PAIRED_BLOCK:?} per side; median of webtoken/floor per round"
         );
         hs256(&mut Runner::Paired);
         asymmetric(&mut Runner::Paired);

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 use serde::{Deserialize, Serialize};
 
 use jsonwebtoken_aws_lc as jwt_aws;
@@ -680,7 +680,9 @@ fn base64_url_decode(s: &str) -> Vec<u8> {
     out
 }
 
-fn compare(c: &mut Criterion) {
+/// Checks that every crate's tokens verify in every other, then runs the workload through
+/// criterion, or, without `criterion`, through the paired runner.
+fn compare(criterion: Option<&mut Criterion>) {
     eprintln!("webtoken backend: {}", webtoken::keys::BACKEND);
     assert_eq!(
         webtoken::keys::BACKEND,
@@ -697,6 +699,10 @@ fn compare(c: &mut Criterion) {
     for (alg, impls) in &asym {
         cross_check_asym(alg, impls);
     }
+    let Some(c) = criterion else {
+        compare_paired(&crates, &asym);
+        return;
+    };
 
     let mut g = c.benchmark_group("hs256_sign");
     for (name, sign, _) in CRATES {
@@ -744,5 +750,114 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(3))
 }
 
-criterion_group! { name = benches; config = config(); targets = compare }
-criterion_main!(benches);
+include!("../../common/paired.rs");
+
+/// One row of the paired table: `peer` against webtoken's `ours`, interleaved.
+fn paired_row(operation: &str, peer: &str, run_peer: &mut dyn FnMut(), ours: &mut dyn FnMut()) {
+    let p = paired(run_peer, ours);
+    println!(
+        "| {operation} | {peer} | {} | {} | {:.2} | {:.2}-{:.2} |",
+        micros(p.first),
+        micros(p.second),
+        p.ratio,
+        p.ratio_q1,
+        p.ratio_q3
+    );
+}
+
+/// Every peer against webtoken, each pair timed interleaved ([`paired`]), as a Markdown table
+/// of the median per-round ratio peer/webtoken. `decode_borrowed` is set against every peer
+/// too, in its own rows.
+fn compare_paired(crates: &Crates, asym: &[(&'static str, Vec<Asym<'_>>)]) {
+    println!(
+        "paired: {PAIRED_ROUNDS} rounds of ~{PAIRED_BLOCK:?} per side, webtoken on {}",
+        webtoken::keys::BACKEND
+    );
+    println!("| operation | crate | its median | webtoken's median | x webtoken | quartiles |");
+    println!("|---|---|---|---|---|---|");
+    let (ours_name, sign_ours, verify_ours) = CRATES[0];
+    assert_eq!(ours_name, "webtoken");
+    let token = crates.sign_webtoken();
+    let mut buffer = Vec::new();
+    check_borrowed(crates, &token, &mut buffer);
+    for (name, sign, _) in &CRATES[1..] {
+        paired_row(
+            "hs256_sign",
+            name,
+            &mut || {
+                black_box(sign(black_box(crates)));
+            },
+            &mut || {
+                black_box(sign_ours(black_box(crates)));
+            },
+        );
+    }
+    for (name, _, verify) in &CRATES[1..] {
+        paired_row(
+            "hs256_verify",
+            name,
+            &mut || {
+                black_box(verify(crates, black_box(&token)).unwrap());
+            },
+            &mut || {
+                black_box(verify_ours(crates, black_box(&token)).unwrap());
+            },
+        );
+    }
+    for (name, _, verify) in &CRATES[1..] {
+        paired_row(
+            "hs256_verify (webtoken_borrowed)",
+            name,
+            &mut || {
+                black_box(verify(crates, black_box(&token)).unwrap());
+            },
+            &mut || {
+                black_box(
+                    verify_webtoken_borrowed(crates, black_box(&token), &mut buffer).unwrap(),
+                );
+            },
+        );
+    }
+    for (alg, impls) in asym {
+        let (ours, peers) = impls.split_first().unwrap();
+        assert_eq!(ours.name, "webtoken");
+        for peer in peers {
+            paired_row(
+                &format!("{alg}_sign"),
+                peer.name,
+                &mut || {
+                    black_box((peer.sign)());
+                },
+                &mut || {
+                    black_box((ours.sign)());
+                },
+            );
+        }
+        let token = (ours.sign)();
+        for peer in peers {
+            paired_row(
+                &format!("{alg}_verify"),
+                peer.name,
+                &mut || {
+                    black_box((peer.verify)(black_box(&token)).unwrap());
+                },
+                &mut || {
+                    black_box((ours.verify)(black_box(&token)).unwrap());
+                },
+            );
+        }
+    }
+}
+
+/// `cargo bench` runs criterion (its arguments work as usual); with `WEBTOKEN_PAIRED=1` set,
+/// every peer is timed against webtoken interleaved instead, which this shared host needs for
+/// ratios it can repeat.
+fn main() {
+    if std::env::var_os("WEBTOKEN_PAIRED").is_some() {
+        compare(None);
+        return;
+    }
+    let mut c = config().configure_from_args();
+    compare(Some(&mut c));
+    c.final_summary();
+}
