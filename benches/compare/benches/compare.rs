@@ -10,7 +10,8 @@
 //! criterion baseline named after the backend (see the README), which `table.sh` merges.
 //!
 //! Run from `benches/compare`: `cargo bench -- --warm-up-time 1 --measurement-time 3`, then
-//! `sh table.sh` prints the medians and ratios.
+//! `sh table.sh` prints the medians and ratios; `WEBTOKEN_PAIRED=1 cargo bench` times every peer
+//! against webtoken interleaved instead and prints the table itself.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
