@@ -931,7 +931,7 @@ mod tests {
             members.push(format!(r#""c{}":1"#, n - 1));
             assert!(is_duplicate(&members), "{n} last");
         }
-        // Registered and custom names with the same text do not meet: `iss` is registered.
+        // A registered name hidden by an escape is still that name: a duplicate.
         assert!(is_duplicate(&[
             r#""iss":"a""#.into(),
             r#""\u0069ss":"b""#.into()
