@@ -30,12 +30,7 @@ pub(crate) struct Segments<'a> {
 /// ([`UntrustedToken`](crate::UntrustedToken)); `decode` gets the same verdicts from
 /// [`with_decoded_token`], which lets the Base64Url decoder check the alphabet.
 pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, Error> {
-    if token.len() > max_size {
-        return Err(Error::TokenTooLarge {
-            size: token.len(),
-            limit: max_size,
-        });
-    }
+    check_size(token, max_size)?;
     let (first, second) = check_shape(token)?;
     Ok(Segments::at(token, first, second))
 }
@@ -49,6 +44,17 @@ impl<'a> Segments<'a> {
             signature: &token[second + 1..],
         }
     }
+}
+
+/// Step 1: the size limit, checked before any byte of the token is read.
+fn check_size(token: &str, max_size: usize) -> Result<(), Error> {
+    if token.len() > max_size {
+        return Err(Error::TokenTooLarge {
+            size: token.len(),
+            limit: max_size,
+        });
+    }
+    Ok(())
 }
 
 /// The alphabet, exactly two dots and a non-empty header; returns the positions of the dots.
@@ -142,12 +148,7 @@ pub(crate) fn with_decoded_token<R>(
     max_size: usize,
     f: impl FnOnce(DecodedToken<'_, '_>) -> Result<R, Error>,
 ) -> Result<R, Error> {
-    if token.len() > max_size {
-        return Err(Error::TokenTooLarge {
-            size: token.len(),
-            limit: max_size,
-        });
-    }
+    check_size(token, max_size)?;
     let (first, second) = match find_dots(token) {
         Some(dots) => dots,
         None => check_shape(token)?,
