@@ -427,3 +427,25 @@ impl Future for HeadSleep {
 }
 
 impl hyper::rt::Sleep for HeadSleep {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_fits_the_descriptor_limit() {
+        assert_eq!(connection_cap(0), 1);
+        assert_eq!(connection_cap(16), 16);
+        let cap = connection_cap(usize::MAX);
+        #[cfg(unix)]
+        {
+            let soft = fd_soft_limit().expect("RLIMIT_NOFILE is readable on Unix");
+            assert_eq!(
+                u64::try_from(cap).unwrap(),
+                soft.saturating_sub(FD_MARGIN).max(1)
+            );
+        }
+        #[cfg(not(unix))]
+        assert_eq!(cap, usize::MAX);
+    }
+}
