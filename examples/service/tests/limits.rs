@@ -321,6 +321,26 @@ async fn surplus_connections_wait_and_are_served_once_others_close() {
     );
     assert_eq!(service.login().await.status, 200);
     service.stop().await;
+
+    // Silent clients that never go away are closed by the header timeout, so a legitimate
+    // request behind 3 × CAP of them is served within a few timeouts.
+    let service = Service::with_limits(limits(300, 10_000, 10_000, CAP)).await;
+    let mut hogs = Vec::new();
+    for _ in 0..CAP * 3 {
+        hogs.push(service.connect().await);
+    }
+    let start = Instant::now();
+    let mut stream = service.connect().await;
+    let answer = tokio::time::timeout(Duration::from_secs(5), jwks_on(&mut stream))
+        .await
+        .expect("served while the silent clients are still connected");
+    assert_eq!(answer.status, 200);
+    println!(
+        "legitimate request behind {} silent clients served after {:?}",
+        hogs.len(),
+        start.elapsed()
+    );
+    service.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
