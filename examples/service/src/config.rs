@@ -5,8 +5,11 @@ use std::fmt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use webtoken::{Algorithm, SigningKey};
+
+use crate::server::Limits;
 
 /// `WEBTOKEN_SERVICE_LISTEN`: the address to listen on.
 pub const LISTEN_VAR: &str = "WEBTOKEN_SERVICE_LISTEN";
@@ -18,6 +21,21 @@ pub const ISSUER_VAR: &str = "WEBTOKEN_SERVICE_ISSUER";
 pub const AUDIENCE_VAR: &str = "WEBTOKEN_SERVICE_AUDIENCE";
 /// `WEBTOKEN_SERVICE_USERS`: the user table, `name:password` pairs separated by commas.
 pub const USERS_VAR: &str = "WEBTOKEN_SERVICE_USERS";
+
+/// `WEBTOKEN_SERVICE_HEADER_TIMEOUT`: seconds a client has to send a request head
+/// (default 10).
+pub const HEADER_TIMEOUT_VAR: &str = "WEBTOKEN_SERVICE_HEADER_TIMEOUT";
+/// `WEBTOKEN_SERVICE_BODY_TIMEOUT`: seconds a client has to send a request body (default 10).
+pub const BODY_TIMEOUT_VAR: &str = "WEBTOKEN_SERVICE_BODY_TIMEOUT";
+/// `WEBTOKEN_SERVICE_IDLE_TIMEOUT`: seconds a kept-alive connection may stay idle
+/// (default 60).
+pub const IDLE_TIMEOUT_VAR: &str = "WEBTOKEN_SERVICE_IDLE_TIMEOUT";
+/// `WEBTOKEN_SERVICE_MAX_CONNECTIONS`: connections served at once (default 512, lowered to
+/// the file descriptor limit minus a margin).
+pub const MAX_CONNECTIONS_VAR: &str = "WEBTOKEN_SERVICE_MAX_CONNECTIONS";
+/// `WEBTOKEN_SERVICE_PASSWORD_CHECKS`: password checks run at once (default: the number of
+/// cores).
+pub const PASSWORD_CHECKS_VAR: &str = "WEBTOKEN_SERVICE_PASSWORD_CHECKS";
 
 /// The demo user table used when `WEBTOKEN_SERVICE_USERS` is not set.
 pub const DEMO_USERS: &str = "alice:wonderland,bob:builder";
@@ -37,6 +55,10 @@ pub struct Config {
     pub users: Vec<(String, String)>,
     /// Whether `users` is the built-in demo table.
     pub demo_users: bool,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
+    /// Password checks run at once.
+    pub password_checks: usize,
 }
 
 impl fmt::Debug for Config {
@@ -49,6 +71,8 @@ impl fmt::Debug for Config {
             .field("audience", &self.audience)
             .field("users", &names)
             .field("demo_users", &self.demo_users)
+            .field("limits", &self.limits)
+            .field("password_checks", &self.password_checks)
             .finish()
     }
 }
@@ -108,7 +132,23 @@ impl Config {
             Some(list) => (parse_users(&list)?, false),
             None => (parse_users(DEMO_USERS)?, true),
         };
+        let defaults = Limits::default();
+        let seconds = |variable: &'static str, default: Duration| {
+            get(variable).map_or(Ok(default), |value| parse_seconds(variable, &value))
+        };
+        let count = |variable: &'static str, default: usize| {
+            get(variable).map_or(Ok(default), |value| parse_count(variable, &value))
+        };
+        let limits = Limits {
+            header_timeout: seconds(HEADER_TIMEOUT_VAR, defaults.header_timeout)?,
+            body_timeout: seconds(BODY_TIMEOUT_VAR, defaults.body_timeout)?,
+            idle_timeout: seconds(IDLE_TIMEOUT_VAR, defaults.idle_timeout)?,
+            max_connections: count(MAX_CONNECTIONS_VAR, defaults.max_connections)?,
+        };
+        let password_checks = count(PASSWORD_CHECKS_VAR, crate::passwords::default_limit())?;
         Ok(Self {
+            limits,
+            password_checks,
             listen,
             key_file: get(KEY_FILE_VAR)
                 .map_or_else(|| PathBuf::from("webtoken-service-key.pem"), PathBuf::from),
@@ -118,6 +158,33 @@ impl Config {
             demo_users,
         })
     }
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), at most a day.
+fn parse_seconds(variable: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && *s <= 86_400.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| ConfigError::Invalid {
+            variable,
+            reason: format!("{value:?} is not a number of seconds between 0 and 86400"),
+        })
+}
+
+/// A positive whole number.
+fn parse_count(variable: &'static str, value: &str) -> Result<usize, ConfigError> {
+    value
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| ConfigError::Invalid {
+            variable,
+            reason: format!("{value:?} is not a positive whole number"),
+        })
 }
 
 fn parse_users(list: &str) -> Result<Vec<(String, String)>, ConfigError> {
@@ -177,6 +244,26 @@ pub fn load_or_generate_key(path: &Path) -> Result<(SigningKey, KeyOrigin), Conf
     }
 }
 
+/// The permission bits of the key file when its group or others may access it (mode &
+/// 0o077 != 0), which they must not: the file holds the private signing key. `None` when
+/// only the owner can, or off Unix.
+///
+/// # Errors
+/// When the file's metadata cannot be read.
+pub fn exposed_key_mode(path: &Path) -> std::io::Result<Option<u32>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        Ok((mode & 0o077 != 0).then_some(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(None)
+    }
+}
+
 /// Creates `path` (never overwriting) with owner-only permissions on Unix.
 fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
@@ -227,12 +314,43 @@ mod tests {
     }
 
     #[test]
+    fn limits_default_then_overrides() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.limits, Limits::default());
+        assert_eq!(defaults.limits.header_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.limits.body_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.limits.idle_timeout, Duration::from_secs(60));
+        assert_eq!(defaults.limits.max_connections, 512);
+        assert!(defaults.password_checks >= 1);
+
+        let set = config(&[
+            (HEADER_TIMEOUT_VAR, "0.3"),
+            (BODY_TIMEOUT_VAR, "2"),
+            (IDLE_TIMEOUT_VAR, "30"),
+            (MAX_CONNECTIONS_VAR, "16"),
+            (PASSWORD_CHECKS_VAR, "3"),
+        ])
+        .unwrap();
+        assert_eq!(set.limits.header_timeout, Duration::from_millis(300));
+        assert_eq!(set.limits.body_timeout, Duration::from_secs(2));
+        assert_eq!(set.limits.idle_timeout, Duration::from_secs(30));
+        assert_eq!(set.limits.max_connections, 16);
+        assert_eq!(set.password_checks, 3);
+    }
+
+    #[test]
     fn refuses_unusable_values() {
         for (var, value) in [
             (LISTEN_VAR, "localhost"),
             (USERS_VAR, "nopassword"),
             (USERS_VAR, "a:1,a:2"),
             (USERS_VAR, ":pw"),
+            (HEADER_TIMEOUT_VAR, "0"),
+            (BODY_TIMEOUT_VAR, "-1"),
+            (IDLE_TIMEOUT_VAR, "NaN"),
+            (IDLE_TIMEOUT_VAR, "1e12"),
+            (MAX_CONNECTIONS_VAR, "0"),
+            (PASSWORD_CHECKS_VAR, "many"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert!(err.to_string().starts_with(var), "{err}");
@@ -256,6 +374,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let permissions = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(permissions & 0o077, 0, "the key file is private");
+            assert_eq!(exposed_key_mode(&path).unwrap(), None);
+            let readable = std::fs::Permissions::from_mode(0o644);
+            std::fs::set_permissions(&path, readable).unwrap();
+            assert_eq!(exposed_key_mode(&path).unwrap(), Some(0o644));
         }
 
         std::fs::write(&path, "not a key").unwrap();

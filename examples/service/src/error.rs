@@ -3,11 +3,12 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::server::BodyTimeout;
 use crate::tokens::TokenError;
 
 /// The realm named in `WWW-Authenticate` challenges.
@@ -28,14 +29,20 @@ pub enum ApiError {
     InvalidCredentials,
     /// 404 `not_found`.
     NotFound,
-    /// Any other status the request body was refused with (413, 415).
+    /// Any other status the request body was refused with (408, 413, 415).
     Rejected(StatusCode, String),
+    /// 503 `temporarily_unavailable` with `Retry-After`: too many logins are waiting for a
+    /// password check.
+    Busy,
     /// 500 `server_error`; the detail is logged, not sent.
     Internal,
 }
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if caused_by_body_timeout(&rejection) {
+            return Self::Rejected(StatusCode::REQUEST_TIMEOUT, BodyTimeout.to_string());
+        }
         match rejection.status() {
             status @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => {
                 Self::Rejected(status, rejection.body_text())
@@ -57,11 +64,49 @@ impl From<TokenError> for ApiError {
     }
 }
 
+/// Whether the body could not be read because it did not arrive in time.
+fn caused_by_body_timeout(rejection: &JsonRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(error) = source {
+        if error.is::<BodyTimeout>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// The longest error description sent to a client, in characters.
+pub const MAX_DESCRIPTION: usize = 200;
+
+/// `text` made safe to send: control characters escaped (`\n`, `\u{1b}`) and the whole cut to
+/// [`MAX_DESCRIPTION`] characters, ending in `...` when cut. Error texts of the library can
+/// quote the token, so they are as long as the client likes without this.
+pub fn bounded(text: &str) -> String {
+    let mut escaped = String::new();
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+        if escaped.len() > 4 * MAX_DESCRIPTION {
+            break; // enough to decide: the rest is cut anyway
+        }
+    }
+    if escaped.chars().count() <= MAX_DESCRIPTION {
+        return escaped;
+    }
+    let mut cut: String = escaped.chars().take(MAX_DESCRIPTION - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
 /// Makes `text` fit an RFC 6750 `error_description` quoted string (%x20-21 / %x23-5B /
 /// %x5D-7E): quotes and backslashes become `'`, anything else outside printable ASCII `?`.
 fn quotable(text: &str) -> String {
     text.chars()
-        .take(200)
+        .take(MAX_DESCRIPTION)
         .map(|c| match c {
             '"' | '\\' => '\'',
             ' '..='~' => c,
@@ -112,6 +157,12 @@ impl IntoResponse for ApiError {
                 None,
             ),
             Self::Rejected(status, d) => (status, "invalid_request", d, None),
+            Self::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "too many logins at once; retry shortly".to_owned(),
+                None,
+            ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -119,10 +170,15 @@ impl IntoResponse for ApiError {
                 None,
             ),
         };
-        let body = Json(json!({ "error": code, "error_description": description }));
+        let body = Json(json!({ "error": code, "error_description": bounded(&description) }));
         let mut response = (status, body).into_response();
         if let Some(value) = www_authenticate {
             response.headers_mut().insert(WWW_AUTHENTICATE, value);
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }
@@ -131,6 +187,17 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_bounded_and_escaped() {
+        assert_eq!(bounded("short"), "short");
+        assert_eq!(bounded("a\nb\u{1b}"), "a\\nb\\u{1b}");
+        let exact = "x".repeat(MAX_DESCRIPTION);
+        assert_eq!(bounded(&exact), exact);
+        let long = bounded(&"\u{1}".repeat(100_000));
+        assert_eq!(long.chars().count(), MAX_DESCRIPTION);
+        assert!(long.ends_with("...") && !long.chars().any(char::is_control));
+    }
 
     #[test]
     fn descriptions_fit_a_quoted_string() {

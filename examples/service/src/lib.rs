@@ -19,6 +19,7 @@ pub mod extract;
 pub mod keyring;
 pub mod passwords;
 mod routes;
+pub mod server;
 pub mod tokens;
 
 use std::future::Future;
@@ -33,17 +34,20 @@ use webtoken::{Clock, SigningKey};
 pub use config::Config;
 pub use extract::AccessToken;
 pub use keyring::KeyRing;
-pub use passwords::UserStore;
+pub use passwords::{PasswordChecks, UserStore};
+pub use server::Limits;
 pub use tokens::{Settings, TokenService};
 
 /// The largest request body accepted, in bytes; larger bodies get a 413.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-/// What every handler shares: the token service and the user table.
+/// What every handler shares: the token service, the user table and the limit on concurrent
+/// password checks.
 #[derive(Clone, Debug)]
 pub struct AppState {
     tokens: Arc<TokenService>,
     users: Arc<UserStore>,
+    password_checks: Arc<PasswordChecks>,
 }
 
 impl AppState {
@@ -61,7 +65,21 @@ impl AppState {
         Ok(Self {
             tokens: Arc::new(TokenService::new(settings, signing_key, clock)?),
             users: Arc::new(users),
+            password_checks: Arc::new(PasswordChecks::default()),
         })
+    }
+
+    /// The same state with `checks` bounding the concurrent password checks (by default
+    /// one per core, [`PasswordChecks::default`]).
+    #[must_use]
+    pub fn with_password_checks(mut self, checks: PasswordChecks) -> Self {
+        self.password_checks = Arc::new(checks);
+        self
+    }
+
+    /// The limiter of concurrent password checks (its counters are for monitoring and tests).
+    pub fn password_checks(&self) -> Arc<PasswordChecks> {
+        Arc::clone(&self.password_checks)
     }
 
     /// The token service (for key rotation and housekeeping).
@@ -88,8 +106,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the [`router`] on `listener` until `shutdown` completes, then lets in-flight
-/// requests finish (graceful shutdown).
+/// Serves the [`router`] on `listener` with the default [`Limits`] until `shutdown`
+/// completes, then lets in-flight requests finish (graceful shutdown).
 ///
 /// # Errors
 /// An I/O error from the listener.
@@ -98,7 +116,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with_limits(listener, state, Limits::default(), shutdown).await
+}
+
+/// As [`serve`], with the given timeouts and connection cap.
+///
+/// # Errors
+/// An I/O error from the listener.
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    server::serve_with(listener, router(state), limits, shutdown).await
 }

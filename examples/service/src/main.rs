@@ -9,7 +9,8 @@ use tokio::net::TcpListener;
 use webtoken::SystemClock;
 use webtoken_service::config::{self, KeyOrigin};
 use webtoken_service::passwords::DEFAULT_ITERATIONS;
-use webtoken_service::{AppState, Config, Settings, UserStore};
+use webtoken_service::passwords::DEFAULT_QUEUE_TIMEOUT;
+use webtoken_service::{AppState, Config, PasswordChecks, Settings, UserStore};
 
 /// How often expired refresh sessions and retired keys are dropped.
 const HOUSEKEEPING_PERIOD: Duration = Duration::from_secs(300);
@@ -38,6 +39,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(path = %config.key_file.display(), "loaded the signing key");
         }
     }
+    match config::exposed_key_mode(&config.key_file) {
+        Ok(None) => {}
+        Ok(Some(mode)) => tracing::warn!(
+            path = %config.key_file.display(),
+            mode = %format_args!("{mode:o}"),
+            "the signing key file is readable by group or others: chmod 600 it"
+        ),
+        Err(error) => tracing::warn!(
+            path = %config.key_file.display(),
+            %error,
+            "cannot read the permissions of the signing key file"
+        ),
+    }
     if config.demo_users {
         tracing::warn!(
             "{} is not set: using the demo users {}",
@@ -50,7 +64,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     });
     let (users, config) = users.await??;
     let settings = Settings::new(config.issuer.clone(), config.audience.clone());
-    let state = AppState::new(settings, key, users, Arc::new(SystemClock))?;
+    let state = AppState::new(settings, key, users, Arc::new(SystemClock))?.with_password_checks(
+        PasswordChecks::new(config.password_checks, DEFAULT_QUEUE_TIMEOUT),
+    );
 
     let listener = TcpListener::bind(config.listen).await?;
     tracing::info!(
@@ -58,10 +74,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         kid = state.tokens().key_ring().current().signing_key().key_id().unwrap_or("-"),
         issuer = %config.issuer,
         audience = %config.audience,
+        limits = ?config.limits,
+        password_checks = config.password_checks,
         "listening"
     );
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    webtoken_service::serve(listener, state, shutdown_signal()).await?;
+    webtoken_service::serve_with_limits(listener, state, config.limits, shutdown_signal()).await?;
     housekeeping.abort();
     tracing::info!("stopped");
     Ok(())

@@ -4,6 +4,11 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use ring::digest::SHA256_OUTPUT_LEN;
 use ring::pbkdf2;
@@ -132,6 +137,106 @@ impl UserStore {
     pub fn is_empty(&self) -> bool {
         self.users.is_empty()
     }
+}
+
+/// How long a login waits for a free password check before it is answered 503.
+pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Bounds the password checks that run at once (each is a PBKDF2 run that keeps a core busy
+/// for a while), so that a flood of logins cannot starve the other routes of CPU or fill the
+/// blocking thread pool. Logins beyond the limit queue for at most the queue timeout.
+#[derive(Debug)]
+pub struct PasswordChecks {
+    permits: Arc<Semaphore>,
+    limit: usize,
+    queue_timeout: Duration,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl PasswordChecks {
+    /// At most `limit` (at least 1) checks at once; a login waits at most `queue_timeout`.
+    pub fn new(limit: usize, queue_timeout: Duration) -> Self {
+        let limit = limit.clamp(1, Semaphore::MAX_PERMITS);
+        Self {
+            permits: Arc::new(Semaphore::new(limit)),
+            limit,
+            queue_timeout,
+            running: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        }
+    }
+
+    /// The number of checks allowed at once.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The largest number of checks that ran at the same time so far.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    /// Runs `check` on the blocking thread pool once a permit is free, holding the permit
+    /// until it returns (even when the caller stops waiting for it).
+    ///
+    /// # Errors
+    /// [`CheckError::Busy`] when no permit became free within the queue timeout (the check
+    /// did not run), [`CheckError::Failed`] when the check panicked.
+    pub async fn run<T, F>(self: &Arc<Self>, check: F) -> Result<T, CheckError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = tokio::time::timeout(
+            self.queue_timeout,
+            Arc::clone(&self.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| CheckError::Busy)?
+        .map_err(|_| CheckError::Failed("the permit semaphore is closed".into()))?;
+        let checks = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let running = checks.running.fetch_add(1, Ordering::SeqCst) + 1;
+            checks.peak.fetch_max(running, Ordering::SeqCst);
+            let _running = Running(&checks.running);
+            check()
+        })
+        .await
+        .map_err(|e| CheckError::Failed(e.to_string()))
+    }
+}
+
+/// Counts a check as running until dropped (also when the check panics).
+struct Running<'a>(&'a AtomicUsize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One check per core ([`std::thread::available_parallelism`]), queueing for at most
+/// [`DEFAULT_QUEUE_TIMEOUT`].
+impl Default for PasswordChecks {
+    fn default() -> Self {
+        Self::new(default_limit(), DEFAULT_QUEUE_TIMEOUT)
+    }
+}
+
+/// The number of cores available to the process (1 when unknown).
+pub fn default_limit() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Why [`PasswordChecks::run`] did not return the check's result.
+#[derive(Debug)]
+pub enum CheckError {
+    /// No permit within the queue timeout.
+    Busy,
+    /// The check panicked or could not be started.
+    Failed(String),
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use webtoken::Token;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, bounded};
 use crate::extract::{AccessToken, JsonBody};
+use crate::passwords::CheckError;
 use crate::tokens::{TokenError, TokenPair, Verified};
 
 /// The body of `POST /token`.
@@ -42,23 +43,29 @@ fn no_store(pair: TokenPair) -> impl IntoResponse {
 }
 
 /// `POST /token`: checks the password off the async executor (PBKDF2 is deliberately slow),
-/// then starts a session.
+/// at most [`PasswordChecks::limit`](crate::PasswordChecks::limit) at once, then starts a
+/// session. A login that waits too long for its turn gets a 503 with `Retry-After`.
 pub(crate) async fn login(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let users = state.users();
-    let username = tokio::task::spawn_blocking(move || {
-        users
-            .check(&request.username, &request.password)
-            .then_some(request.username)
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password check task failed");
-        ApiError::Internal
-    })?
-    .ok_or(ApiError::InvalidCredentials)?;
+    let username = state
+        .password_checks()
+        .run(move || {
+            users
+                .check(&request.username, &request.password)
+                .then_some(request.username)
+        })
+        .await
+        .map_err(|e| match e {
+            CheckError::Busy => ApiError::Busy,
+            CheckError::Failed(reason) => {
+                tracing::error!(%reason, "password check task failed");
+                ApiError::Internal
+            }
+        })?
+        .ok_or(ApiError::InvalidCredentials)?;
     tracing::info!(user = %username, "login");
     Ok(no_store(state.tokens().login(&username)?))
 }
@@ -86,7 +93,11 @@ pub(crate) async fn verify(
                 TokenError::Revoked | TokenError::Reused => "revoked",
                 TokenError::Internal(_) => "server_error",
             };
-            json!({ "active": false, "error": reason, "error_description": error.to_string() })
+            json!({
+                "active": false,
+                "error": reason,
+                "error_description": bounded(&error.to_string()),
+            })
         }
     })
 }
