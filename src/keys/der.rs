@@ -895,6 +895,11 @@ pub(crate) fn signing_key_from_private(
             use backend::signature::KeyPair as _;
             let pair = match public {
                 Some(public) => {
+                    // An embedded public key is checked before it is compared with the seed's,
+                    // so that a small-order or non-canonical one is named as such.
+                    if let Ok(embedded) = <&[u8; 32]>::try_from(*public) {
+                        super::eddsa::check_public_key(embedded)?;
+                    }
                     backend::signature::Ed25519KeyPair::from_seed_and_public_key(seed, public)
                 }
                 None => backend::signature::Ed25519KeyPair::from_seed_unchecked(seed),
@@ -910,6 +915,9 @@ pub(crate) fn signing_key_from_private(
                     .map_err(|_| KeyError::Rejected {
                         reason: "an Ed25519 public key has 32 bytes".into(),
                     })?;
+            // Never fails for a derived key (a clamped scalar times the base point has order
+            // L); checked anyway so that every path to an Ed25519 key goes through it.
+            super::eddsa::check_public_key(&public)?;
             (
                 SigningInner::EdDsa(Arc::new(pair)),
                 PrivateParts::Ed25519 { seed, public },

@@ -1131,6 +1131,7 @@ fn ec_signing_key(
 
 fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
+    super::eddsa::check_public_key(x)?;
     let pair = backend::signature::Ed25519KeyPair::from_seed_and_public_key(&d.0, x)
         .map_err(|e| rejected("Ed25519 private key d does not match x", &e))?;
     let mut seed = [0u8; 32];

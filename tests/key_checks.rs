@@ -1,0 +1,271 @@
+//! The key checks done when keys are built (issue 13): no key a forger can use is accepted.
+//!
+//! - Ed25519 public keys of small order and non-canonical encodings, through every path
+//!   (raw bytes, JWK, PEM, DER, certificate, PKCS#8 v2 with an embedded public key, private JWK).
+//! - HMAC secrets that are keys in any form (PEM, DER, JWK, OpenSSH), through `SigningKey::hmac`,
+//!   `VerifyingKey::hmac` and `oct` JWKs.
+//! - RSA private keys whose parts do not belong together, from JWK, PKCS#1 and PKCS#8.
+//!
+//! Every refusal is `invalid_key` with a message naming the reason.
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use webtoken::keys::{Jwk, JwkSet};
+use webtoken::{Algorithm, Error, ErrorKind, SigningKey, Validation, VerifyingKey};
+
+fn b64(bytes: &[u8]) -> String {
+    webtoken::base64url::encode(bytes)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/data/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture")
+}
+
+/// Asserts an `invalid_key` error whose message contains `needle`.
+#[track_caller]
+fn assert_refused<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str, what: &str) {
+    match result {
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::InvalidKey, "{what}: {e}");
+            assert!(e.to_string().contains(needle), "{what}: {e:?} lacks {needle:?}");
+        }
+        Ok(key) => panic!("{what}: accepted: {key:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ed25519
+
+const P_LE: [u8; 32] = {
+    let mut p = [0xff; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    p
+};
+
+fn hex32(hex: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+fn with_sign(mut y: [u8; 32]) -> [u8; 32] {
+    y[31] |= 0x80;
+    y
+}
+
+/// The eight points of small order, and how the error names each.
+fn small_order_points() -> Vec<([u8; 32], &'static str)> {
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    let mut p_minus_1 = P_LE;
+    p_minus_1[0] = 0xec;
+    let y8 = hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05");
+    let y8_neg = hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+    vec![
+        (one, "small order (the identity)"),
+        (p_minus_1, "small order (order 2)"),
+        ([0; 32], "small order (order 4)"),
+        (with_sign([0; 32]), "small order (order 4)"),
+        (y8, "small order (order 8)"),
+        (with_sign(y8), "small order (order 8)"),
+        (y8_neg, "small order (order 8)"),
+        (with_sign(y8_neg), "small order (order 8)"),
+    ]
+}
+
+/// Non-canonical encodings: of the small-order points (y = p, p + 1, x = 0 with the sign bit)
+/// and of ordinary y values (y = p + 2 .. 2^255 - 1), with both sign bits.
+fn non_canonical_points() -> Vec<([u8; 32], &'static str)> {
+    let mut out = Vec::new();
+    for low in [0xed_u8, 0xee, 0xef, 0xf0, 0xfe, 0xff] {
+        let mut y = P_LE;
+        y[0] = low;
+        out.push((y, "not canonically encoded (y >= p)"));
+        out.push((with_sign(y), "not canonically encoded (y >= p)"));
+    }
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    let mut p_minus_1 = P_LE;
+    p_minus_1[0] = 0xec;
+    for y in [one, p_minus_1] {
+        out.push((with_sign(y), "x = 0 with the sign bit set"));
+    }
+    out
+}
+
+fn bad_ed25519_points() -> Vec<([u8; 32], &'static str)> {
+    let mut all = small_order_points();
+    all.extend(non_canonical_points());
+    all
+}
+
+fn spki_der(public: &[u8; 32]) -> Vec<u8> {
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(public);
+    der
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// A PKCS#8 v2 `OneAsymmetricKey` with `seed` and an embedded public key.
+fn pkcs8_v2(seed: &[u8; 32], public: &[u8; 32]) -> Vec<u8> {
+    let mut der = vec![
+        0x30, 0x51, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend_from_slice(seed);
+    der.extend_from_slice(&[0x81, 0x21, 0x00]);
+    der.extend_from_slice(public);
+    der
+}
+
+const SEED: [u8; 32] = [7; 32];
+
+fn honest_public() -> [u8; 32] {
+    let key = SigningKey::ed25519_seed(&SEED).unwrap();
+    let jwk = key.to_public_jwk().unwrap();
+    let x = serde_json::to_value(&jwk).unwrap()["x"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    webtoken::base64url::decode(x).unwrap().try_into().unwrap()
+}
+
+#[test]
+fn the_control_case_honest_keys_load_through_every_path() {
+    let public = honest_public();
+    VerifyingKey::ed25519(&public).unwrap();
+    VerifyingKey::from_spki_der(&spki_der(&public), None).unwrap();
+    VerifyingKey::from_pem(&pem("PUBLIC KEY", &spki_der(&public)), None).unwrap();
+    SigningKey::from_pkcs8_der(&pkcs8_v2(&SEED, &public), None).unwrap();
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&public), "d": b64(&SEED)});
+    Jwk::from_json(&jwk.to_string())
+        .unwrap()
+        .to_signing_key()
+        .unwrap();
+}
+
+#[test]
+fn forgery_under_the_identity_key_is_stopped_when_the_key_is_built() {
+    // R = the identity's encoding, S = 0: [0]B = R + [k]A holds for every message when A is the
+    // identity, so this "signature" verified any claims under that key before the check.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let mut signature = [0u8; 64];
+    signature[..32].copy_from_slice(&identity);
+    let header = b64(br#"{"alg":"EdDSA"}"#);
+    let claims = b64(br#"{"sub":"admin","exp":4102444800}"#);
+    let forged = format!("{header}.{claims}.{}", b64(&signature));
+    let result = VerifyingKey::ed25519(&identity).and_then(|key| {
+        webtoken::decode::<Value>(&forged, &key, &Validation::new())
+            .map(|t| format!("forged token accepted: {:?}", t.claims()))
+    });
+    assert_refused(result, "small order (the identity)", "identity key");
+}
+
+#[test]
+fn bad_ed25519_public_keys_are_refused_as_raw_bytes() {
+    for (point, reason) in bad_ed25519_points() {
+        assert_refused(VerifyingKey::ed25519(&point), reason, &format!("{point:02x?}"));
+    }
+}
+
+#[test]
+fn bad_ed25519_public_keys_are_refused_from_spki_der_and_pem() {
+    for (point, reason) in bad_ed25519_points() {
+        let der = spki_der(&point);
+        assert_refused(VerifyingKey::from_spki_der(&der, None), reason, "SPKI DER");
+        assert_refused(VerifyingKey::ed25519_der(&der), reason, "ed25519_der");
+        let pem = pem("PUBLIC KEY", &der);
+        assert_refused(VerifyingKey::from_pem(&pem, None), reason, "PEM");
+        assert_refused(VerifyingKey::ed25519_pem(&pem), reason, "ed25519_pem");
+    }
+}
+
+#[test]
+fn bad_ed25519_public_keys_are_refused_from_a_certificate() {
+    // The fixture certificate with its key replaced (certificates are not validated).
+    let cert = fixture("ed25519.cert.pem");
+    let cert = String::from_utf8(cert).unwrap();
+    let honest = VerifyingKey::from_certificate_pem(&cert, None).unwrap();
+    let spki = honest.to_spki_der().unwrap();
+    let body: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let at = der
+        .windows(32)
+        .position(|w| w == &spki[12..])
+        .expect("public key in the certificate");
+    for (point, reason) in bad_ed25519_points() {
+        let mut patched = der.clone();
+        patched[at..at + 32].copy_from_slice(&point);
+        assert_refused(
+            VerifyingKey::from_certificate_der(&patched, None),
+            reason,
+            "certificate DER",
+        );
+        assert_refused(
+            VerifyingKey::from_certificate_pem(&pem("CERTIFICATE", &patched), None),
+            reason,
+            "certificate PEM",
+        );
+    }
+}
+
+#[test]
+fn bad_ed25519_public_keys_are_refused_from_jwks() {
+    for (point, reason) in bad_ed25519_points() {
+        let public = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&point)}).to_string();
+        let jwk = Jwk::from_json(&public).unwrap();
+        assert_refused(jwk.to_verifying_key(), reason, "public JWK");
+        assert_refused(
+            jwk.to_verifying_key_for(Algorithm::EdDsa),
+            reason,
+            "public JWK, EdDSA",
+        );
+        // In a set the key is refused when it is used.
+        match JwkSet::from_json(&format!(r#"{{"keys":[{public}]}}"#)) {
+            Ok(set) => {
+                use webtoken::keys::KeySource as _;
+                assert_refused(set.find_key(None, Algorithm::EdDsa), reason, "JWK Set");
+            }
+            Err(e) => assert_refused(Err::<(), _>(e), reason, "JWK Set"),
+        }
+        let private = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&point), "d": b64(&SEED)});
+        let jwk = Jwk::from_json(&private.to_string()).unwrap();
+        assert_refused(jwk.to_signing_key(), reason, "private JWK");
+    }
+}
+
+#[test]
+fn bad_ed25519_public_keys_embedded_in_pkcs8_v2_are_refused() {
+    for (point, reason) in bad_ed25519_points() {
+        let der = pkcs8_v2(&SEED, &point);
+        assert_refused(SigningKey::from_pkcs8_der(&der, None), reason, "PKCS#8 v2");
+        assert_refused(SigningKey::ed25519_pkcs8_der(&der), reason, "ed25519_pkcs8_der");
+        let pem = pem("PRIVATE KEY", &der);
+        assert_refused(SigningKey::ed25519_pem(&pem), reason, "PKCS#8 v2 PEM");
+        assert_refused(VerifyingKey::ed25519_pem(&pem), reason, "PKCS#8 v2 PEM, public half");
+    }
+}
