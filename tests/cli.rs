@@ -108,6 +108,19 @@ fn jwt(args: &[&str]) -> Run {
     run_with_stdin(args, Some(b""))
 }
 
+/// An HS256 token MAC'd with `secret`, made here rather than with `jwt encode`, which refuses
+/// a key's bytes as a secret: what a forger holding the public key would send.
+fn forge_hs256(secret: &[u8]) -> String {
+    let header = webtoken::base64url::encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = webtoken::base64url::encode(format!(r#"{{"sub":"forged","exp":{FAR_FUTURE}}}"#));
+    let input = format!("{header}.{claims}");
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+        input.as_bytes(),
+    );
+    format!("{input}.{}", webtoken::base64url::encode(tag.as_ref()))
+}
+
 fn key(name: &str) -> String {
     format!("{}/tests/data/keys/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -688,7 +701,9 @@ fn decode_prints_header_and_claims_and_warns() {
 fn an_hmac_token_is_never_checked_with_public_key_bytes() {
     let pem = std::fs::read(key("rsa2048.spki.pem")).unwrap();
     let b64 = webtoken::base64url::encode(&pem);
-    let forged = encode("HS256", &["--secret-b64", &b64]);
+    // The tool does not MAC with a key's bytes either.
+    jwt(&["encode", "--alg", "HS256", "--secret-b64", &b64, "{}"]).fails("invalid_key", 2);
+    let forged = forge_hs256(&pem);
     // The key's own algorithms are RS*/PS*: HS256 is not allowed.
     verify(&["--key", &key("rsa2048.spki.pem")], &forged).fails("algorithm_not_allowed", 1);
     // Allowing HS256 does not make an RSA key an HMAC secret.
@@ -962,10 +977,7 @@ fn a_pem_file_with_text_before_the_block_is_still_a_pem_key() {
     let file = dir.write("described.pem", format!("Subject: test key\n{pem}"));
     let token = encode("ES256", &["--key", &key("p256.sec1.pem")]);
     assert_verifies(&["--key", &file], &token);
-    let hs = encode(
-        "HS256",
-        &["--secret-b64", &webtoken::base64url::encode(&pem)],
-    );
+    let hs = forge_hs256(pem.as_bytes());
     verify(&["--key", &file], &hs).fails("algorithm_not_allowed", 1);
 }
 

@@ -8,6 +8,8 @@
 //!
 //! Every refusal is `invalid_key` with a message naming the reason.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
 use base64::Engine as _;
 use serde_json::{Value, json};
 use webtoken::keys::{Jwk, JwkSet};
@@ -31,7 +33,10 @@ fn assert_refused<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str, wh
     match result {
         Err(e) => {
             assert_eq!(e.kind(), ErrorKind::InvalidKey, "{what}: {e}");
-            assert!(e.to_string().contains(needle), "{what}: {e:?} lacks {needle:?}");
+            assert!(
+                e.to_string().contains(needle),
+                "{what}: {e:?} lacks {needle:?}"
+            );
         }
         Ok(key) => panic!("{what}: accepted: {key:?}"),
     }
@@ -186,7 +191,11 @@ fn forgery_under_the_identity_key_is_stopped_when_the_key_is_built() {
 #[test]
 fn bad_ed25519_public_keys_are_refused_as_raw_bytes() {
     for (point, reason) in bad_ed25519_points() {
-        assert_refused(VerifyingKey::ed25519(&point), reason, &format!("{point:02x?}"));
+        assert_refused(
+            VerifyingKey::ed25519(&point),
+            reason,
+            &format!("{point:02x?}"),
+        );
     }
 }
 
@@ -263,9 +272,271 @@ fn bad_ed25519_public_keys_embedded_in_pkcs8_v2_are_refused() {
     for (point, reason) in bad_ed25519_points() {
         let der = pkcs8_v2(&SEED, &point);
         assert_refused(SigningKey::from_pkcs8_der(&der, None), reason, "PKCS#8 v2");
-        assert_refused(SigningKey::ed25519_pkcs8_der(&der), reason, "ed25519_pkcs8_der");
+        assert_refused(
+            SigningKey::ed25519_pkcs8_der(&der),
+            reason,
+            "ed25519_pkcs8_der",
+        );
         let pem = pem("PRIVATE KEY", &der);
         assert_refused(SigningKey::ed25519_pem(&pem), reason, "PKCS#8 v2 PEM");
-        assert_refused(VerifyingKey::ed25519_pem(&pem), reason, "PKCS#8 v2 PEM, public half");
+        assert_refused(
+            VerifyingKey::ed25519_pem(&pem),
+            reason,
+            "PKCS#8 v2 PEM, public half",
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HMAC secrets that are keys
+
+const HMAC_REFUSAL: &str = "never an HMAC secret";
+
+/// Every way the library takes an HMAC secret refuses `secret`, naming `what` it looks like.
+#[track_caller]
+fn assert_secret_refused(secret: &[u8], what: &str, name: &str) {
+    for alg in [Algorithm::Hs256, Algorithm::Hs384, Algorithm::Hs512] {
+        for (path, result) in [
+            ("SigningKey::hmac", SigningKey::hmac(alg, secret).map(drop)),
+            (
+                "VerifyingKey::hmac",
+                VerifyingKey::hmac(alg, secret).map(drop),
+            ),
+            (
+                "Jwk::from_hmac_secret",
+                Jwk::from_hmac_secret(alg, secret).map(drop),
+            ),
+        ] {
+            let context = format!("{name} via {path} for {alg}");
+            assert_refused(result, HMAC_REFUSAL, &context);
+            assert_refused(VerifyingKey::hmac(alg, secret).map(drop), what, &context);
+        }
+        let oct = json!({"kty": "oct", "alg": alg.as_str(), "k": b64(secret)}).to_string();
+        let jwk = Jwk::from_json(&oct).unwrap();
+        assert_refused(
+            jwk.to_verifying_key(),
+            HMAC_REFUSAL,
+            &format!("{name} as oct JWK"),
+        );
+        assert_refused(
+            jwk.to_signing_key(),
+            HMAC_REFUSAL,
+            &format!("{name} as oct JWK"),
+        );
+    }
+}
+
+fn utf16(text: &[u8], little: bool, bom: bool) -> Vec<u8> {
+    let text = std::str::from_utf8(text).unwrap();
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if little { &[0xff, 0xfe] } else { &[0xfe, 0xff] });
+    }
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&if little {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
+}
+
+/// The text as saved by editors: plain, after a UTF-8 BOM, after whitespace, and as UTF-16
+/// LE/BE with and without BOM.
+fn text_variants(text: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut bom = vec![0xef, 0xbb, 0xbf];
+    bom.extend_from_slice(text);
+    let mut spaced = b"\r\n \t\n".to_vec();
+    spaced.extend_from_slice(text);
+    vec![
+        ("plain".to_owned(), text.to_vec()),
+        ("UTF-8 BOM".to_owned(), bom),
+        ("leading whitespace".to_owned(), spaced),
+        ("UTF-16 LE BOM".to_owned(), utf16(text, true, true)),
+        ("UTF-16 BE BOM".to_owned(), utf16(text, false, true)),
+        ("UTF-16 LE".to_owned(), utf16(text, true, false)),
+        ("UTF-16 BE".to_owned(), utf16(text, false, false)),
+    ]
+}
+
+fn key_fixtures(suffix: &str) -> Vec<String> {
+    let dir = format!("{}/tests/data/keys", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(suffix))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "{suffix}");
+    names
+}
+
+#[test]
+fn pem_keys_and_certificates_are_refused_as_hmac_secrets_in_any_encoding() {
+    for name in key_fixtures(".pem") {
+        let text = fixture(&name);
+        for (variant, bytes) in text_variants(&text) {
+            assert_secret_refused(
+                &bytes,
+                "PEM armour (-----BEGIN ",
+                &format!("{name}, {variant}"),
+            );
+        }
+    }
+    // Text before the block (as `openssl x509 -text` or a PKCS#12 export writes).
+    let mut described = b"Bag Attributes\n    localKeyID: 01\nsubject=CN = test\n".to_vec();
+    described.extend_from_slice(&fixture("rsa2048.cert.pem"));
+    assert_secret_refused(&described, "-----BEGIN CERTIFICATE-----", "described PEM");
+}
+
+#[test]
+fn der_keys_and_certificates_are_refused_as_hmac_secrets() {
+    for (name, what) in [
+        ("rsa2048.spki.der", "an SPKI public key"),
+        ("ed448.spki.der", "an SPKI public key"),
+        ("rsa2048.cert.der", "an X.509 certificate"),
+        ("rsa2048.pkcs8.der", "a PKCS#8 private key"),
+        ("p256.pkcs8.der", "a PKCS#8 private key"),
+        ("p384.pkcs8.der", "a PKCS#8 private key"),
+        (
+            "p256.pkcs8.encrypted.der",
+            "an encrypted PKCS#8 private key",
+        ),
+        ("rsa2048.pkcs1.der", "a PKCS#1 RSA private key"),
+        ("p256.sec1.der", "a SEC1 EC private key"),
+        ("p384.sec1.der", "a SEC1 EC private key"),
+    ] {
+        assert_secret_refused(&fixture(name), what, name);
+    }
+    // PKCS#1 RSAPublicKey and an Ed25519 SPKI (44 bytes: within HS* secret sizes).
+    let pem = String::from_utf8(fixture("rsa2048.pkcs1.pub.pem")).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let pkcs1 = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    assert_secret_refused(&pkcs1, "a PKCS#1 RSA public key", "RSAPublicKey");
+    assert_secret_refused(
+        &spki_der(&honest_public()),
+        "an SPKI public key",
+        "Ed25519 SPKI",
+    );
+    // Every key the library exports, as DER.
+    let signing =
+        SigningKey::from_pem(&String::from_utf8(fixture("p384.pkcs8.pem")).unwrap(), None).unwrap();
+    assert_secret_refused(
+        &signing.to_pkcs8_der().unwrap(),
+        "PKCS#8",
+        "exported PKCS#8",
+    );
+    let spki = signing.verifying_key().unwrap().to_spki_der().unwrap();
+    assert_secret_refused(&spki, "SPKI", "exported SPKI");
+}
+
+#[test]
+fn jwks_are_refused_as_hmac_secrets_in_any_encoding() {
+    let rsa = VerifyingKey::from_pem(
+        &String::from_utf8(fixture("rsa2048.spki.pem")).unwrap(),
+        Some(Algorithm::Rs256),
+    )
+    .unwrap()
+    .to_jwk()
+    .unwrap();
+    let rsa = serde_json::to_string_pretty(&rsa).unwrap();
+    let ed = SigningKey::ed25519_seed(&SEED)
+        .unwrap()
+        .to_private_jwk()
+        .unwrap();
+    let ed = serde_json::to_string(&ed).unwrap();
+    let set = format!(r#"{{"keys":[{ed}]}}"#);
+    for (name, json) in [
+        ("RSA public JWK", &rsa),
+        ("Ed25519 private JWK", &ed),
+        ("JWK Set", &set),
+    ] {
+        for (variant, bytes) in text_variants(json.as_bytes()) {
+            assert_secret_refused(&bytes, "a JWK", &format!("{name}, {variant}"));
+        }
+    }
+}
+
+#[test]
+fn openssh_keys_are_refused_as_hmac_secrets_in_any_encoding() {
+    let sk = "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIA3Nor5OOyVy \
+              ssh:";
+    for (name, text, what) in [
+        (
+            "ed25519.openssh.pub",
+            fixture("ed25519.openssh.pub"),
+            "an OpenSSH public key (ssh-ed25519)",
+        ),
+        (
+            "rsa2048.openssh.pub",
+            fixture("rsa2048.openssh.pub"),
+            "an OpenSSH public key (ssh-rsa)",
+        ),
+        (
+            "p256.openssh.pub",
+            fixture("p256.openssh.pub"),
+            "an OpenSSH public key (ecdsa-sha2-nistp256)",
+        ),
+        (
+            "sk key",
+            sk.as_bytes().to_vec(),
+            "(sk-ssh-ed25519@openssh.com)",
+        ),
+        (
+            "ed25519.openssh.key",
+            fixture("ed25519.openssh.key"),
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+        ),
+    ] {
+        for (variant, bytes) in text_variants(&text) {
+            assert_secret_refused(&bytes, what, &format!("{name}, {variant}"));
+        }
+    }
+}
+
+#[test]
+fn a_token_maced_with_a_public_key_is_stopped_when_the_key_is_built() {
+    // The classic confusion: the verifier was given the PEM public key as an HS256 secret, and
+    // the forger, who has the public key too, MACs any claims with it.
+    let public_pem = fixture("rsa2048.spki.pem");
+    let header = b64(br#"{"alg":"HS256"}"#);
+    let claims = b64(br#"{"sub":"admin","exp":4102444800}"#);
+    let input = format!("{header}.{claims}");
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &public_pem),
+        input.as_bytes(),
+    );
+    let forged = format!("{input}.{}", b64(tag.as_ref()));
+    let result = VerifyingKey::hmac(Algorithm::Hs256, &public_pem).and_then(|key| {
+        webtoken::decode::<Value>(&forged, &key, &Validation::new())
+            .map(|t| format!("forged token accepted: {:?}", t.claims()))
+    });
+    assert_refused(
+        result,
+        "PEM armour (-----BEGIN PUBLIC KEY-----)",
+        "PEM public key",
+    );
+}
+
+#[test]
+fn random_and_text_secrets_are_still_accepted() {
+    use ring::rand::SecureRandom as _;
+    let rng = ring::rand::SystemRandom::new();
+    let mut secret = [0u8; 64];
+    for _ in 0..20_000 {
+        rng.fill(&mut secret).unwrap();
+        for alg in [Algorithm::Hs256, Algorithm::Hs384, Algorithm::Hs512] {
+            VerifyingKey::hmac(alg, secret).unwrap();
+        }
+    }
+    for text in [
+        "a secret of at least thirty-two bytes, for tests only",
+        "{\"note\": \"a JSON object that is not a key, used as a secret\"}",
+        "ssh-ed25519 is the name of a key type, this is only a sentence",
+    ] {
+        SigningKey::hmac(Algorithm::Hs256, text).unwrap();
     }
 }
