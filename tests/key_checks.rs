@@ -540,3 +540,165 @@ fn random_and_text_secrets_are_still_accepted() {
         SigningKey::hmac(Algorithm::Hs256, text).unwrap();
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// RSA private keys whose parts do not belong together
+
+const RSA_PARTS: [&str; 8] = ["n", "e", "d", "p", "q", "dp", "dq", "qi"];
+
+/// The parts of `rsa2048.pkcs1.der`, read from its JWK export.
+fn rsa_parts() -> Vec<Vec<u8>> {
+    let key = SigningKey::rsa_der(Algorithm::Rs256, &fixture("rsa2048.pkcs1.der")).unwrap();
+    let jwk = serde_json::to_value(key.to_private_jwk().unwrap()).unwrap();
+    RSA_PARTS
+        .iter()
+        .map(|name| webtoken::base64url::decode(jwk[name].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+/// What the error names when each part is changed: n, p or q break n = p·q; a changed e breaks
+/// e·dp ≡ 1 first.
+fn rsa_reason(part: &str) -> &'static str {
+    match part {
+        "n" | "p" | "q" => "n is not p·q",
+        "e" | "dp" => "dp is not the inverse of e modulo p-1",
+        "dq" => "dq is not the inverse of e modulo q-1",
+        "d" => "d does not match dp and dq",
+        _ => "qi is not the inverse of q modulo p",
+    }
+}
+
+fn der_integer(magnitude: &[u8]) -> Vec<u8> {
+    let mut content = magnitude.to_vec();
+    if content.first().is_none_or(|b| b & 0x80 != 0) {
+        content.insert(0, 0);
+    }
+    der_tlv(0x02, &content)
+}
+
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(u8::try_from(len).unwrap());
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | u8::try_from(bytes.len()).unwrap());
+        out.extend_from_slice(&bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn pkcs1(parts: &[Vec<u8>]) -> Vec<u8> {
+    let mut content = der_integer(&[]);
+    for part in parts {
+        content.extend(der_integer(part));
+    }
+    der_tlv(0x30, &content)
+}
+
+fn pkcs8(pkcs1: &[u8]) -> Vec<u8> {
+    let rsa_encryption = [
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    let mut content = der_integer(&[]);
+    content.extend_from_slice(&rsa_encryption);
+    content.extend(der_tlv(0x04, pkcs1));
+    der_tlv(0x30, &content)
+}
+
+fn rsa_jwk(parts: &[Vec<u8>]) -> Result<Jwk, Error> {
+    let mut object = serde_json::Map::new();
+    object.insert("kty".into(), "RSA".into());
+    object.insert("alg".into(), "RS256".into());
+    for (name, part) in RSA_PARTS.iter().zip(parts) {
+        object.insert((*name).into(), b64(part).into());
+    }
+    Jwk::from_json(&Value::Object(object).to_string())
+}
+
+/// Every constructor that reads an RSA private key, on these parts.
+fn rsa_private_paths(parts: &[Vec<u8>]) -> Vec<(&'static str, Result<SigningKey, Error>)> {
+    let pkcs1 = pkcs1(parts);
+    let pkcs8 = pkcs8(&pkcs1);
+    let alg = Algorithm::Ps256;
+    vec![
+        ("JWK", rsa_jwk(parts).and_then(|jwk| jwk.to_signing_key())),
+        ("PKCS#1 DER", SigningKey::rsa_der(alg, &pkcs1)),
+        (
+            "PKCS#1 PEM",
+            SigningKey::rsa_pem(alg, &pem("RSA PRIVATE KEY", &pkcs1)),
+        ),
+        ("PKCS#8 DER", SigningKey::from_pkcs8_der(&pkcs8, Some(alg))),
+        ("PKCS#8 DER, rsa_der", SigningKey::rsa_der(alg, &pkcs8)),
+        (
+            "PKCS#8 PEM",
+            SigningKey::from_pem(&pem("PRIVATE KEY", &pkcs8), Some(alg)),
+        ),
+    ]
+}
+
+#[test]
+fn consistent_rsa_keys_load_through_every_path() {
+    let parts = rsa_parts();
+    // The rebuilt DER is the fixture, byte for byte.
+    assert_eq!(pkcs1(&parts), fixture("rsa2048.pkcs1.der"));
+    for (path, key) in rsa_private_paths(&parts) {
+        let key = key.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let signature = key.sign(b"message").unwrap();
+        key.verifying_key()
+            .unwrap()
+            .verify(b"message", &signature)
+            .unwrap();
+    }
+    // Another valid d (d + λ(n)) is accepted too: the check is d·e ≡ 1 mod λ(n), not d's value.
+    let text = String::from_utf8(fixture("rsa2048.other-d.jwk.json")).unwrap();
+    let other = Jwk::from_json(&text).unwrap();
+    assert_ne!(
+        serde_json::to_value(&other).unwrap()["d"],
+        b64(&parts[2]).as_str()
+    );
+    let key = other.to_signing_key().unwrap();
+    let signature = key.sign(b"message").unwrap();
+    key.verifying_key()
+        .unwrap()
+        .verify(b"message", &signature)
+        .unwrap();
+}
+
+#[test]
+fn each_inconsistent_rsa_part_is_refused_and_named_from_every_format() {
+    let original = rsa_parts();
+    for (index, part) in RSA_PARTS.iter().enumerate() {
+        for change in [0x02_u8, 0x10] {
+            let mut parts = original.clone();
+            if *part == "e" {
+                // Another valid public exponent: 65537 -> 65539 (odd, >= 3).
+                parts[1] = vec![0x01, 0x00, 0x01 ^ change];
+            } else {
+                let last = parts[index].len() - 1;
+                parts[index][last] ^= change;
+            }
+            for (path, result) in rsa_private_paths(&parts) {
+                assert_refused(
+                    result,
+                    rsa_reason(part),
+                    &format!("{part} changed (^{change:#04x}) via {path}"),
+                );
+            }
+        }
+    }
+    // A d of zero and a qi of zero (DER only: a JWK member is never empty).
+    for (index, part) in [(2, "d"), (7, "qi")] {
+        let mut parts = original.clone();
+        parts[index] = Vec::new();
+        for (path, result) in rsa_private_paths(&parts).into_iter().skip(1) {
+            assert_refused(result, rsa_reason(part), &format!("{part} = 0 via {path}"));
+        }
+    }
+}

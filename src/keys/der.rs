@@ -864,6 +864,16 @@ pub(crate) fn signing_key_from_private(
         PrivateKeyDer::Rsa(k) => {
             // Size and exponent first, so that weak keys get their typed error.
             super::rsa::RsaPublicKey::new(k.n, k.e)?;
+            super::rsa::check_private_parts(&super::rsa::PrivateKeyParts {
+                n: k.n,
+                e: k.e,
+                d: k.d,
+                p: k.p,
+                q: k.q,
+                dp: k.dp,
+                dq: k.dq,
+                qi: k.qi,
+            })?;
             let pair =
                 backend::rsa::KeyPair::from_der(k.pkcs1).map_err(rejected("RSA private key"))?;
             let parts = PrivateParts::Rsa {

@@ -1071,6 +1071,16 @@ fn rsa_signing_key(
     let Some(crt) = &private.crt else {
         return Err(jwk_error("an RSA private JWK without p, q, dp, dq and qi cannot sign").into());
     };
+    super::rsa::check_private_parts(&super::rsa::PrivateKeyParts {
+        n,
+        e,
+        d: &private.d.0,
+        p: &crt.p.0,
+        q: &crt.q.0,
+        dp: &crt.dp.0,
+        dq: &crt.dq.0,
+        qi: &crt.qi.0,
+    })?;
     let components = backend::rsa::KeyPairComponents {
         public_key: backend::rsa::PublicKeyComponents { n, e },
         d: private.d.0.as_slice(),
