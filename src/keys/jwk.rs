@@ -1020,7 +1020,9 @@ impl Jwk {
     /// [`KeyError::PublicKeyOnly`] for a public JWK; [`KeyError::Jwk`] when an RSA or `oct` JWK
     /// has no `alg` (use [`to_signing_key_for`](Self::to_signing_key_for)), when `use` is not
     /// `sig` or `key_ops` lacks `sign`, or an RSA key lacks its CRT members; [`KeyError::Rejected`]
-    /// when the private and public members do not belong together.
+    /// when the private and public members do not belong together (for RSA, the message names
+    /// the part), an OKP `x` is of small order or not canonical, or an `oct` secret is a key
+    /// (see [the checks](crate::keys#checks-when-a-key-is-built)).
     pub fn to_signing_key(&self) -> Result<SigningKey, Error> {
         let algorithm = self.resolve_algorithm("to_signing_key")?;
         self.to_signing_key_for(algorithm)

@@ -167,7 +167,8 @@ pub(crate) fn sign(
 ///
 /// Done with [`Uint`], webtoken's own arithmetic, so that both backends refuse the same keys.
 /// Cost: a few products and remainders of numbers of the modulus' size, quadratic in its
-/// length; well under a millisecond for 2048 bits in release builds (see the README).
+/// length: about 0.15 ms for 2048 bits and 0.5 ms for 4096 in release builds, most of an RSA
+/// key's build time.
 #[allow(clippy::many_single_char_names)] // the RFC 8017 names
 pub(crate) fn check_private_parts(parts: &PrivateKeyParts<'_>) -> Result<(), KeyError> {
     let inconsistent = |reason: &'static str| KeyError::Rejected {
