@@ -38,7 +38,7 @@
 //!   after a UTF-8 or UTF-16 byte order mark and leading whitespace and in UTF-16 without one;
 //!   and DER that is, as a whole, one well-formed SPKI, X.509 certificate, PKCS#8 (plain or
 //!   encrypted), PKCS#1 or SEC1 structure (with a known key OID or a modulus of at least 512
-//!   bits). A MAC keyed with a public key's bytes can be computed by anyone (algorithm
+//!   bits), also as text that is only the base64 of one (a PEM body without its armour). A MAC keyed with a public key's bytes can be computed by anyone (algorithm
 //!   confusion, CVE-2022-29217). A random secret never matches: every test needs several exact
 //!   bytes in place.
 //! - **Ed25519**: public keys that are not canonically encoded (`y >= p` with either sign bit,

@@ -384,6 +384,20 @@ fn pem_keys_and_certificates_are_refused_as_hmac_secrets_in_any_encoding() {
             );
         }
     }
+    // The body alone, armour lines cut off (what is left of a PEM pasted into a config).
+    for name in key_fixtures(".pem") {
+        let text = String::from_utf8(fixture(&name)).unwrap();
+        let body: String = text
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_secret_refused(
+            body.as_bytes(),
+            "a PEM body without its armour",
+            &format!("{name}, body only"),
+        );
+    }
     // Text before the block (as `openssl x509 -text` or a PKCS#12 export writes).
     let mut described = b"Bag Attributes\n    localKeyID: 01\nsubject=CN = test\n".to_vec();
     described.extend_from_slice(&fixture("rsa2048.cert.pem"));

@@ -65,7 +65,43 @@ pub(crate) fn key_material(secret: &[u8]) -> Option<String> {
     if text.starts_with('{') && text.contains("\"kty\"") {
         return Some("a JWK or JWK Set (JSON with \"kty\")".to_owned());
     }
-    openssh_public_key(text).map(|kind| format!("an OpenSSH public key ({kind})"))
+    if let Some(kind) = openssh_public_key(text) {
+        return Some(format!("an OpenSSH public key ({kind})"));
+    }
+    unarmoured_der(text).map(|what| format!("the base64 of {what}, a PEM body without its armour"))
+}
+
+/// What key structure `text` holds when it is nothing but base64 (standard or URL alphabet,
+/// padding optional, line breaks allowed) of one: a PEM body whose `-----BEGIN` and `-----END`
+/// lines were cut off. A random binary secret is never all base64 characters, and a base64
+/// secret decodes to random bytes, which [`super::der::key_structure`] never takes for a key.
+fn unarmoured_der(text: &str) -> Option<&'static str> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const CONFIG: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let text = text.trim_end();
+    // The shortest key structure looked for, an Ed25519 SPKI, is 44 bytes: 60 characters.
+    if text.len() < 60
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/-_=".contains(&b) || b.is_ascii_whitespace())
+    {
+        return None;
+    }
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    let der = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG)
+        .decode(compact)
+        .ok()?;
+    super::der::key_structure(&der)
 }
 
 /// The key type of an OpenSSH public key line (`ssh-ed25519 AAAA... comment`): a known type
@@ -266,6 +302,37 @@ mod key_material_tests {
             &[0x30, 0x03, 0x02, 0x01, 0x00], // a SEQUENCE, but not of a key
         ] {
             assert_eq!(key_material(secret), None, "{secret:?}");
+        }
+    }
+
+    #[test]
+    fn base64_secrets_are_secrets_and_unarmoured_keys_are_not() {
+        use base64::Engine as _;
+        let rng = SystemRandom::new();
+        let mut secret = [0u8; 96];
+        for round in 0..5_000 {
+            rng.fill(&mut secret).unwrap();
+            let len = [45, 48, 64, 96][round % 4];
+            let standard = base64::engine::general_purpose::STANDARD.encode(&secret[..len]);
+            let url = crate::base64url::encode(&secret[..len]);
+            for text in [standard, url] {
+                assert_eq!(key_material(text.as_bytes()), None, "{text}");
+            }
+        }
+        let der = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|line| std::str::from_utf8(line).unwrap())
+            .collect();
+        for text in [
+            body.clone(),
+            lines.join("\n"),
+            crate::base64url::encode(der),
+        ] {
+            let what = key_material(text.as_bytes()).unwrap();
+            assert!(what.contains("base64 of an SPKI public key"), "{what}");
         }
     }
 }
