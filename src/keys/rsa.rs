@@ -174,6 +174,29 @@ pub(crate) fn check_private_parts(parts: &PrivateKeyParts<'_>) -> Result<(), Key
     let inconsistent = |reason: &'static str| KeyError::Rejected {
         reason: format!("the RSA private key is inconsistent: {reason}").into(),
     };
+    // Bound the work before any arithmetic: n of at most MAX_BITS, every other part no longer
+    // than n (a JWK's members are not size-checked before this runs).
+    let n_len = strip_leading_zeros(parts.n).len();
+    let bits = bit_len(strip_leading_zeros(parts.n));
+    if bits > MAX_BITS {
+        return Err(KeyError::RsaModulusSize { bits });
+    }
+    for (name, part) in [
+        ("e", parts.e),
+        ("d", parts.d),
+        ("p", parts.p),
+        ("q", parts.q),
+        ("dp", parts.dp),
+        ("dq", parts.dq),
+        ("qi", parts.qi),
+    ] {
+        if strip_leading_zeros(part).len() > n_len {
+            return Err(KeyError::Rejected {
+                reason: format!("the RSA private key is inconsistent: {name} is longer than n")
+                    .into(),
+            });
+        }
+    }
     let one = Uint::from_u64(1);
     let n = Uint::from_be(parts.n);
     let e = Uint::from_be(parts.e);
@@ -555,5 +578,16 @@ mod uint_tests {
                 .to_string()
                 .contains("dp is not")
         );
+        // Oversized parts are refused before any arithmetic (a 1 MiB p would take minutes).
+        let mut changed = original.clone();
+        changed[3] = vec![0xff; 1 << 20];
+        let err = check(&changed).unwrap_err().to_string();
+        assert!(err.contains("p is longer than n"), "{err}");
+        let mut changed = original;
+        changed[0] = vec![0xff; 1 << 20];
+        assert!(matches!(
+            check(&changed),
+            Err(KeyError::RsaModulusSize { bits }) if bits == 8 << 20
+        ));
     }
 }
