@@ -396,7 +396,13 @@ fn read_key_file(path: &Path) -> Result<KeyInput, Failure> {
                      with --key"
                 )));
             }
-            if encoding.contains("UTF-16") {
+            // Only ASCII text: random secret bytes that happen to start like UTF-16 (a
+            // BOM, or zero bytes in the right places) decode to anything but ASCII, and stay
+            // raw secret bytes.
+            let ascii = text
+                .chars()
+                .all(|c| c.is_ascii_graphic() || c.is_ascii_whitespace());
+            if encoding.contains("UTF-16") && ascii {
                 return Err(Failure::key(format!(
                     "key file {shown} is text{encoding} but not a PEM key or a JWK; a secret file \
                      is used as its raw bytes, so give the secret with --secret or --secret-b64 \

@@ -1113,6 +1113,26 @@ fn utf16_text_that_is_no_key_is_refused_not_taken_as_secret_bytes() {
 }
 
 #[test]
+fn binary_secrets_that_start_like_utf16_are_still_raw_secret_bytes() {
+    let dir = TempDir::new();
+    let high: Vec<u8> = (0..30u8).map(|i| 0x80 | (i * 7)).collect();
+    let mut le_bom = vec![0xff, 0xfe];
+    le_bom.extend_from_slice(&high);
+    let mut be_bom = vec![0xfe, 0xff];
+    be_bom.extend_from_slice(&high);
+    let mut zeros = vec![b'a', 0, b'b', 0];
+    zeros.extend_from_slice(&high);
+    for (name, bytes) in [("le", le_bom), ("be", be_bom), ("zeros", zeros)] {
+        let file = dir.write(&format!("{name}.secret"), &bytes);
+        let token = encode("HS256", &["--key", &file]);
+        assert_verifies(
+            &["--secret-b64", &webtoken::base64url::encode(&bytes)],
+            &token,
+        );
+    }
+}
+
+#[test]
 fn key_text_given_as_a_secret_is_refused() {
     let pem = std::fs::read_to_string(key("p256.spki.pem")).unwrap();
     let ssh = std::fs::read_to_string(key("ed25519.openssh.pub")).unwrap();
