@@ -1,8 +1,8 @@
 //! HS256/HS384/HS512: HMAC with SHA-2 over `hmac` + `sha2` (RFC 7518 §3.2).
 //!
 //! The secret must be at least as long as the hash output and must not be a key in any format
-//! ([`key_material`]); the keyed state (inner and outer
-//! pads already absorbed) is computed once, when the key is built, and cloned per operation.
+//! ([`key_material`]); the keyed state (inner and outer pads already absorbed) is computed once,
+//! when the key is built, and cloned per operation.
 
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
@@ -36,7 +36,7 @@ pub(crate) const fn min_secret_len(algorithm: Algorithm) -> usize {
 /// is the classic algorithm-confusion forgery (CVE-2015-9235, CVE-2022-29217; RFC 8725 §3.1),
 /// so such secrets are refused when the key is built. Text is looked at after a byte order mark
 /// (UTF-8, UTF-16 LE or BE) and leading whitespace; UTF-16 text is decoded first, with or
-/// without a byte order mark. Every test needs several exact bytes in place (ten for PEM, a key
+/// without a byte order mark. Every test needs several exact bytes in place (eleven for PEM, a key
 /// OID or a 512-bit modulus for DER, `"kty"` inside a JSON object, `AAAA` after an OpenSSH key
 /// type), so a random secret is never taken for a key.
 pub(crate) fn key_material(secret: &[u8]) -> Option<String> {
@@ -290,6 +290,21 @@ mod key_material_tests {
             secret[3] = 0;
             assert_eq!(key_material(secret), None, "{secret:02x?}");
         }
+    }
+
+    #[test]
+    fn ssh2_and_putty_armour_are_keys() {
+        let ssh2 = "---- BEGIN SSH2 PUBLIC KEY ----\nComment: \"test\"\nAAAAC3NzaC1lZDI1NTE5AAAAIA3Nor5OOyVy\n\
+                    ---- END SSH2 PUBLIC KEY ----\n";
+        let putty = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: test\n";
+        assert_eq!(
+            key_material(ssh2.as_bytes()).as_deref(),
+            Some("an SSH2 (RFC 4716) public key")
+        );
+        assert_eq!(
+            key_material(putty.as_bytes()).as_deref(),
+            Some("a PuTTY private key")
+        );
     }
 
     #[test]
