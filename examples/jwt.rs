@@ -24,7 +24,9 @@ use webtoken::{
     version,
     about = "Encode, decode and verify JSON Web Tokens; make keys; print public JWKs.",
     after_help = "Key files are read by content: PEM (-----BEGIN), a JWK or JWK Set ({), \
-                  anything else is the raw bytes of an HMAC secret.\n\
+                  anything else is the raw bytes of an HMAC secret. Text may be UTF-8 or \
+                  UTF-16, with or without a byte order mark; OpenSSH keys, DER and UTF-16 text \
+                  that is no key are refused, and no key in any form is used as a secret.\n\
                   Exit codes: 0 success, 1 invalid token (or claims), 2 usage error or unusable key."
 )]
 struct Cli {
@@ -361,27 +363,116 @@ fn load_key(args: &KeyArgs) -> Result<KeyInput, Failure> {
 }
 
 /// Reads a key file by content: PEM, JWK or JWK Set, else the raw bytes of an HMAC secret.
+///
+/// Text is recognised as editors save it: UTF-8 with or without a byte order mark, and UTF-16
+/// (LE or BE, with or without one), decoded before looking for PEM armour or JSON. A key in a
+/// form the tool does not read (OpenSSH) or UTF-16 text that is no key is refused, never taken
+/// as secret bytes; so is DER. The library refuses whatever else looks like a key
+/// (`SigningKey::hmac`).
 fn read_key_file(path: &Path) -> Result<KeyInput, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::key(format!("cannot read key file {}: {e}", path.display())))?;
-    let text = || {
-        String::from_utf8(bytes.clone())
-            .map_err(|_| Failure::key(format!("key file {} is not UTF-8", path.display())))
-    };
-    if bytes.windows(10).any(|w| w == b"-----BEGIN") {
-        return Ok(KeyInput::Pem(text()?));
-    }
-    if bytes.trim_ascii_start().starts_with(b"{") {
-        return read_jwk(&text()?);
+    let shown = path.display();
+    match decode_text(&bytes) {
+        Some((text, encoding)) => {
+            let text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+            if text.contains("-----BEGIN OPENSSH PRIVATE KEY-----") {
+                return Err(Failure::key(format!(
+                    "key file {shown} is an OpenSSH private key{encoding}, which jwt does not \
+                     read; convert a copy to PKCS#8 PEM (ssh-keygen -p -m PKCS8 -f COPY) and give \
+                     that with --key"
+                )));
+            }
+            if text.contains("-----BEGIN") {
+                return Ok(KeyInput::Pem(text.to_owned()));
+            }
+            if text.starts_with('{') {
+                return read_jwk(text);
+            }
+            if let Some(kind) = openssh_public_key(text) {
+                return Err(Failure::key(format!(
+                    "key file {shown} is an OpenSSH public key ({kind}){encoding}, which jwt does \
+                     not read; convert it to PEM (ssh-keygen -e -m PKCS8 -f FILE) and give that \
+                     with --key"
+                )));
+            }
+            // Only ASCII text: random secret bytes that happen to start like UTF-16 (a
+            // BOM, or zero bytes in the right places) decode to anything but ASCII, and stay
+            // raw secret bytes.
+            let ascii = text
+                .chars()
+                .all(|c| c.is_ascii_graphic() || c.is_ascii_whitespace());
+            if encoding.contains("UTF-16") && ascii {
+                return Err(Failure::key(format!(
+                    "key file {shown} is text{encoding} but not a PEM key or a JWK; a secret file \
+                     is used as its raw bytes, so give the secret with --secret or --secret-b64 \
+                     instead"
+                )));
+            }
+        }
+        None if bytes.windows(10).any(|w| w == b"-----BEGIN") => {
+            return Err(Failure::key(format!("key file {shown} is not UTF-8")));
+        }
+        None => {}
     }
     if is_der_key(&bytes) {
         return Err(Failure::key(format!(
-            "key file {} holds a DER-encoded key, which is never used as an HMAC secret; \
-             convert it to PEM (openssl pkey -inform DER -in FILE)",
-            path.display()
+            "key file {shown} holds a DER-encoded key, which is never used as an HMAC secret; \
+             convert it to PEM (openssl pkey -inform DER -in FILE)"
         )));
     }
     Ok(KeyInput::Secret(bytes))
+}
+
+/// The file as text, and how it was encoded (empty for plain UTF-8, else a phrase such as
+/// `" (UTF-16 LE with a byte order mark)"` for messages): UTF-8 after an optional byte order
+/// mark, or UTF-16 by its byte order mark or, without one, by zero bytes in the high half of
+/// the first two characters. `None` when it is not text in any of these.
+fn decode_text(bytes: &[u8]) -> Option<(String, &'static str)> {
+    let utf16 = |body: &[u8], little: bool| {
+        if body.len() % 2 != 0 {
+            return None;
+        }
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|pair| {
+                let pair = [pair[0], pair[1]];
+                if little {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()
+    };
+    match bytes {
+        [0xef, 0xbb, 0xbf, rest @ ..] => String::from_utf8(rest.to_vec())
+            .ok()
+            .map(|t| (t, " (UTF-8 with a byte order mark)")),
+        [0xff, 0xfe, rest @ ..] => {
+            utf16(rest, true).map(|t| (t, " (UTF-16 LE with a byte order mark)"))
+        }
+        [0xfe, 0xff, rest @ ..] => {
+            utf16(rest, false).map(|t| (t, " (UTF-16 BE with a byte order mark)"))
+        }
+        [a, 0, b, 0, ..] if a.is_ascii() && b.is_ascii() && *a != 0 && *b != 0 => {
+            utf16(bytes, true).map(|t| (t, " (UTF-16 LE)"))
+        }
+        [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii() && *a != 0 && *b != 0 => {
+            utf16(bytes, false).map(|t| (t, " (UTF-16 BE)"))
+        }
+        _ => String::from_utf8(bytes.to_vec()).ok().map(|t| (t, "")),
+    }
+}
+
+/// The key type of an OpenSSH public key line (`ssh-ed25519 AAAA... comment`).
+fn openssh_public_key(text: &str) -> Option<&str> {
+    let (kind, blob) = text.split_once(' ')?;
+    let known = ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-sha2-"]
+        .iter()
+        .any(|prefix| kind.starts_with(prefix));
+    (known && blob.trim_start().starts_with("AAAA")).then_some(kind)
 }
 
 fn read_jwk(text: &str) -> Result<KeyInput, Failure> {

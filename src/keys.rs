@@ -24,6 +24,39 @@
 //! [`SigningKey::to_public_jwk`], [`SigningKey::to_private_jwk`] (HMAC secrets only through
 //! [`Jwk::from_hmac_secret`]), RFC 7638 thumbprints with [`Jwk::thumbprint`]. Encrypted PEM keys, P-521, secp256k1, Ed448 and RSA-PSS-only
 //! (`id-RSASSA-PSS`) keys are refused.
+//!
+//! # Checks when a key is built
+//!
+//! Every constructor (raw bytes, PEM, DER, certificates, JWKs, key sets) refuses, with
+//! [`KeyError`] (kind `invalid_key`) and a message naming the reason, the keys below. The
+//! checks are webtoken's own, so both backends (ring, aws-lc-rs) refuse exactly the same keys.
+//!
+//! - **HMAC**: secrets shorter than the hash output ([`KeyError::WeakSecret`]), and secrets
+//!   that are a key in any form ([`KeyError::Rejected`]): PEM armour (`-----BEGIN ` anywhere),
+//!   SSH2 or PuTTY armour, JSON starting with `{` that contains `"kty"` (a JWK or JWK Set), an
+//!   OpenSSH public key line (`ssh-…`, `ecdsa-sha2-…`, `sk-…` followed by `AAAA…`), each also
+//!   after a UTF-8 or UTF-16 byte order mark and leading whitespace and in UTF-16 without one;
+//!   and DER that is, as a whole, one well-formed SPKI, X.509 certificate, PKCS#8 (plain or
+//!   encrypted), PKCS#1 or SEC1 structure (with a known key OID or a modulus of at least 512
+//!   bits), also as text that is only the base64 of one (a PEM body without its armour). A MAC keyed with a public key's bytes can be computed by anyone (algorithm
+//!   confusion, CVE-2022-29217). A random secret never matches: every test needs several exact
+//!   bytes in place.
+//! - **Ed25519**: public keys that are not canonically encoded (`y >= p` with either sign bit,
+//!   `x = 0` with the sign bit set) or are one of the eight points of small order (identity,
+//!   order 2, 4 or 8), under which `R = identity, S = 0` verifies for many messages. Checked
+//!   for raw keys, OKP JWKs, SPKI, certificates, a PKCS#8 v2 document's embedded public key and
+//!   a private JWK's `x` (which must also match the seed). Not checked: that `y` is on the curve
+//!   (such a key verifies nothing) and mixed-order points (no forgery with the cofactorless
+//!   verification both backends do).
+//! - **RSA**: moduli outside 2048..=8192 bits, even moduli, public exponents that are even,
+//!   below 3 or above 2^33; private keys (JWK, PKCS#1, PKCS#8) whose parts do not belong
+//!   together: `n = p·q`, `0 < qi < p` and `qi·q ≡ 1 (mod p)`, `e·dp ≡ 1 (mod p−1)` and
+//!   `e·dq ≡ 1 (mod q−1)` with `dp`, `dq` reduced, `dp = d mod (p−1)` and `dq = d mod (q−1)`
+//!   (together: `d·e ≡ 1 mod λ(n)`). The primality of `p` and `q` is not tested. These cost a
+//!   few big-integer products and remainders, once: about 0.15 ms for a 2048-bit key and 0.5 ms
+//!   for 4096 bits (release build).
+//! - **ECDSA**: points not on the curve (or the identity); private keys whose public point does
+//!   not match the scalar.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -213,6 +246,8 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
+    /// [`KeyError::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
+    /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
     pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Hmac)?;
@@ -230,7 +265,9 @@ impl SigningKey {
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the DER
     /// holds another kind of key, [`KeyError::Der`] for malformed DER,
     /// [`KeyError::RsaModulusSize`] under 2048 bits, [`KeyError::RsaExponent`], and
-    /// [`KeyError::Rejected`] for keys ring refuses (ring signs with at most 4096-bit keys).
+    /// [`KeyError::Rejected`] for keys whose parts do not belong together (the message names
+    /// the part; see [the checks](crate::keys#checks-when-a-key-is-built)) and keys the backend
+    /// refuses (ring signs with at most 4096-bit keys).
     ///
     /// ```
     /// use webtoken::{Algorithm, SigningKey};
@@ -377,6 +414,8 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
+    /// [`KeyError::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
+    /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
     pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Hmac)?;
@@ -418,7 +457,9 @@ impl VerifyingKey {
     /// An Ed25519 (`EdDSA`) verifying key from its 32 raw public bytes (the JWK `x`).
     ///
     /// # Errors
-    /// [`KeyError`] when the key is not 32 bytes.
+    /// [`KeyError`] when the key is not 32 bytes; [`KeyError::Rejected`] when it is not
+    /// canonically encoded or is a point of small order (see
+    /// [the checks](crate::keys#checks-when-a-key-is-built)).
     pub fn ed25519(public_key: &[u8]) -> Result<Self, Error> {
         Ok(Self::from_inner(
             Algorithm::EdDsa,

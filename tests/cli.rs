@@ -108,6 +108,19 @@ fn jwt(args: &[&str]) -> Run {
     run_with_stdin(args, Some(b""))
 }
 
+/// An HS256 token MAC'd with `secret`, made here rather than with `jwt encode`, which refuses
+/// a key's bytes as a secret: what a forger holding the public key would send.
+fn forge_hs256(secret: &[u8]) -> String {
+    let header = webtoken::base64url::encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = webtoken::base64url::encode(format!(r#"{{"sub":"forged","exp":{FAR_FUTURE}}}"#));
+    let input = format!("{header}.{claims}");
+    let tag = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+        input.as_bytes(),
+    );
+    format!("{input}.{}", webtoken::base64url::encode(tag.as_ref()))
+}
+
 fn key(name: &str) -> String {
     format!("{}/tests/data/keys/{name}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -688,7 +701,9 @@ fn decode_prints_header_and_claims_and_warns() {
 fn an_hmac_token_is_never_checked_with_public_key_bytes() {
     let pem = std::fs::read(key("rsa2048.spki.pem")).unwrap();
     let b64 = webtoken::base64url::encode(&pem);
-    let forged = encode("HS256", &["--secret-b64", &b64]);
+    // The tool does not MAC with a key's bytes either.
+    jwt(&["encode", "--alg", "HS256", "--secret-b64", &b64, "{}"]).fails("invalid_key", 2);
+    let forged = forge_hs256(&pem);
     // The key's own algorithms are RS*/PS*: HS256 is not allowed.
     verify(&["--key", &key("rsa2048.spki.pem")], &forged).fails("algorithm_not_allowed", 1);
     // Allowing HS256 does not make an RSA key an HMAC secret.
@@ -962,10 +977,7 @@ fn a_pem_file_with_text_before_the_block_is_still_a_pem_key() {
     let file = dir.write("described.pem", format!("Subject: test key\n{pem}"));
     let token = encode("ES256", &["--key", &key("p256.sec1.pem")]);
     assert_verifies(&["--key", &file], &token);
-    let hs = encode(
-        "HS256",
-        &["--secret-b64", &webtoken::base64url::encode(&pem)],
-    );
+    let hs = forge_hs256(pem.as_bytes());
     verify(&["--key", &file], &hs).fails("algorithm_not_allowed", 1);
 }
 
@@ -983,4 +995,155 @@ fn secrets_that_start_with_a_hyphen_are_values_not_flags() {
         &["--secret", "-a secret string of at least 32 bytes"],
         &token,
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key files as editors and other tools save them (issue 13): never read as raw secret bytes
+
+fn utf16(text: &[u8], little: bool, bom: bool) -> Vec<u8> {
+    let text = std::str::from_utf8(text).expect("UTF-8 text");
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if little { &[0xff, 0xfe] } else { &[0xfe, 0xff] });
+    }
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&if little {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
+}
+
+/// A public key file saved with a byte order mark or as UTF-16 is the key it holds: it verifies
+/// its own tokens, and an HS256 token MAC'd with the file's bytes is refused, not verified.
+fn assert_public_key_file(file: &str, token: &str, file_bytes: &[u8]) {
+    assert_verifies(&["--key", file], token);
+    let forged = forge_hs256(file_bytes);
+    verify(&["--key", file], &forged).fails("algorithm_not_allowed", 1);
+    let refused = verify(&["--key", file, "--alg", "HS256"], &forged);
+    assert!(
+        [1, 2].contains(&refused.code) && refused.stdout.is_empty(),
+        "{file}: {refused:?}"
+    );
+    assert!(!refused.stderr.contains("invalid_signature"), "{refused:?}");
+}
+
+#[test]
+fn a_public_jwk_with_a_byte_order_mark_is_a_jwk_not_a_secret() {
+    let dir = TempDir::new();
+    let jwk = jwt(&["jwk", "--key", &key("rsa2048.spki.pem")])
+        .ok()
+        .to_owned();
+    let token = encode("RS256", &["--key", &key("rsa2048.pkcs8.pem")]);
+    let mut bom = vec![0xef, 0xbb, 0xbf];
+    bom.extend_from_slice(jwk.as_bytes());
+    for (name, bytes) in [
+        ("bom.jwk", bom),
+        ("utf16le.jwk", utf16(jwk.as_bytes(), true, true)),
+        ("utf16be.jwk", utf16(jwk.as_bytes(), false, false)),
+    ] {
+        let file = dir.write(name, &bytes);
+        assert_public_key_file(&file, &token, &bytes);
+    }
+}
+
+#[test]
+fn a_pem_key_saved_as_utf16_is_a_pem_key_not_a_secret() {
+    let dir = TempDir::new();
+    let pem = std::fs::read(key("p256.spki.pem")).unwrap();
+    let token = encode("ES256", &["--key", &key("p256.sec1.pem")]);
+    for (name, little, bom) in [
+        ("le-bom.pem", true, true),
+        ("be-bom.pem", false, true),
+        ("le.pem", true, false),
+        ("be.pem", false, false),
+    ] {
+        let bytes = utf16(&pem, little, bom);
+        let file = dir.write(name, &bytes);
+        assert_public_key_file(&file, &token, &bytes);
+    }
+    // A UTF-16 private key signs.
+    let private = utf16(&std::fs::read(key("p256.pkcs8.pem")).unwrap(), true, true);
+    let file = dir.write("private-le-bom.pem", &private);
+    let token = encode("ES256", &["--key", &file]);
+    assert_verifies(&["--key", &key("p256.spki.pem")], &token);
+}
+
+#[test]
+fn openssh_keys_are_refused_with_a_message_saying_what_they_are() {
+    let dir = TempDir::new();
+    let token = encode("EdDSA", &["--key", &key("ed25519.pkcs8.pem")]);
+    for (name, says) in [
+        ("ed25519.openssh.pub", "OpenSSH public key (ssh-ed25519)"),
+        ("rsa2048.openssh.pub", "OpenSSH public key (ssh-rsa)"),
+        (
+            "p256.openssh.pub",
+            "OpenSSH public key (ecdsa-sha2-nistp256)",
+        ),
+        ("ed25519.openssh.key", "OpenSSH private key"),
+    ] {
+        let bytes = std::fs::read(key(name)).unwrap();
+        let utf16_file = dir.write(&format!("{name}.utf16"), utf16(&bytes, true, true));
+        for file in [key(name), utf16_file] {
+            let forged = forge_hs256(&std::fs::read(&file).unwrap());
+            for run in [
+                verify(&["--key", &file], &token),
+                verify(&["--key", &file], &forged),
+                verify(&["--key", &file, "--alg", "HS256"], &forged),
+                jwt(&["encode", "--alg", "HS256", "--key", &file, "{}"]),
+                jwt(&["jwk", "--key", &file]),
+            ] {
+                run.fails("invalid_key", 2);
+                assert!(run.stderr.contains(says), "{file}: {run:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn utf16_text_that_is_no_key_is_refused_not_taken_as_secret_bytes() {
+    let dir = TempDir::new();
+    let file = dir.write("secret.utf16", utf16(SECRET.as_bytes(), true, true));
+    let run = jwt(&["encode", "--alg", "HS256", "--key", &file, "{}"]);
+    run.fails("invalid_key", 2);
+    assert!(run.stderr.contains("UTF-16"), "{run:?}");
+    assert!(run.stderr.contains("--secret"), "{run:?}");
+}
+
+#[test]
+fn binary_secrets_that_start_like_utf16_are_still_raw_secret_bytes() {
+    let dir = TempDir::new();
+    let high: Vec<u8> = (0..30u8).map(|i| 0x80 | (i * 7)).collect();
+    let mut le_bom = vec![0xff, 0xfe];
+    le_bom.extend_from_slice(&high);
+    let mut be_bom = vec![0xfe, 0xff];
+    be_bom.extend_from_slice(&high);
+    let mut zeros = vec![b'a', 0, b'b', 0];
+    zeros.extend_from_slice(&high);
+    for (name, bytes) in [("le", le_bom), ("be", be_bom), ("zeros", zeros)] {
+        let file = dir.write(&format!("{name}.secret"), &bytes);
+        let token = encode("HS256", &["--key", &file]);
+        assert_verifies(
+            &["--secret-b64", &webtoken::base64url::encode(&bytes)],
+            &token,
+        );
+    }
+}
+
+#[test]
+fn key_text_given_as_a_secret_is_refused() {
+    let pem = std::fs::read_to_string(key("p256.spki.pem")).unwrap();
+    let ssh = std::fs::read_to_string(key("ed25519.openssh.pub")).unwrap();
+    let jwk = jwt(&["jwk", "--key", &key("p256.spki.pem")])
+        .ok()
+        .to_owned();
+    for secret in [pem.as_str(), ssh.trim_end(), jwk.as_str()] {
+        let run = jwt(&["encode", "--alg", "HS256", "--secret", secret, "{}"]);
+        run.fails("invalid_key", 2);
+        assert!(run.stderr.contains("never an HMAC secret"), "{run:?}");
+        let b64 = webtoken::base64url::encode(secret);
+        verify(&["--secret-b64", &b64], &forge_hs256(secret.as_bytes())).fails("invalid_key", 2);
+    }
 }

@@ -1020,7 +1020,9 @@ impl Jwk {
     /// [`KeyError::PublicKeyOnly`] for a public JWK; [`KeyError::Jwk`] when an RSA or `oct` JWK
     /// has no `alg` (use [`to_signing_key_for`](Self::to_signing_key_for)), when `use` is not
     /// `sig` or `key_ops` lacks `sign`, or an RSA key lacks its CRT members; [`KeyError::Rejected`]
-    /// when the private and public members do not belong together.
+    /// when the private and public members do not belong together (for RSA, the message names
+    /// the part), an OKP `x` is of small order or not canonical, or an `oct` secret is a key
+    /// (see [the checks](crate::keys#checks-when-a-key-is-built)).
     pub fn to_signing_key(&self) -> Result<SigningKey, Error> {
         let algorithm = self.resolve_algorithm("to_signing_key")?;
         self.to_signing_key_for(algorithm)
@@ -1071,6 +1073,16 @@ fn rsa_signing_key(
     let Some(crt) = &private.crt else {
         return Err(jwk_error("an RSA private JWK without p, q, dp, dq and qi cannot sign").into());
     };
+    super::rsa::check_private_parts(&super::rsa::PrivateKeyParts {
+        n,
+        e,
+        d: &private.d.0,
+        p: &crt.p.0,
+        q: &crt.q.0,
+        dp: &crt.dp.0,
+        dq: &crt.dq.0,
+        qi: &crt.qi.0,
+    })?;
     let components = backend::rsa::KeyPairComponents {
         public_key: backend::rsa::PublicKeyComponents { n, e },
         d: private.d.0.as_slice(),
@@ -1131,6 +1143,7 @@ fn ec_signing_key(
 
 fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
+    super::eddsa::check_public_key(x)?;
     let pair = backend::signature::Ed25519KeyPair::from_seed_and_public_key(&d.0, x)
         .map_err(|e| rejected("Ed25519 private key d does not match x", &e))?;
     let mut seed = [0u8; 32];
