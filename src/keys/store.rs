@@ -220,6 +220,8 @@ pub struct StoreStatus {
 ///   once the cooldown since that attempt has passed.
 /// - Dropping a `decode_async` or `refresh_async` future while its fetch runs (a timeout, a
 ///   client that went away) ends the fetch in the same way.
+/// - A fetch that never returns delays only the caller running it: others give up after
+///   `wait_for_fetch`, but no other fetch starts until it ends. Give the fetcher a timeout.
 /// - A poisoned lock is used as it is: every update of the store's state is complete before
 ///   any code that could panic runs.
 ///
