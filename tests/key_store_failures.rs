@@ -88,7 +88,8 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
     }
 }
 
-/// A minimal executor: polls a future on this thread until it completes.
+/// A minimal executor: polls a future on this thread until it completes, polling again only
+/// when the future's waker is woken (so a wait that nothing wakes never ends).
 fn block_on<F: Future>(future: F) -> F::Output {
     struct ThreadWaker(std::thread::Thread);
     impl Wake for ThreadWaker {
@@ -103,7 +104,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
             return v;
         }
-        std::thread::park_timeout(Duration::from_millis(20));
+        std::thread::park();
     }
 }
 

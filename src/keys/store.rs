@@ -701,8 +701,8 @@ struct FetchDone<'a> {
     generation: u64,
     /// `None` when `wait_for_fetch` is too large to add to the current instant: no bound.
     deadline: Option<Instant>,
-    /// The waker registered with the timer.
-    timer: Option<Waker>,
+    /// The timer registration, and the waker it wakes; cancelled when this is dropped.
+    timer: Option<(timer::Key, Waker)>,
 }
 
 impl Future for FetchDone<'_> {
@@ -722,45 +722,82 @@ impl Future for FetchDone<'_> {
             }
         }
         if let Some(deadline) = self.deadline {
-            if !self.timer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                if !timer::wake_at(deadline, cx.waker().clone()) {
-                    // No timer thread: do not wait at all rather than without bound.
-                    return Poll::Ready(false);
+            if !self
+                .timer
+                .as_ref()
+                .is_some_and(|(_, w)| w.will_wake(cx.waker()))
+            {
+                if let Some((old, _)) = self.timer.take() {
+                    timer::cancel(old);
                 }
-                self.timer = Some(cx.waker().clone());
+                match timer::wake_at(deadline, cx.waker().clone()) {
+                    Some(key) => self.timer = Some((key, cx.waker().clone())),
+                    // No timer thread: do not wait at all rather than without bound.
+                    None => return Poll::Ready(false),
+                }
             }
         }
         Poll::Pending
     }
 }
 
+impl Drop for FetchDone<'_> {
+    fn drop(&mut self) {
+        if let Some((key, _)) = self.timer.take() {
+            timer::cancel(key);
+        }
+    }
+}
+
 /// Bounds async waits without an async runtime: one background thread, started at the first
 /// async wait for another caller's fetch, wakes each waiting task at its deadline.
 mod timer {
+    use std::collections::BTreeMap;
     use std::panic::{self, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
     use std::task::Waker;
     use std::time::Instant;
 
     use super::lock;
 
-    static QUEUE: Mutex<Vec<(Instant, Waker)>> = Mutex::new(Vec::new());
+    /// A registration: its deadline, and a number that makes it unique.
+    pub(super) type Key = (Instant, u64);
+
+    static QUEUE: Mutex<BTreeMap<Key, Waker>> = Mutex::new(BTreeMap::new());
     static CHANGED: Condvar = Condvar::new();
     static STARTED: OnceLock<bool> = OnceLock::new();
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-    /// Wakes `waker` at `deadline`; `false` if the timer thread could not be started.
-    pub(super) fn wake_at(deadline: Instant, waker: Waker) -> bool {
+    /// Wakes `waker` at `deadline` unless [`cancel`]led first; `None` if the timer thread
+    /// could not be started.
+    pub(super) fn wake_at(deadline: Instant, waker: Waker) -> Option<Key> {
         let started = *STARTED.get_or_init(|| {
             std::thread::Builder::new()
                 .name("webtoken-keystore-timer".to_owned())
                 .spawn(run)
                 .is_ok()
         });
-        if started {
-            lock(&QUEUE).push((deadline, waker));
+        if !started {
+            return None;
+        }
+        let key = (deadline, NEXT_ID.fetch_add(1, Ordering::Relaxed));
+        let earliest = {
+            let mut queue = lock(&QUEUE);
+            queue.insert(key, waker);
+            queue
+                .first_key_value()
+                .is_some_and(|(first, _)| *first == key)
+        };
+        if earliest {
             CHANGED.notify_one();
         }
-        started
+        Some(key)
+    }
+
+    /// Forgets a registration (its wait ended first).
+    pub(super) fn cancel(key: Key) {
+        lock(&QUEUE).remove(&key);
     }
 
     fn run() {
@@ -768,13 +805,11 @@ mod timer {
         loop {
             let now = Instant::now();
             let mut due = Vec::new();
-            let mut i = 0;
-            while i < queue.len() {
-                if queue[i].0 <= now {
-                    due.push(queue.swap_remove(i).1);
-                } else {
-                    i += 1;
+            while let Some(entry) = queue.first_entry() {
+                if entry.key().0 > now {
+                    break;
                 }
+                due.push(entry.remove());
             }
             if !due.is_empty() {
                 drop(queue);
@@ -785,7 +820,7 @@ mod timer {
                 queue = lock(&QUEUE);
                 continue;
             }
-            queue = match queue.iter().map(|(deadline, _)| *deadline).min() {
+            queue = match queue.first_key_value().map(|((deadline, _), _)| *deadline) {
                 Some(next) => {
                     CHANGED
                         .wait_timeout(queue, next.saturating_duration_since(now))
