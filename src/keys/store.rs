@@ -158,7 +158,8 @@ struct Snapshot {
 /// Bookkeeping of fetches, behind one mutex (never held while fetching).
 #[derive(Debug, Default)]
 struct FetchState {
-    /// A fetch is running; only a [`FetchGuard`] sets and clears it.
+    /// A fetch is running: set by `begin_fetch` together with the [`FetchGuard`] that alone
+    /// clears it.
     in_flight: bool,
     /// Completed (or abandoned) fetch attempts; waiters compare it to know that a fetch ended.
     generation: u64,
@@ -199,6 +200,8 @@ pub struct StoreStatus {
 ///   `max_age + max_stale`) fetches the set in the calling thread or task, unless a fetch
 ///   ran less than `cooldown` ago, and then looks again. If another caller's fetch is
 ///   running, it waits for that one instead, for at most `wait_for_fetch`, blocking or async.
+///   (An async wait is bounded by one timer thread, `webtoken-keystore-timer`, started at the
+///   first such wait: the crate uses no async runtime. Without it the wait ends at once.)
 ///
 /// # Staleness
 /// A set older than `max_age` is not refreshed by lookups of keys it holds (they would have to
@@ -207,6 +210,21 @@ pub struct StoreStatus {
 /// provider on schedule (for example to stop accepting a key it has withdrawn), call one of
 /// them every `max_age` from a thread or task of your own. Without that, a set whose keys
 /// keep being used is served until `max_age + max_stale`, after which every lookup fetches.
+///
+/// ```no_run
+/// # fn http_get(_: &str) -> Result<String, std::io::Error> { Ok(String::new()) }
+/// use std::sync::Arc;
+/// use webtoken::keys::store::{FetchError, KeyStore};
+///
+/// let store = Arc::new(KeyStore::new(|| {
+///     http_get("https://id.example/.well-known/jwks.json").map_err(FetchError::new)
+/// }));
+/// let refresher = Arc::clone(&store);
+/// std::thread::spawn(move || loop {
+///     std::thread::sleep(refresher.policy().max_age);
+///     let _ = refresher.refresh(); // a failure keeps the current set; see status()
+/// });
+/// ```
 ///
 /// # Failures, panics and cancellation
 /// - A failed fetch, or a refused document, keeps the current set; the error is kept in
