@@ -57,6 +57,18 @@ pub enum Error {
         /// The token's `kid`, if it had one.
         kid: Option<String>,
     },
+    /// No key of a [`KeyStore`](crate::keys::store::KeyStore) matches the token, and the store
+    /// did not get a newer JWK Set to look in: its last fetch failed, the cooldown held the
+    /// refetch back, or a fetch in progress did not finish in time. Its [`kind`](Error::kind)
+    /// is [`ErrorKind::UnknownKey`], as for [`Error::UnknownKey`].
+    #[error("no key found for {}; {reason}", match kid { Some(kid) => format!("kid {kid:?}"), None => "a token without kid".to_owned() })]
+    UnknownKeyNotRefetched {
+        /// The token's `kid`, if it had one.
+        kid: Option<String>,
+        /// Why the set was not refetched (control characters escaped, long fetch errors
+        /// truncated).
+        reason: String,
+    },
     /// The signature does not verify with the key. On purpose, no detail is given.
     #[error("signature verification failed")]
     InvalidSignature,
@@ -95,7 +107,7 @@ impl Error {
             Self::AlgorithmNotAllowed { .. } => ErrorKind::AlgorithmNotAllowed,
             Self::UnsupportedCriticalHeader { .. } => ErrorKind::UnsupportedCriticalHeader,
             Self::InvalidType { .. } => ErrorKind::InvalidType,
-            Self::UnknownKey { .. } => ErrorKind::UnknownKey,
+            Self::UnknownKey { .. } | Self::UnknownKeyNotRefetched { .. } => ErrorKind::UnknownKey,
             Self::InvalidSignature => ErrorKind::InvalidSignature,
             Self::Claim(c) => c.kind(),
             Self::Key(_) => ErrorKind::InvalidKey,

@@ -30,6 +30,9 @@ mod jwk_set {
 mod pem {
     include!("../fuzz/common/pem.rs");
 }
+mod key_store {
+    include!("../fuzz/common/key_store.rs");
+}
 
 /// Runs `run` on every file of the target's corpus and regressions; reports each failing file.
 fn replay(target: &str, run: fn(&[u8])) {
@@ -94,4 +97,9 @@ fn jwk_set_corpus_replays() {
 #[test]
 fn pem_corpus_replays() {
     replay("pem", pem::run);
+}
+
+#[test]
+fn key_store_corpus_replays() {
+    replay("key_store", key_store::run);
 }

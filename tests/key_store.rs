@@ -124,22 +124,34 @@ fn first_lookup_fetches_once_then_serves_from_the_cache() {
 }
 
 #[test]
-fn a_set_older_than_max_age_is_refreshed_once() {
+fn a_set_older_than_max_age_is_refreshed_by_a_miss_or_refresh_never_by_known_keys() {
     let k1 = key("k1", 1);
+    let k2 = key("k2", 2);
     let provider = FakeProvider::new(&[&k1]);
     let clock = TestClock::new();
     let store = store(&provider, &clock);
     assert_eq!(verify(&store, &token(&k1)), Ok(()));
-    clock.advance(599);
-    assert_eq!(verify(&store, &token(&k1)), Ok(()));
-    assert_eq!(provider.calls(), 1, "still fresh");
-    clock.advance(2);
-    assert_eq!(verify(&store, &token(&k1)), Ok(()));
-    assert_eq!(verify(&store, &token(&k1)), Ok(()));
-    assert_eq!(provider.calls(), 2, "refreshed once after max age");
+    clock.advance(601);
+    // Lookups of a key the old set holds answer from it and do not fetch.
+    for _ in 0..5 {
+        assert_eq!(verify(&store, &token(&k1)), Ok(()));
+    }
+    assert_eq!(provider.calls(), 1, "known keys never fetch");
+    // A kid the set does not hold refreshes it.
+    provider.serve(Ok(jwks(&[&k1, &k2])));
+    assert_eq!(verify(&store, &token(&k2)), Ok(()));
+    assert_eq!(provider.calls(), 2);
     assert_eq!(
         store.status().fetched_at,
         Some(NumericDate::from_secs(T0 + 601))
+    );
+    // So does a scheduled refresh.
+    clock.advance(601);
+    assert_eq!(store.refresh(), Ok(()));
+    assert_eq!(provider.calls(), 3);
+    assert_eq!(
+        store.status().fetched_at,
+        Some(NumericDate::from_secs(T0 + 1202))
     );
 }
 
@@ -213,6 +225,7 @@ fn a_failed_fetch_keeps_serving_the_last_good_set_until_max_stale() {
     assert_eq!(verify(&store, &token(&k1)), Ok(()));
     provider.serve(Err(FetchError::new("connection refused")));
     clock.advance(601);
+    assert!(store.refresh().is_err());
     assert_eq!(verify(&store, &token(&k1)), Ok(()), "stale but usable");
     assert_eq!(provider.calls(), 2);
     assert!(
@@ -224,8 +237,10 @@ fn a_failed_fetch_keeps_serving_the_last_good_set_until_max_stale() {
     );
     clock.advance(3000); // 3601 s past fetch: within max_age + max_stale (4200 s)
     assert_eq!(verify(&store, &token(&k1)), Ok(()));
-    clock.advance(600); // 4201 s: too stale to trust
+    assert_eq!(provider.calls(), 2);
+    clock.advance(600); // 4201 s: too stale to trust, so the lookup fetches, and that fails
     assert_eq!(verify(&store, &token(&k1)), Err(ErrorKind::UnknownKey));
+    assert_eq!(provider.calls(), 3);
     // Once the provider is back, the next lookup after the cooldown recovers.
     provider.serve(Ok(jwks(&[&k1])));
     clock.advance(31);
