@@ -2,7 +2,11 @@
 //! [`ErrorKind`] for logs, metrics and the `jwt` example's `error: KIND: message` lines.
 //!
 //! Messages are lowercase, name the wire term and never contain key material, expected
-//! signatures or whole tokens (CVE-2019-7644).
+//! signatures or whole tokens (CVE-2019-7644). Strings from the input are shown escaped (as
+//! [`str::escape_debug`] does: no raw control character, ESC, CR or LF) and cut after 64
+//! characters with their full length, `"aaaa…" (65536 bytes)`; free-text reasons that quote
+//! the input (serde's messages) after 256 characters; lists after 4 values. The length of a
+//! message does not grow with the token. The fields keep the full values.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -258,6 +262,15 @@ pub enum MalformedError {
     /// The header segment is empty.
     #[error("header segment is empty")]
     EmptyHeader,
+    /// The header is longer than [`MAX_HEADER_BYTES`](crate::header::MAX_HEADER_BYTES) once
+    /// decoded; it was refused before it was decoded or parsed.
+    #[error("header is {size} bytes, larger than the limit of {limit} bytes")]
+    HeaderTooLarge {
+        /// The size of the decoded header, in bytes.
+        size: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A segment is not canonical unpadded Base64Url.
     #[error("{segment} is not canonical unpadded base64url")]
     Base64 {

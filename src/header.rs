@@ -2,8 +2,14 @@
 //!
 //! `alg` is never set by the caller: [`encode`](crate::encode) writes the signing key's
 //! algorithm, and a decoded header carries the algorithm that was verified. Parsing rejects
-//! duplicate member names and records wrongly typed registered parameters so that
-//! [`decode`](crate::decode) can report them in the order of the security policy.
+//! duplicate member names (in nested objects too) and records wrongly typed registered
+//! parameters so that [`decode`](crate::decode) can report them in the order of the security
+//! policy.
+//!
+//! The header is read before the signature is checked, so what it may ask for is capped: at
+//! most [`MAX_HEADER_BYTES`] of JSON, at most [`MAX_CRITICAL_NAMES`] names in `crit`, values nested at most [`MAX_HEADER_DEPTH`]
+//! levels, at most [`MAX_HEADER_VALUES`] members and array elements in all. A header past a
+//! cap is `malformed`. Within the caps, parsing and checking it is linear in its length.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -83,6 +89,11 @@ impl fmt::Debug for Header {
 fn common_type(token_type: &str) -> Option<&'static str> {
     ["JWT", "at+jwt"].into_iter().find(|t| *t == token_type)
 }
+
+/// The decoded header (its JSON) is at most this many bytes. Ample for any header a token
+/// needs, an `x5c` chain of a few certificates included; it bounds what the header's JSON
+/// costs before the signature is checked.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// At most this many names in `crit` (a header lists the extensions it uses; webtoken
 /// implements none, so any list is refused, but a longer one is refused as malformed).
@@ -434,6 +445,12 @@ pub(crate) struct ParsedHeader {
 impl ParsedHeader {
     /// Parses the decoded header bytes: UTF-8, one JSON object, no duplicate names.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self, MalformedError> {
+        if bytes.len() > MAX_HEADER_BYTES {
+            return Err(MalformedError::HeaderTooLarge {
+                size: bytes.len(),
+                limit: MAX_HEADER_BYTES,
+            });
+        }
         if let Some(parsed) = Self::parse_plain(bytes) {
             return Ok(parsed);
         }
@@ -681,6 +698,22 @@ fn strings(value: Value) -> Option<Vec<String>> {
     )
 }
 
+/// The strings of `crit` (when it is an array), and whether it was not an array of strings.
+fn critical_names(value: Value) -> (Option<Vec<String>>, bool) {
+    let Value::Array(items) = value else {
+        return (None, true);
+    };
+    let mut fault = false;
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(s) => names.push(s),
+            _ => fault = true,
+        }
+    }
+    (Some(names), fault)
+}
+
 /// `typ`, borrowed from a static string for the common values.
 fn type_value<'de, A: MapAccess<'de>>(
     map: &mut A,
@@ -766,21 +799,16 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                     let v = string_value(&mut map, &strict, "x5t#S256", &mut fault)?;
                     header.set_rare(v, |r| &mut r.x509_sha256_thumbprint);
                 }
-                "crit" => match map.next_value_seed(strict.seed(PhantomData::<Value>))? {
-                    Value::Array(items) => {
-                        let mut names = Vec::with_capacity(items.len());
-                        for item in items {
-                            match item {
-                                Value::String(s) => names.push(s),
-                                _ => {
-                                    crit_fault = Some("must be an array of strings".into());
-                                }
-                            }
-                        }
+                "crit" => {
+                    let value = map.next_value_seed(strict.seed(PhantomData::<Value>))?;
+                    let (names, fault) = critical_names(value);
+                    if let Some(names) = names {
                         header.rare_mut().critical = Some(names);
                     }
-                    _ => crit_fault = Some("must be an array of strings".into()),
-                },
+                    if fault {
+                        crit_fault = Some("must be an array of strings".into());
+                    }
+                }
                 "jwk" => match map.next_value_seed(strict.seed(PhantomData::<Value>))? {
                     v @ Value::Object(_) => header.rare_mut().jwk = Some(v),
                     _ => {
@@ -893,8 +921,12 @@ mod tests {
         use crate::claims::take_steps;
         let header = |n: usize| {
             let names: Vec<String> = (0..n).map(|i| format!("\"c{i}\"")).collect();
-            let members: String = (0..n).map(|i| format!(",\"c{i}\":0")).collect();
-            format!(r#"{{"alg":"HS256","crit":[{}]{members}}}"#, names.join(","))
+            let members: Vec<String> = (0..n).map(|i| format!(",\"c{i}\":0")).collect();
+            format!(
+                r#"{{"alg":"HS256","crit":[{}]{}}}"#,
+                names.join(","),
+                members.concat()
+            )
         };
         for n in [8, MAX_CRITICAL_NAMES] {
             let parsed = parse(&header(n)).unwrap();
@@ -932,9 +964,10 @@ mod tests {
     fn header_parsing_is_linear_and_capped() {
         use crate::claims::take_steps;
         let members = |n: usize| {
-            let m: String = (0..n)
+            let m: Vec<String> = (0..n)
                 .map(|i| format!(",\"m{i}\":{{\"a\":0,\"b\":0}}"))
                 .collect();
+            let m = m.concat();
             format!(r#"{{"alg":"HS256"{m}}}"#)
         };
         take_steps();

@@ -98,6 +98,23 @@ struct Borrowed<'a> {
     perm: BTreeMap<&'a str, bool>,
 }
 
+#[derive(Deserialize)]
+struct Ids {
+    ids: HashMap<u32, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Strict {
+    n: u32,
+    kind: Kind,
+}
+
+#[derive(Debug, Deserialize)]
+enum Kind {
+    A,
+}
+
 /// The verdict of every way of reading the custom claims on one payload.
 fn kinds(payload: &str) -> Vec<(&'static str, Result<(), ErrorKind>)> {
     let token = signed(HS256, payload);
@@ -213,10 +230,6 @@ fn distinct_nested_names_still_decode() {
     assert_eq!(decoded.claims().custom.perm.len(), 2);
     // Numeric map keys still work (read as numbers by the map's key type).
     let t = signed(HS256, r#"{"ids":{"1":"a","2":"b"}}"#);
-    #[derive(Deserialize)]
-    struct Ids {
-        ids: HashMap<u32, String>,
-    }
     let decoded = webtoken::decode::<Ids>(&t, &k, &v).unwrap();
     assert_eq!(decoded.claims().custom.ids[&2], "b");
 }
@@ -272,6 +285,29 @@ fn header_caps_are_malformed() {
     assert_eq!(header_kind(&elements(254)), ErrorKind::InvalidSignature);
     assert_eq!(header_kind(&elements(255)), ErrorKind::Malformed);
 
+    // The header's JSON is at most 16 KiB, refused before it is decoded.
+    let sized = |n: usize| {
+        let head = r#"{"alg":"HS256","x":""#;
+        format!(r#"{head}{}"}}"#, "x".repeat(n - head.len() - 2))
+    };
+    assert_eq!(sized(16 * 1024).len(), 16 * 1024);
+    assert_eq!(header_kind(&sized(16 * 1024)), ErrorKind::InvalidSignature);
+    assert_eq!(header_kind(&sized(16 * 1024 + 1)), ErrorKind::Malformed);
+    assert_eq!(
+        header_message(&sized(16 * 1024 + 1)),
+        "header is 16385 bytes, larger than the limit of 16384 bytes"
+    );
+    // A shape error of step 2 still comes first.
+    let bad_shape = format!("{}!", unsigned(&sized(20_000), "{}"));
+    let err = webtoken::decode::<Value>(&bad_shape, &key(), &validation()).unwrap_err();
+    assert!(
+        err.to_string().contains("outside the base64url alphabet"),
+        "{err}"
+    );
+    // The same limit for the unverified reader.
+    let err = webtoken::UntrustedToken::parse(&unsigned(&sized(20_000), "{}")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+
     // Duplicates inside header values are refused too.
     assert_eq!(
         header_kind(r#"{"alg":"HS256","jwk":{"kty":"oct","kty":"RSA"}}"#),
@@ -301,9 +337,14 @@ fn assert_clean(what: &str, err: &Error) {
     );
 }
 
-/// 40,000 characters of hostile text: ESC sequences, CR/LF, quotes.
+/// `units` × 29 characters of hostile text: ESC sequences, CR/LF, quotes.
+fn hostile(units: usize) -> String {
+    "\u{1b}[2J\r\nFAKE LOG LINE \"quoted\"\t".repeat(units)
+}
+
+/// 40,600 characters of hostile text, for the payload.
 fn hostile_text() -> String {
-    "\u{1b}[2J\r\nFAKE LOG LINE \"quoted\"\t".repeat(1_400)
+    hostile(1_400)
 }
 
 /// Escaped as JSON string content.
@@ -313,8 +354,11 @@ fn json_str(s: &str) -> String {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one list of error paths
 fn every_message_is_bounded_and_escaped() {
     let t = json_str(&hostile_text());
+    // In the header, which is at most 16 KiB: 2,900 characters, 3 times over at most.
+    let h = json_str(&hostile(100));
     let k = key();
     let strict = validation()
         .with_issuer("https://issuer.example")
@@ -327,28 +371,28 @@ fn every_message_is_bounded_and_escaped() {
     // Before the signature.
     check(
         "alg not allowed",
-        unsigned(&format!(r#"{{"alg":"{t}"}}"#), "{}"),
+        unsigned(&format!(r#"{{"alg":"{h}"}}"#), "{}"),
         &strict,
     );
     check(
         "kid type",
-        unsigned(&format!(r#"{{"alg":"HS256","kid":1,"{t}":1}}"#), "{}"),
+        unsigned(&format!(r#"{{"alg":"HS256","kid":1,"{h}":1}}"#), "{}"),
         &strict,
     );
     check(
         "typ",
-        unsigned(&format!(r#"{{"alg":"HS256","typ":"{t}"}}"#), "{}"),
+        unsigned(&format!(r#"{{"alg":"HS256","typ":"{h}"}}"#), "{}"),
         &strict,
     );
     check(
         "crit registered",
-        unsigned(&format!(r#"{{"alg":"HS256","crit":["{t}"]}}"#), "{}"),
+        unsigned(&format!(r#"{{"alg":"HS256","crit":["{h}"]}}"#), "{}"),
         &strict,
     );
     check(
         "crit twice",
         unsigned(
-            &format!(r#"{{"alg":"HS256","crit":["{t}","{t}"],"{t}":1}}"#),
+            &format!(r#"{{"alg":"HS256","crit":["{h}","{h}"],"{h}":1}}"#),
             "{}",
         ),
         &strict,
@@ -356,30 +400,30 @@ fn every_message_is_bounded_and_escaped() {
     check(
         "crit unsupported",
         unsigned(
-            &format!(r#"{{"alg":"HS256","crit":["{t}"],"{t}":1}}"#),
+            &format!(r#"{{"alg":"HS256","crit":["{h}"],"{h}":1}}"#),
             "{}",
         ),
         &strict,
     );
     check(
         "header duplicate",
-        unsigned(&format!(r#"{{"alg":"HS256","{t}":1,"{t}":2}}"#), "{}"),
+        unsigned(&format!(r#"{{"alg":"HS256","{h}":1,"{h}":2}}"#), "{}"),
         &strict,
     );
     check(
         "header nested duplicate",
         unsigned(
-            &format!(r#"{{"alg":"HS256","x":{{"{t}":1,"{t}":2}}}}"#),
+            &format!(r#"{{"alg":"HS256","x":{{"{h}":1,"{h}":2}}}}"#),
             "{}",
         ),
         &strict,
     );
     check(
         "header syntax",
-        unsigned(&format!(r#"{{"alg":"HS256","x":"{t}"x}}"#), "{}"),
+        unsigned(&format!(r#"{{"alg":"HS256","x":"{h}"x}}"#), "{}"),
         &strict,
     );
-    check("header not json", unsigned(&hostile_text(), "{}"), &strict);
+    check("header not json", unsigned(&hostile(100), "{}"), &strict);
     // After the signature.
     let typed = |payload: &str| signed(r#"{"alg":"HS256","typ":"JWT"}"#, payload);
     check(
@@ -478,16 +522,6 @@ fn every_message_is_bounded_and_escaped() {
     }
 
     // The custom type's own serde message quotes the input.
-    #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
-    struct Strict {
-        n: u32,
-        kind: Kind,
-    }
-    #[derive(Debug, Deserialize)]
-    enum Kind {
-        A,
-    }
     let v = validation();
     for payload in [
         format!(r#"{{"n":"{t}","kind":"A"}}"#),
@@ -502,7 +536,7 @@ fn every_message_is_bounded_and_escaped() {
 /// The format of a cut string: escaped, 64 characters, an ellipsis and the full length.
 #[test]
 fn long_strings_are_cut_with_their_length() {
-    let kid = format!("\u{1b}{}", "k".repeat(70_000));
+    let kid = format!("\u{1b}{}", "k".repeat(10_000));
     let token = unsigned(&format!(r#"{{"alg":"{}"}}"#, json_str(&kid)), "{}");
     let message = webtoken::decode::<Value>(&token, &key(), &validation())
         .unwrap_err()
@@ -510,7 +544,7 @@ fn long_strings_are_cut_with_their_length() {
     assert_eq!(
         message,
         format!(
-            "algorithm (alg) \"\\u{{1b}}{}…\" (70001 bytes) is not allowed",
+            "algorithm (alg) \"\\u{{1b}}{}…\" (10001 bytes) is not allowed",
             "k".repeat(63)
         )
     );

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::base64url;
 use crate::claims::{Claims, ClaimsVisitor, Fault, ParseReport, StrictFault};
 use crate::error::{AlgorithmRejection, ClaimError, Error, MalformedError};
-use crate::header::{AlgField, Header, ParsedHeader};
+use crate::header::{AlgField, Header, MAX_HEADER_BYTES, ParsedHeader};
 use crate::keys::{KeySource, MAX_SIGNATURE_LEN};
 use crate::token::Token;
 use crate::validation::Validation;
@@ -155,6 +155,15 @@ pub(crate) fn with_decoded_token<R>(
     };
     let segments = Segments::at(token, first, second);
     let header_len = base64url::decoded_len(segments.header.len()).unwrap_or(0);
+    if header_len > MAX_HEADER_BYTES {
+        // Step 3, without decoding a byte of it (a shape error of step 2 still comes first).
+        check_shape(token)?;
+        return Err(MalformedError::HeaderTooLarge {
+            size: header_len,
+            limit: MAX_HEADER_BYTES,
+        }
+        .into());
+    }
     let payload_len = base64url::decoded_len(segments.payload.len()).unwrap_or(0);
     // An over-long signature is not decoded: no key verifies it (step 9 says so).
     let signature_len = base64url::decoded_len(segments.signature.len());
