@@ -540,17 +540,30 @@ fn filled(
 
 /// Hostile shapes of a 64 KiB HS256 token (the default size limit), each with a wrong
 /// signature, beside a plain token of the same size: what an attacker can make webtoken do
-/// before the signature check. Every one of them decodes to an error.
-pub fn hostile_tokens() -> Vec<(&'static str, String)> {
+/// before the signature check. Every one of them decodes to an error. Except for
+/// `crit_names_48k`, the header is just under 16 KiB (webtoken's header limit) and a payload
+/// pads the token to 64 KiB.
+#[allow(clippy::too_many_lines)] // one table of shapes
+fn hostile_tokens() -> Vec<(&'static str, String)> {
     const LIMIT: usize = 64 * 1024;
     // Header JSON that fits the limit with a `{}` payload and a 43-character signature.
     const BUDGET: usize = (LIMIT - 100) / 4 * 3;
+    // Header JSON just under webtoken's header limit (`header::MAX_HEADER_BYTES`, 16 KiB): the
+    // shapes below fill it, and a payload pads the token to 64 KiB.
+    const HEADER: usize = 16 * 1024 - 64;
     let bad_signature = "A".repeat(43);
     let token = |header: &str, payload: &str| {
+        let payload = if payload == "{}" {
+            // Pad to the size limit: the payload is decoded (not parsed) before the signature.
+            let room = (LIMIT - 100 - header.len().div_ceil(3) * 4) / 4 * 3;
+            format!(r#"{{"pad":"{}"}}"#, "p".repeat(room.saturating_sub(12)))
+        } else {
+            payload.to_owned()
+        };
         let t = format!(
             "{}.{}.{bad_signature}",
             URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(payload)
+            URL_SAFE_NO_PAD.encode(&payload)
         );
         assert!(t.len() <= LIMIT, "{} bytes", t.len());
         t
@@ -563,9 +576,19 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
             token(r#"{"alg":"HS256","typ":"JWT"}"#, &plain_payload),
         ),
         (
-            "crit_names",
+            // The original finding: ~7,600 distinct `crit` names in a 48 KiB header.
+            "crit_names_48k",
             token(
                 &filled(BUDGET, r#"{"alg":"HS256","crit":["#, ",", "]}", |i| {
+                    format!("\"{i:x}\"")
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "crit_names",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","crit":["#, ",", "]}", |i| {
                     format!("\"c{i}\"")
                 }),
                 "{}",
@@ -577,7 +600,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
                 &{
                     // Two fifths of the budget list names in `crit`, the rest holds them.
                     let crit = filled(
-                        BUDGET * 2 / 5,
+                        HEADER * 2 / 5,
                         r#"{"alg":"HS256","crit":["#,
                         ",",
                         "]",
@@ -586,7 +609,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
                     let n = crit.matches("\"c").count();
                     let mut h = crit;
                     for i in 0..n {
-                        h.push_str(&format!(",\"c{i}\":0"));
+                        std::fmt::Write::write_fmt(&mut h, format_args!(",\"c{i}\":0")).unwrap();
                     }
                     h + "}"
                 },
@@ -596,7 +619,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "many_members",
             token(
-                &filled(BUDGET, r#"{"alg":"HS256","#, ",", "}", |i| {
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
                     format!("\"m{i}\":0")
                 }),
                 "{}",
@@ -605,7 +628,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "escaped_members",
             token(
-                &filled(BUDGET, r#"{"alg":"HS256","#, ",", "}", |i| {
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
                     format!("\"\\u006d{i}\":0")
                 }),
                 "{}",
@@ -614,7 +637,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "deep_objects",
             token(
-                &filled(BUDGET, r#"{"alg":"HS256","#, ",", "}", |i| {
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
                     format!("\"d{i}\":{}0{}", "{\"a\":".repeat(100), "}".repeat(100))
                 }),
                 "{}",
@@ -623,7 +646,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "nested_arrays",
             token(
-                &filled(BUDGET, r#"{"alg":"HS256","#, ",", "}", |i| {
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
                     format!("\"n{i}\":{}", deep("[", "]", 100))
                 }),
                 "{}",
@@ -632,7 +655,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "many_arrays",
             token(
-                &filled(BUDGET, r#"{"alg":"HS256","x":["#, ",", "]}", |_| {
+                &filled(HEADER, r#"{"alg":"HS256","x":["#, ",", "]}", |_| {
                     "[]".to_string()
                 }),
                 "{}",
@@ -641,7 +664,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "long_kid",
             token(
-                &format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(BUDGET - 30)),
+                &format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(HEADER - 30)),
                 "{}",
             ),
         ),
@@ -650,7 +673,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
             token(
                 &format!(
                     r#"{{"alg":"HS256","kid":"{}"}}"#,
-                    "\\u006b".repeat((BUDGET - 30) / 6)
+                    "\\u006b".repeat((HEADER - 30) / 6)
                 ),
                 "{}",
             ),
@@ -658,7 +681,14 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "long_name",
             token(
-                &format!(r#"{{"alg":"HS256","{}":0}}"#, "n".repeat(BUDGET - 30)),
+                &format!(r#"{{"alg":"HS256","{}":0}}"#, "n".repeat(HEADER - 30)),
+                "{}",
+            ),
+        ),
+        (
+            "long_number",
+            token(
+                &format!(r#"{{"alg":"HS256","x":{}}}"#, "1".repeat(HEADER - 30)),
                 "{}",
             ),
         ),
@@ -667,7 +697,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
             token(
                 &format!(
                     r#"{{"alg":"HS256","crit":["{}"]}}"#,
-                    "c".repeat(BUDGET - 30)
+                    "c".repeat(HEADER - 30)
                 ),
                 "{}",
             ),
@@ -675,7 +705,7 @@ pub fn hostile_tokens() -> Vec<(&'static str, String)> {
         (
             "kid_object",
             token(
-                &filled(BUDGET, r#"{"alg":"HS256","kid":{"#, ",", "}}", |i| {
+                &filled(HEADER, r#"{"alg":"HS256","kid":{"#, ",", "}}", |i| {
                     format!("\"k{i}\":0")
                 }),
                 "{}",
