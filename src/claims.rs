@@ -1,7 +1,9 @@
 //! The JWT claims set (RFC 7519 §4): typed registered claims (`iss`, `sub`, `aud`, `exp`, `nbf`,
 //! `iat`, `jti`) next to the application's own serde type, plus [`NumericDate`] and [`Audience`].
 //!
-//! Parsing is strict and done in one pass: duplicate member names are refused, registered claims
+//! Parsing is strict and done in one pass: duplicate member names are refused in every object
+//! at every depth, whatever type reads the custom claims (found with a hash set per object, so
+//! linear in the payload's length), registered claims
 //! of the wrong JSON type are never treated as absent (CVE-2026-25537), and the custom claims are
 //! handed to the caller's type straight from the parser, without buffering.
 
