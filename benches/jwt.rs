@@ -5,7 +5,8 @@
 //!
 //! Run: `cargo bench --bench jwt -- --warm-up-time 1 --measurement-time 3`
 //! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA,
-//! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`; in each, `webtoken` is the crate and
+//! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`,
+//! `hostile64k/{shape}` (hostile 64 KiB tokens decoded to their error, beside `plain`); in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
 //!
 //! `WEBTOKEN_PAIRED=1 cargo bench --bench jwt` runs the same webtoken/floor pairs interleaved
@@ -513,6 +514,228 @@ fn asymmetric(runner: &mut Runner<'_>) {
     }
 }
 
+/// Header JSON of about `budget` bytes: `head`, then `item(i)` for i = 0, 1, … joined by
+/// `sep` while they fit, then `tail`.
+fn filled(
+    budget: usize,
+    head: &str,
+    sep: &str,
+    tail: &str,
+    item: impl Fn(usize) -> String,
+) -> String {
+    let mut json = String::from(head);
+    for i in 0.. {
+        let next = item(i);
+        if json.len() + sep.len() + next.len() + tail.len() > budget {
+            break;
+        }
+        if i > 0 {
+            json.push_str(sep);
+        }
+        json.push_str(&next);
+    }
+    json.push_str(tail);
+    json
+}
+
+/// Hostile shapes of a 64 KiB HS256 token (the default size limit), each with a wrong
+/// signature, beside a plain token of the same size: what an attacker can make webtoken do
+/// before the signature check. Every one of them decodes to an error. Except for
+/// `crit_names_48k`, the header is just under 16 KiB (webtoken's header limit) and a payload
+/// pads the token to 64 KiB.
+#[allow(clippy::too_many_lines)] // one table of shapes
+fn hostile_tokens() -> Vec<(&'static str, String)> {
+    const LIMIT: usize = 64 * 1024;
+    // Header JSON that fits the limit with a `{}` payload and a 43-character signature.
+    const BUDGET: usize = (LIMIT - 100) / 4 * 3;
+    // Header JSON just under webtoken's header limit (`header::MAX_HEADER_BYTES`, 16 KiB): the
+    // shapes below fill it, and a payload pads the token to 64 KiB.
+    const HEADER: usize = 16 * 1024 - 64;
+    let bad_signature = "A".repeat(43);
+    let token = |header: &str, payload: &str| {
+        let payload = if payload == "{}" {
+            // Pad to the size limit: the payload is decoded (not parsed) before the signature.
+            let room = (LIMIT - 100 - header.len().div_ceil(3) * 4) / 4 * 3;
+            format!(r#"{{"pad":"{}"}}"#, "p".repeat(room.saturating_sub(12)))
+        } else {
+            payload.to_owned()
+        };
+        let t = format!(
+            "{}.{}.{bad_signature}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(&payload)
+        );
+        assert!(t.len() <= LIMIT, "{} bytes", t.len());
+        t
+    };
+    let plain_payload = format!(r#"{{"data":"{}"}}"#, "a".repeat(BUDGET - 60));
+    let deep = |open: &str, close: &str, depth: usize| open.repeat(depth) + &close.repeat(depth);
+    vec![
+        (
+            "plain",
+            token(r#"{"alg":"HS256","typ":"JWT"}"#, &plain_payload),
+        ),
+        (
+            // The original finding: ~7,600 distinct `crit` names in a 48 KiB header.
+            "crit_names_48k",
+            token(
+                &filled(BUDGET, r#"{"alg":"HS256","crit":["#, ",", "]}", |i| {
+                    format!("\"{i:x}\"")
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "crit_names",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","crit":["#, ",", "]}", |i| {
+                    format!("\"c{i}\"")
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "crit_present",
+            token(
+                &{
+                    // Two fifths of the budget list names in `crit`, the rest holds them.
+                    let crit = filled(
+                        HEADER * 2 / 5,
+                        r#"{"alg":"HS256","crit":["#,
+                        ",",
+                        "]",
+                        |i| format!("\"c{i}\""),
+                    );
+                    let n = crit.matches("\"c").count();
+                    let mut h = crit;
+                    for i in 0..n {
+                        std::fmt::Write::write_fmt(&mut h, format_args!(",\"c{i}\":0")).unwrap();
+                    }
+                    h + "}"
+                },
+                "{}",
+            ),
+        ),
+        (
+            "many_members",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
+                    format!("\"m{i}\":0")
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "escaped_members",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
+                    format!("\"\\u006d{i}\":0")
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "deep_objects",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
+                    format!("\"d{i}\":{}0{}", "{\"a\":".repeat(100), "}".repeat(100))
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "nested_arrays",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","#, ",", "}", |i| {
+                    format!("\"n{i}\":{}", deep("[", "]", 100))
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "many_arrays",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","x":["#, ",", "]}", |_| {
+                    "[]".to_string()
+                }),
+                "{}",
+            ),
+        ),
+        (
+            "long_kid",
+            token(
+                &format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(HEADER - 30)),
+                "{}",
+            ),
+        ),
+        (
+            "escaped_kid",
+            token(
+                &format!(
+                    r#"{{"alg":"HS256","kid":"{}"}}"#,
+                    "\\u006b".repeat((HEADER - 30) / 6)
+                ),
+                "{}",
+            ),
+        ),
+        (
+            "long_name",
+            token(
+                &format!(r#"{{"alg":"HS256","{}":0}}"#, "n".repeat(HEADER - 30)),
+                "{}",
+            ),
+        ),
+        (
+            "long_number",
+            token(
+                &format!(r#"{{"alg":"HS256","x":{}}}"#, "1".repeat(HEADER - 30)),
+                "{}",
+            ),
+        ),
+        (
+            "long_crit_name",
+            token(
+                &format!(
+                    r#"{{"alg":"HS256","crit":["{}"]}}"#,
+                    "c".repeat(HEADER - 30)
+                ),
+                "{}",
+            ),
+        ),
+        (
+            "kid_object",
+            token(
+                &filled(HEADER, r#"{"alg":"HS256","kid":{"#, ",", "}}", |i| {
+                    format!("\"k{i}\":0")
+                }),
+                "{}",
+            ),
+        ),
+    ]
+}
+
+/// Hostile 64 KiB shapes, each decoded to its error (see [`hostile_tokens`]).
+fn hostile(c: &mut Criterion) {
+    let verifying = VerifyingKey::hmac(Algorithm::Hs256, SECRET).unwrap();
+    let validation = validation();
+    let mut g = c.benchmark_group("hostile64k");
+    for (name, token) in hostile_tokens() {
+        let err = webtoken::decode::<Custom>(&token, &verifying, &validation).unwrap_err();
+        eprintln!(
+            "{name:16} {:>6} bytes -> {:?}: {} message bytes",
+            token.len(),
+            err.kind(),
+            err.to_string().len()
+        );
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                webtoken::decode::<Custom>(black_box(&token), &verifying, &validation).unwrap_err()
+            });
+        });
+    }
+    g.finish();
+}
+
 /// Where each webtoken/floor pair goes: two criterion benchmarks in one group, or the paired
 /// runner.
 enum Runner<'c> {
@@ -569,6 +792,7 @@ fn main() {
     let mut c = config().configure_from_args();
     hs256(&mut Runner::Criterion(&mut c));
     base64url(&mut c);
+    hostile(&mut c);
     asymmetric(&mut Runner::Criterion(&mut c));
     c.final_summary();
 }

@@ -2,7 +2,11 @@
 //! [`ErrorKind`] for logs, metrics and the `jwt` example's `error: KIND: message` lines.
 //!
 //! Messages are lowercase, name the wire term and never contain key material, expected
-//! signatures or whole tokens (CVE-2019-7644).
+//! signatures or whole tokens (CVE-2019-7644). Strings from the input are shown escaped (as
+//! [`str::escape_debug`] does: no raw control character, ESC, CR or LF) and cut after 64
+//! characters with their full length, `"aaaa…" (65536 bytes)`; free-text reasons that quote
+//! the input (serde's messages) after 256 characters; lists after 4 values. The length of a
+//! message does not grow with the token. The fields keep the full values.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -38,13 +42,13 @@ pub enum Error {
         reason: AlgorithmRejection,
     },
     /// The header's `crit` names an extension webtoken does not implement (RFC 7515 §4.1.11).
-    #[error("critical header parameter {name:?} is not supported")]
+    #[error("critical header parameter {} is not supported", Untrusted(name))]
     UnsupportedCriticalHeader {
         /// The first unsupported name listed in `crit`.
         name: String,
     },
     /// The header's `typ` is not the type the validation requires (RFC 8725 §3.11).
-    #[error("token type (typ) is {found}, expected {expected:?}", found = DisplayOpt(found.as_deref()))]
+    #[error("token type (typ) is {found}, expected {}", Untrusted(expected), found = DisplayOpt(found.as_deref()))]
     InvalidType {
         /// The type the validation requires.
         expected: String,
@@ -52,7 +56,7 @@ pub enum Error {
         found: Option<String>,
     },
     /// No key of the key source matches the token (its `kid`, or its `alg` when it has no `kid`).
-    #[error("no key found for {}", match kid { Some(kid) => format!("kid {kid:?}"), None => "a token without kid".to_owned() })]
+    #[error("no key found for {}", match kid { Some(kid) => format!("kid {}", Untrusted(kid)), None => "a token without kid".to_owned() })]
     UnknownKey {
         /// The token's `kid`, if it had one.
         kid: Option<String>,
@@ -79,7 +83,7 @@ pub enum Error {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The header or the claims could not be serialized to JSON while encoding.
-    #[error("could not serialize {what} as JSON: {message}")]
+    #[error("could not serialize {what} as JSON: {}", Message(message))]
     Serialize {
         /// `"header"` or `"claims"`.
         what: &'static str,
@@ -229,7 +233,9 @@ pub enum AlgorithmRejection {
 impl fmt::Display for AlgorithmRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotAllowed { found } => write!(f, "algorithm (alg) {found:?} is not allowed"),
+            Self::NotAllowed { found } => {
+                write!(f, "algorithm (alg) {} is not allowed", Untrusted(found))
+            }
             Self::KeyMismatch {
                 found,
                 key_algorithm: Some(bound),
@@ -268,6 +274,15 @@ pub enum MalformedError {
     /// The header segment is empty.
     #[error("header segment is empty")]
     EmptyHeader,
+    /// The header is longer than [`MAX_HEADER_BYTES`](crate::header::MAX_HEADER_BYTES) once
+    /// decoded; it was refused before it was decoded or parsed.
+    #[error("header is {size} bytes, larger than the limit of {limit} bytes")]
+    HeaderTooLarge {
+        /// The size of the decoded header, in bytes.
+        size: usize,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A segment is not canonical unpadded Base64Url.
     #[error("{segment} is not canonical unpadded base64url")]
     Base64 {
@@ -276,7 +291,7 @@ pub enum MalformedError {
     },
     /// A segment is not UTF-8 JSON, not a JSON object, has duplicate member names, or nests too
     /// deeply.
-    #[error("{segment} is not valid: {reason}")]
+    #[error("{segment} is not valid: {}", Message(reason))]
     Json {
         /// `"header"` or `"payload"`.
         segment: &'static str,
@@ -286,7 +301,7 @@ pub enum MalformedError {
     /// A registered header parameter has the wrong JSON type or an invalid value
     /// (`alg` missing or not a string, `kid`/`typ`/`cty` not strings, malformed `crit`,
     /// `b64` present).
-    #[error("header parameter {parameter} is invalid: {reason}")]
+    #[error("header parameter {parameter} is invalid: {}", Message(reason))]
     Header {
         /// The header parameter's wire name.
         parameter: &'static str,
@@ -332,7 +347,11 @@ pub enum ClaimError {
         leeway_secs: u64,
     },
     /// `iss` is not one of the accepted issuers.
-    #[error("issuer (iss) {found:?} is not accepted, expected {}", OneOf(expected))]
+    #[error(
+        "issuer (iss) {} is not accepted, expected {}",
+        Untrusted(found),
+        OneOf(expected)
+    )]
     InvalidIssuer {
         /// The accepted issuers.
         expected: Vec<String>,
@@ -341,7 +360,8 @@ pub enum ClaimError {
     },
     /// `sub` is not the expected subject.
     #[error(
-        "subject (sub) {found:?} is not accepted, expected {}",
+        "subject (sub) {} is not accepted, expected {}",
+        Untrusted(found),
         OneOf(expected)
     )]
     InvalidSubject {
@@ -351,7 +371,7 @@ pub enum ClaimError {
         found: String,
     },
     /// `aud` names none of the accepted audiences.
-    #[error("audience (aud) {found:?} does not contain {}", OneOf(expected))]
+    #[error("audience (aud) {} does not contain {}", List(found), OneOf(expected))]
     InvalidAudience {
         /// The accepted audiences.
         expected: Vec<String>,
@@ -360,21 +380,22 @@ pub enum ClaimError {
     },
     /// The token carries `aud` but the validation names no audience (RFC 7519 §4.1.3).
     #[error(
-        "token has audience (aud) {found:?} but no audience is configured; call \
-         Validation::with_audience to accept it"
+        "token has audience (aud) {} but no audience is configured; call \
+         Validation::with_audience to accept it",
+        List(found)
     )]
     UnexpectedAudience {
         /// The token's `aud` values.
         found: Vec<String>,
     },
     /// A required claim is absent.
-    #[error("required claim {claim} is missing")]
+    #[error("required claim {} is missing", Message(claim))]
     Missing {
         /// The claim's wire name.
         claim: Cow<'static, str>,
     },
     /// A registered claim has the wrong JSON type or an unrepresentable value.
-    #[error("claim {claim} is invalid: {reason}")]
+    #[error("claim {claim} is invalid: {}", Message(reason))]
     InvalidType {
         /// The claim's wire name.
         claim: &'static str,
@@ -382,7 +403,7 @@ pub enum ClaimError {
         reason: Cow<'static, str>,
     },
     /// The custom claims do not deserialize into the caller's type.
-    #[error("custom claims do not match the expected type: {message}")]
+    #[error("custom claims do not match the expected type: {}", Message(message))]
     Custom {
         /// serde's message.
         message: String,
@@ -441,13 +462,16 @@ pub enum KeyError {
         key: Cow<'static, str>,
     },
     /// PEM armour that cannot be read.
-    #[error("invalid PEM: {reason}")]
+    #[error("invalid PEM: {}", Message(reason))]
     Pem {
         /// What is wrong with it.
         reason: Cow<'static, str>,
     },
     /// A PEM block whose label is not one this constructor reads.
-    #[error("PEM label {found:?} is not accepted here, expected {expected}")]
+    #[error(
+        "PEM label {} is not accepted here, expected {expected}",
+        Untrusted(found)
+    )]
     PemLabel {
         /// The labels that are accepted.
         expected: &'static str,
@@ -455,37 +479,37 @@ pub enum KeyError {
         found: String,
     },
     /// DER that cannot be read, or that does not hold the expected structure.
-    #[error("invalid DER: {reason}")]
+    #[error("invalid DER: {}", Message(reason))]
     Der {
         /// What is wrong with it.
         reason: Cow<'static, str>,
     },
     /// A key type (algorithm OID, JWK `kty`) that webtoken does not support.
-    #[error("unsupported key type {found}")]
+    #[error("unsupported key type {}", Message(found))]
     UnsupportedKeyType {
         /// The key type that was found.
         found: String,
     },
     /// An elliptic curve that webtoken does not support.
-    #[error("unsupported curve {found}")]
+    #[error("unsupported curve {}", Message(found))]
     UnsupportedCurve {
         /// The curve that was found.
         found: String,
     },
     /// The cryptographic library refused the key material (bad point, inconsistent key pair, …).
-    #[error("key rejected: {reason}")]
+    #[error("key rejected: {}", Message(reason))]
     Rejected {
         /// Why the key was refused.
         reason: Cow<'static, str>,
     },
     /// A JWK that cannot be read or used.
-    #[error("invalid JWK: {reason}")]
+    #[error("invalid JWK: {}", Message(reason))]
     Jwk {
         /// What is wrong with it.
         reason: Cow<'static, str>,
     },
     /// A JWK Set that cannot be used (duplicate `kid`s, secrets mixed with public keys, …).
-    #[error("invalid JWK Set: {reason}")]
+    #[error("invalid JWK Set: {}", Message(reason))]
     JwkSet {
         /// What is wrong with it.
         reason: Cow<'static, str>,
@@ -514,7 +538,7 @@ pub enum KeyError {
     },
     /// An operation webtoken does not offer for this key (generating RSA keys, exporting a key
     /// whose private parts are not known, …); the message says what to do instead.
-    #[error("{operation} is not supported")]
+    #[error("{} is not supported", Message(operation))]
     Unsupported {
         /// What was asked, and the alternative when there is one.
         operation: Cow<'static, str>,
@@ -526,14 +550,17 @@ struct OneOf<'a>(&'a [String]);
 impl fmt::Display for OneOf<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            [one] => write!(f, "{one:?}"),
+            [one] => write!(f, "{}", Untrusted(one)),
             many => {
                 f.write_str("one of ")?;
-                for (i, v) in many.iter().enumerate() {
+                for (i, v) in many.iter().take(LIST_SHOWN).enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{v:?}")?;
+                    write!(f, "{}", Untrusted(v))?;
+                }
+                if many.len() > LIST_SHOWN {
+                    write!(f, ", … ({} values)", many.len())?;
                 }
                 Ok(())
             }
@@ -546,10 +573,98 @@ struct DisplayOpt<'a>(Option<&'a str>);
 impl fmt::Display for DisplayOpt<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(v) => write!(f, "{v:?}"),
+            Some(v) => write!(f, "{}", Untrusted(v)),
             None => f.write_str("absent"),
         }
     }
+}
+
+/// A list of values from the input, as `["a", "b", … (N values)]`: at most [`LIST_SHOWN`]
+/// values, each shown as [`Untrusted`].
+struct List<'a>(&'a [String]);
+
+impl fmt::Display for List<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, v) in self.0.iter().take(LIST_SHOWN).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", Untrusted(v))?;
+        }
+        if self.0.len() > LIST_SHOWN {
+            write!(f, ", … ({} values)", self.0.len())?;
+        }
+        f.write_str("]")
+    }
+}
+
+/// How many values of a list a message shows.
+const LIST_SHOWN: usize = 4;
+
+/// How many characters of a string from the input a message shows.
+pub(crate) const SHOWN_CHARS: usize = 64;
+
+/// How many characters of a free-text reason (serde's messages, which quote the input) a
+/// message shows.
+pub(crate) const SHOWN_MESSAGE_CHARS: usize = 256;
+
+/// A string from the input (a name, a `kid`, a claim value), as a message shows it: quoted,
+/// escaped as by [`str::escape_debug`] (no control character, ESC, CR or LF reaches the
+/// message raw), and cut after [`SHOWN_CHARS`] characters with an ellipsis and the full length:
+/// `"aaaa…" (65536 bytes)`. Every message that quotes the input goes through this or
+/// [`Message`], so no message grows with the token beyond a fixed bound.
+pub(crate) struct Untrusted<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Untrusted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        let cut = write_escaped(f, self.0, SHOWN_CHARS, true)?;
+        f.write_str("\"")?;
+        if cut {
+            write!(f, " ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Free text that may quote the input (a serde message, a reason built by webtoken): control
+/// and other non-printable characters escaped as by [`char::escape_debug`] (quotes and
+/// backslashes are kept, so text escaped once stays as it is), cut after
+/// [`SHOWN_MESSAGE_CHARS`] characters with an ellipsis and the full length.
+pub(crate) struct Message<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if write_escaped(f, self.0, SHOWN_MESSAGE_CHARS, false)? {
+            write!(f, " ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes at most `limit` characters of `text`, escaped, then `…` when it was cut; returns
+/// whether it was cut.
+fn write_escaped(
+    f: &mut fmt::Formatter<'_>,
+    text: &str,
+    limit: usize,
+    quotes: bool,
+) -> Result<bool, fmt::Error> {
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(limit) {
+        // As `{:?}` shows a string: `'` stays as it is; in free text `"` and `\` do too.
+        if c == '\'' || (!quotes && matches!(c, '"' | '\\')) {
+            fmt::Write::write_char(f, c)?;
+        } else {
+            write!(f, "{}", c.escape_debug())?;
+        }
+    }
+    let cut = chars.next().is_some();
+    if cut {
+        f.write_str("…")?;
+    }
+    Ok(cut)
 }
 
 /// A `Result` whose error is webtoken's [`Error`].

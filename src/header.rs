@@ -2,11 +2,18 @@
 //!
 //! `alg` is never set by the caller: [`encode`](crate::encode) writes the signing key's
 //! algorithm, and a decoded header carries the algorithm that was verified. Parsing rejects
-//! duplicate member names and records wrongly typed registered parameters so that
-//! [`decode`](crate::decode) can report them in the order of the security policy.
+//! duplicate member names (in nested objects too) and records wrongly typed registered
+//! parameters so that [`decode`](crate::decode) can report them in the order of the security
+//! policy.
+//!
+//! The header is read before the signature is checked, so what it may ask for is capped: at
+//! most [`MAX_HEADER_BYTES`] of JSON, at most [`MAX_CRITICAL_NAMES`] names in `crit`, values nested at most [`MAX_HEADER_DEPTH`]
+//! levels, at most [`MAX_HEADER_VALUES`] members and array elements in all. A header past a
+//! cap is `malformed`. Within the caps, parsing and checking it is linear in its length.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Serialize;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -14,8 +21,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
-use crate::claims::Name;
-use crate::error::MalformedError;
+use crate::claims::{Name, Strictness};
+use crate::error::{MalformedError, Untrusted};
 
 /// A JOSE header.
 ///
@@ -82,6 +89,23 @@ impl fmt::Debug for Header {
 fn common_type(token_type: &str) -> Option<&'static str> {
     ["JWT", "at+jwt"].into_iter().find(|t| *t == token_type)
 }
+
+/// The decoded header (its JSON) is at most this many bytes. Ample for any header a token
+/// needs, an `x5c` chain of a few certificates included; it bounds what the header's JSON
+/// costs before the signature is checked.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// At most this many names in `crit` (a header lists the extensions it uses; webtoken
+/// implements none, so any list is refused, but a longer one is refused as malformed).
+pub const MAX_CRITICAL_NAMES: usize = 64;
+
+/// Objects and arrays inside header parameter values nest at most this deep (the header
+/// object itself not counted): `{"x":[[1]]}` nests 2 levels.
+pub const MAX_HEADER_DEPTH: usize = 16;
+
+/// A header holds at most this many members and array elements, at all depths together
+/// (the parameters themselves included).
+pub const MAX_HEADER_VALUES: usize = 256;
 
 /// The registered header parameter names of RFC 7515 §4.1 (which `crit` may not list).
 pub(crate) const REGISTERED: [&str; 11] = [
@@ -421,6 +445,12 @@ pub(crate) struct ParsedHeader {
 impl ParsedHeader {
     /// Parses the decoded header bytes: UTF-8, one JSON object, no duplicate names.
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self, MalformedError> {
+        if bytes.len() > MAX_HEADER_BYTES {
+            return Err(MalformedError::HeaderTooLarge {
+                size: bytes.len(),
+                limit: MAX_HEADER_BYTES,
+            });
+        }
         if let Some(parsed) = Self::parse_plain(bytes) {
             return Ok(parsed);
         }
@@ -504,22 +534,35 @@ impl ParsedHeader {
             if crit.is_empty() {
                 return Err(header_err("crit", "must not be an empty list".into()));
             }
-            for (i, name) in crit.iter().enumerate() {
+            if crit.len() > MAX_CRITICAL_NAMES {
+                return Err(header_err(
+                    "crit",
+                    format!("lists more than {MAX_CRITICAL_NAMES} names").into(),
+                ));
+            }
+            // One hash-set insertion and one member lookup per name: linear in the list.
+            let mut listed = std::collections::HashSet::with_capacity(crit.len());
+            for name in crit {
+                crate::claims::count_steps(1);
                 if REGISTERED.contains(&name.as_str()) {
                     return Err(header_err(
                         "crit",
-                        format!("lists the registered parameter {name:?}").into(),
+                        format!("lists the registered parameter {}", Untrusted(name)).into(),
                     ));
                 }
-                if crit[..i].contains(name) {
-                    return Err(header_err("crit", format!("lists {name:?} twice").into()));
+                if !listed.insert(name.as_str()) {
+                    return Err(header_err(
+                        "crit",
+                        format!("lists {} twice", Untrusted(name)).into(),
+                    ));
                 }
             }
             for name in crit {
+                crate::claims::count_steps(1);
                 if name != "b64" && !self.header.has_member(name) {
                     return Err(header_err(
                         "crit",
-                        format!("lists {name:?}, which is not in the header").into(),
+                        format!("lists {}, which is not in the header", Untrusted(name)).into(),
                     ));
                 }
             }
@@ -621,10 +664,11 @@ type HeaderFault = Option<(&'static str, Cow<'static, str>)>;
 
 fn string_value<'de, A: MapAccess<'de>>(
     map: &mut A,
+    strict: &Strictness,
     name: &'static str,
     fault: &mut HeaderFault,
 ) -> Result<Option<String>, A::Error> {
-    match map.next_value::<StrOr<'de>>()? {
+    match map.next_value_seed(strict.seed(PhantomData::<StrOr<'de>>))? {
         StrOr::Str(s) => Ok(Some(s.into_owned())),
         StrOr::Other(found) => {
             if fault.is_none() {
@@ -654,12 +698,29 @@ fn strings(value: Value) -> Option<Vec<String>> {
     )
 }
 
+/// The strings of `crit` (when it is an array), and whether it was not an array of strings.
+fn critical_names(value: Value) -> (Option<Vec<String>>, bool) {
+    let Value::Array(items) = value else {
+        return (None, true);
+    };
+    let mut fault = false;
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(s) => names.push(s),
+            _ => fault = true,
+        }
+    }
+    (Some(names), fault)
+}
+
 /// `typ`, borrowed from a static string for the common values.
 fn type_value<'de, A: MapAccess<'de>>(
     map: &mut A,
+    strict: &Strictness,
     fault: &mut HeaderFault,
 ) -> Result<Option<Cow<'static, str>>, A::Error> {
-    match map.next_value::<StrOr<'de>>()? {
+    match map.next_value_seed(strict.seed(PhantomData::<StrOr<'de>>))? {
         StrOr::Str(s) => Ok(Some(match common_type(&s) {
             Some(common) => Cow::Borrowed(common),
             None => Cow::Owned(s.into_owned()),
@@ -687,8 +748,14 @@ impl<'de> Visitor<'de> for HeaderVisitor {
         let mut crit_fault = None;
         let mut b64 = None;
         let mut seen: u16 = 0;
+        // Every value is read through the strict reader: duplicates refused in nested objects
+        // too, nesting and the number of values capped, so that what the header costs before
+        // the signature is checked stays small and linear in its length.
+        let strict = Strictness::new(MAX_HEADER_DEPTH, MAX_HEADER_VALUES);
 
         while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+            strict.spend::<A::Error>()?;
+            crate::claims::count_steps(1);
             let slot = REGISTERED
                 .iter()
                 .position(|r| *r == name.as_ref())
@@ -697,14 +764,15 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                 let bit = 1u16 << i;
                 if seen & bit != 0 {
                     return Err(de::Error::custom(format_args!(
-                        "duplicate member name {name:?}"
+                        "duplicate member name {}",
+                        Untrusted(&name)
                     )));
                 }
                 seen |= bit;
             }
             match name.as_ref() {
                 "alg" => {
-                    alg = match map.next_value::<StrOr<'de>>()? {
+                    alg = match map.next_value_seed(strict.seed(PhantomData::<StrOr<'de>>))? {
                         StrOr::Str(s) => match Algorithm::from_name(&s) {
                             Some(known) => AlgField::Known(known),
                             None => AlgField::Unknown(s.into_owned()),
@@ -712,62 +780,58 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                         StrOr::Other(_) => AlgField::NotAString,
                     }
                 }
-                "typ" => header.token_type = type_value(&mut map, &mut fault)?,
-                "cty" => header.content_type = string_value(&mut map, "cty", &mut fault)?,
-                "kid" => header.key_id = string_value(&mut map, "kid", &mut fault)?,
+                "typ" => header.token_type = type_value(&mut map, &strict, &mut fault)?,
+                "cty" => header.content_type = string_value(&mut map, &strict, "cty", &mut fault)?,
+                "kid" => header.key_id = string_value(&mut map, &strict, "kid", &mut fault)?,
                 "jku" => {
-                    let v = string_value(&mut map, "jku", &mut fault)?;
+                    let v = string_value(&mut map, &strict, "jku", &mut fault)?;
                     header.set_rare(v, |r| &mut r.jwk_set_url);
                 }
                 "x5u" => {
-                    let v = string_value(&mut map, "x5u", &mut fault)?;
+                    let v = string_value(&mut map, &strict, "x5u", &mut fault)?;
                     header.set_rare(v, |r| &mut r.x509_url);
                 }
                 "x5t" => {
-                    let v = string_value(&mut map, "x5t", &mut fault)?;
+                    let v = string_value(&mut map, &strict, "x5t", &mut fault)?;
                     header.set_rare(v, |r| &mut r.x509_sha1_thumbprint);
                 }
                 "x5t#S256" => {
-                    let v = string_value(&mut map, "x5t#S256", &mut fault)?;
+                    let v = string_value(&mut map, &strict, "x5t#S256", &mut fault)?;
                     header.set_rare(v, |r| &mut r.x509_sha256_thumbprint);
                 }
-                "crit" => match map.next_value::<Value>()? {
-                    Value::Array(items) => {
-                        let mut names = Vec::with_capacity(items.len());
-                        for item in items {
-                            match item {
-                                Value::String(s) => names.push(s),
-                                _ => {
-                                    crit_fault = Some("must be an array of strings".into());
-                                }
-                            }
-                        }
+                "crit" => {
+                    let value = map.next_value_seed(strict.seed(PhantomData::<Value>))?;
+                    let (names, fault) = critical_names(value);
+                    if let Some(names) = names {
                         header.rare_mut().critical = Some(names);
                     }
-                    _ => crit_fault = Some("must be an array of strings".into()),
-                },
-                "jwk" => match map.next_value::<Value>()? {
+                    if fault {
+                        crit_fault = Some("must be an array of strings".into());
+                    }
+                }
+                "jwk" => match map.next_value_seed(strict.seed(PhantomData::<Value>))? {
                     v @ Value::Object(_) => header.rare_mut().jwk = Some(v),
                     _ => {
                         fault.get_or_insert(("jwk", "must be a JSON object".into()));
                     }
                 },
-                "x5c" => match strings(map.next_value::<Value>()?) {
+                "x5c" => match strings(map.next_value_seed(strict.seed(PhantomData::<Value>))?) {
                     Some(chain) => header.rare_mut().x509_chain = Some(chain),
                     None => {
                         fault.get_or_insert(("x5c", "must be an array of strings".into()));
                     }
                 },
-                "b64" => b64 = Some(map.next_value::<Value>()?),
+                "b64" => b64 = Some(map.next_value_seed(strict.seed(PhantomData::<Value>))?),
                 _ => {
-                    let value = map.next_value::<Value>()?;
+                    let value = map.next_value_seed(strict.seed(PhantomData::<Value>))?;
                     if header
                         .extra
                         .insert(name.clone().into_owned(), value)
                         .is_some()
                     {
                         return Err(de::Error::custom(format_args!(
-                            "duplicate member name {name:?}"
+                            "duplicate member name {}",
+                            Untrusted(&name)
                         )));
                     }
                 }
@@ -848,6 +912,72 @@ mod tests {
             UnsupportedCriticalHeader
         );
         assert_eq!(kind(r#"{"alg":"HS256","b64":false}"#), Malformed);
+    }
+
+    /// The `crit` checks (duplicates, registered names, presence in the header) do a bounded
+    /// amount of work per listed name: a pairwise scan would count about n²/2 steps.
+    #[test]
+    fn crit_checks_are_linear() {
+        use crate::claims::take_steps;
+        let header = |n: usize| {
+            let names: Vec<String> = (0..n).map(|i| format!("\"c{i}\"")).collect();
+            let members: Vec<String> = (0..n).map(|i| format!(",\"c{i}\":0")).collect();
+            format!(
+                r#"{{"alg":"HS256","crit":[{}]{}}}"#,
+                names.join(","),
+                members.concat()
+            )
+        };
+        for n in [8, MAX_CRITICAL_NAMES] {
+            let parsed = parse(&header(n)).unwrap();
+            take_steps();
+            let err = parsed.check_parameters().unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::UnsupportedCriticalHeader);
+            let steps = take_steps();
+            assert!(steps <= 2 * n, "{n} names: {steps} steps");
+        }
+        // The duplicate is found at the end of the list, with the same bound.
+        let mut names: Vec<String> = (0..MAX_CRITICAL_NAMES - 1)
+            .map(|i| format!("\"c{i}\""))
+            .collect();
+        names.push("\"c0\"".into());
+        let parsed = parse(&format!(
+            r#"{{"alg":"HS256","crit":[{}]}}"#,
+            names.join(",")
+        ))
+        .unwrap();
+        take_steps();
+        let err = parsed.check_parameters().unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+        assert!(take_steps() <= 2 * MAX_CRITICAL_NAMES);
+        // One more name than the cap: refused before any comparison.
+        let parsed = parse(&header(MAX_CRITICAL_NAMES + 1)).unwrap();
+        take_steps();
+        let err = parsed.check_parameters().unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Malformed);
+        assert_eq!(take_steps(), 0);
+    }
+
+    /// Parsing a header does a bounded amount of work per member and element, and stops at the
+    /// value cap however long the header is.
+    #[test]
+    fn header_parsing_is_linear_and_capped() {
+        use crate::claims::take_steps;
+        let members = |n: usize| {
+            let m: Vec<String> = (0..n)
+                .map(|i| format!(",\"m{i}\":{{\"a\":0,\"b\":0}}"))
+                .collect();
+            let m = m.concat();
+            format!(r#"{{"alg":"HS256"{m}}}"#)
+        };
+        take_steps();
+        parse(&members(80)).unwrap();
+        let steps = take_steps();
+        assert!(steps <= 4 * 81, "{steps}");
+        // Far past the cap: refused, after no more work than the cap allows.
+        assert!(parse(&members(5_000)).is_err());
+        let steps = take_steps();
+        assert!(steps <= 4 * MAX_HEADER_VALUES, "{steps}");
     }
 
     #[test]

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::base64url;
-use crate::claims::{Claims, ClaimsVisitor, Fault, ParseReport};
+use crate::claims::{Claims, ClaimsVisitor, Fault, ParseReport, StrictFault};
 use crate::error::{AlgorithmRejection, ClaimError, Error, MalformedError};
-use crate::header::{AlgField, Header, ParsedHeader};
+use crate::header::{AlgField, Header, MAX_HEADER_BYTES, ParsedHeader};
 use crate::keys::{KeySource, MAX_SIGNATURE_LEN};
 use crate::token::Token;
 use crate::validation::Validation;
@@ -155,6 +155,15 @@ pub(crate) fn with_decoded_token<R>(
     };
     let segments = Segments::at(token, first, second);
     let header_len = base64url::decoded_len(segments.header.len()).unwrap_or(0);
+    if header_len > MAX_HEADER_BYTES {
+        // Step 3, without decoding a byte of it (a shape error of step 2 still comes first).
+        check_shape(token)?;
+        return Err(MalformedError::HeaderTooLarge {
+            size: header_len,
+            limit: MAX_HEADER_BYTES,
+        }
+        .into());
+    }
     let payload_len = base64url::decoded_len(segments.payload.len()).unwrap_or(0);
     // An over-long signature is not decoded: no key verifies it (step 9 says so).
     let signature_len = base64url::decoded_len(segments.signature.len());
@@ -425,6 +434,11 @@ fn parse_claims_bytes<'de, T: Deserialize<'de>>(
 
     let mut report = ParseReport::default();
     let parsed = parse_claims_text::<T>(text, &mut report);
+    // A duplicate inside a value (at any depth) is malformed JSON (step 10), whatever the
+    // custom type made of the error.
+    if let Some(fault) = report.strict.take() {
+        return Err(strict_error(&fault));
+    }
     match parsed {
         Ok(claims) => {
             if let Some(fault) = report.fault {
@@ -445,7 +459,11 @@ fn parse_claims_bytes<'de, T: Deserialize<'de>>(
             // malformed payload, a duplicate, a wrongly typed registered claim or a failed
             // validation is reported before the custom type's own error (check order).
             let mut rescan = ParseReport::default();
-            match parse_claims_text::<serde::de::IgnoredAny>(text, &mut rescan) {
+            let rescanned = parse_claims_text::<serde::de::IgnoredAny>(text, &mut rescan);
+            if let Some(fault) = rescan.strict.take() {
+                return Err(strict_error(&fault));
+            }
+            match rescanned {
                 Err(e) => Err(match rescan.fault {
                     Some(Fault::Duplicate(name)) => fault_error(Fault::Duplicate(name)),
                     _ => payload_json_error(&e),
@@ -483,11 +501,19 @@ fn parse_claims_text<'de, T: serde::Deserialize<'de>>(
     Ok(claims)
 }
 
+fn strict_error(fault: &StrictFault) -> Error {
+    MalformedError::Json {
+        segment: "payload",
+        reason: fault.to_string(),
+    }
+    .into()
+}
+
 fn fault_error(fault: Fault) -> Error {
     match fault {
-        Fault::Duplicate(name) => MalformedError::Json {
+        fault @ Fault::Duplicate(_) => MalformedError::Json {
             segment: "payload",
-            reason: format!("duplicate member name {name:?}"),
+            reason: fault.to_string(),
         }
         .into(),
         Fault::InvalidType { claim, reason } => ClaimError::InvalidType { claim, reason }.into(),

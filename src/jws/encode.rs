@@ -78,10 +78,15 @@ fn header_part<'b>(
     if let Some(encoded) = keyed.common_encoded() {
         return Ok(HeaderPart::Encoded(encoded));
     }
-    match keyed.write_plain(stack) {
-        Some(len) => Ok(HeaderPart::Json(&stack[..len])),
-        None => to_json(&keyed, stack, heap, "header").map(HeaderPart::Json),
+    if let Some(len) = keyed.write_plain(stack) {
+        return Ok(HeaderPart::Json(&stack[..len]));
     }
+    let json = to_json(&keyed, stack, heap, "header")?;
+    // The header shapes `write_plain` does not cover can break a limit of `header` (16 KiB
+    // of JSON, nesting, number of values): a token `decode` would refuse as malformed is
+    // refused here.
+    ParsedHeader::parse(json)?;
+    Ok(HeaderPart::Json(json))
 }
 
 /// Builds `base64url(header) . base64url(payload) . base64url(signature)`.
@@ -139,8 +144,10 @@ pub(crate) fn assemble(
 /// ```
 ///
 /// # Errors
-/// [`Error::Serialize`] when the claims cannot be serialized as JSON, [`Error::Key`] when
-/// signing fails (only when the system random number generator fails).
+/// [`Error::Serialize`] when the claims cannot be serialized as JSON, [`Error::Malformed`] when
+/// the header is past a limit of [`header`](crate::header) (more than 16 KiB of JSON, values
+/// nested too deep or too many), which `decode` would refuse, [`Error::Key`] when signing fails
+/// (only when the system random number generator fails).
 pub fn encode<C: Serialize + ?Sized>(
     header: &Header,
     claims: &C,
