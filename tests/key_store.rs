@@ -124,20 +124,21 @@ fn first_lookup_fetches_once_then_serves_from_the_cache() {
 }
 
 #[test]
-fn a_set_older_than_max_age_is_refreshed_by_a_miss_or_refresh_never_by_known_keys() {
+fn a_set_older_than_max_age_is_refreshed_by_a_miss_or_refresh() {
     let k1 = key("k1", 1);
     let k2 = key("k2", 2);
     let provider = FakeProvider::new(&[&k1]);
     let clock = TestClock::new();
     let store = store(&provider, &clock);
     assert_eq!(verify(&store, &token(&k1)), Ok(()));
-    clock.advance(601);
-    // Lookups of a key the old set holds answer from it and do not fetch.
+    clock.advance(599);
+    // Lookups of a key a fresh set holds answer from it and do not fetch.
     for _ in 0..5 {
         assert_eq!(verify(&store, &token(&k1)), Ok(()));
     }
-    assert_eq!(provider.calls(), 1, "known keys never fetch");
-    // A kid the set does not hold refreshes it.
+    assert_eq!(provider.calls(), 1, "known keys on a fresh set never fetch");
+    // Past max_age, a kid the set does not hold refreshes it in the caller.
+    clock.advance(2);
     provider.serve(Ok(jwks(&[&k1, &k2])));
     assert_eq!(verify(&store, &token(&k2)), Ok(()));
     assert_eq!(provider.calls(), 2);
@@ -153,6 +154,28 @@ fn a_set_older_than_max_age_is_refreshed_by_a_miss_or_refresh_never_by_known_key
         store.status().fetched_at,
         Some(NumericDate::from_secs(T0 + 1202))
     );
+}
+
+#[test]
+fn clones_share_one_cache_and_one_cooldown() {
+    let k1 = key("k1", 1);
+    let k2 = key("k2", 2);
+    let provider = FakeProvider::new(&[&k1]);
+    let clock = TestClock::new();
+    let store = store(&provider, &clock);
+    let clone = store.clone();
+    assert_eq!(verify(&clone, &token(&k1)), Ok(()));
+    // The original sees the set its clone fetched, and the clone's cooldown.
+    assert_eq!(verify(&store, &token(&k1)), Ok(()));
+    assert_eq!(provider.calls(), 1);
+    provider.serve(Ok(jwks(&[&k1, &k2])));
+    assert_eq!(verify(&store, &token(&k2)), Err(ErrorKind::UnknownKey));
+    assert_eq!(provider.calls(), 1, "the cooldown is shared");
+    clock.advance(30);
+    assert_eq!(verify(&store, &token(&k2)), Ok(()));
+    assert_eq!(verify(&clone, &token(&k2)), Ok(()));
+    assert_eq!(provider.calls(), 2);
+    assert_eq!(clone.status(), store.status());
 }
 
 #[test]

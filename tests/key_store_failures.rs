@@ -374,16 +374,9 @@ fn known_keys_never_wait_for_a_slow_blocking_refresh() {
     );
     let (old, new) = (token(&k1), token(&k2));
     verify(&*store, &old).unwrap();
-
-    // The set is older than max_age: lookups of k1 still answer at once, without fetching.
-    clock.advance(601);
-    let (s, j) = (store.clone(), old.clone());
-    within("known-key lookups on a stale set", move || {
-        for _ in 0..8 {
-            verify(&*s, &j).unwrap();
-        }
-    });
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // (A stale set's background refresh is covered by tests/key_store_refresh.rs; here the set
+    // is younger than max_age, past the cooldown.)
+    clock.advance(60);
 
     // A token with a new kid makes a slow fetch; meanwhile k1 still answers at once.
     *documents.lock().unwrap() = jwks(&[&k1, &k2]);

@@ -2,9 +2,14 @@
 // a scripted sequence of operations: lookups of three kids (blocking, or async polled once and
 // kept pending), polls and drops (cancellation) of pending lookups, clock advances, refreshes,
 // and fetch outcomes (a set, an error with control characters, a malformed document, a panic,
-// and for async a fetch that never completes). After every operation:
+// and for async a fetch that never completes). The store has a spawner: a background async
+// refresh is polled once when spawned and, if pending, kept with the pending lookups (polled or
+// dropped by the script). A blocking lookup that starts a background refresh thread is followed
+// by a wait (bounded) until that fetch ends, so that runs stay deterministic. After every
+// operation:
 // - no panic escaped but the scripted fetcher's own (caught here with `catch_unwind`);
-// - every kid of the last set served answers at once, without a fetch, while the set is usable;
+// - every kid of the last set served answers at once while the set is usable, without a fetch
+//   while it is younger than max_age, with at most one (background) fetch once older;
 // - fetches are at least a cooldown apart, and `status().fetches` counts every fetcher call;
 // - error messages hold no control characters.
 // At the end, with the pending lookups dropped and the cooldown passed, a refresh succeeds and
@@ -17,10 +22,10 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Once, PoisonError};
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use arbitrary::{Arbitrary, Unstructured};
-use webtoken::keys::store::{AsyncFetch, Fetch, FetchError, KeyStore, StorePolicy};
+use webtoken::keys::store::{AsyncFetch, Fetch, FetchError, KeyStore, RefreshFuture, StorePolicy};
 use webtoken::{Claims, Clock, Header, NumericDate, SigningKey, Validation};
 
 const T0: i64 = 1_700_000_000;
@@ -199,6 +204,12 @@ fn check_message(message: &str) {
 
 type Pending<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + 'a>>;
 
+/// Polls a spawned background refresh once; `true` when it is done (completed or panicked).
+fn poll_spawned(future: &mut RefreshFuture) -> bool {
+    let mut cx = Context::from_waker(Waker::noop());
+    !matches!(catch(|| future.as_mut().poll(&mut cx)), Some(Poll::Pending))
+}
+
 /// Polls once; `true` when the future is done (completed or panicked).
 fn poll_once(future: &mut Pending<'_>) -> bool {
     let mut cx = Context::from_waker(Waker::noop());
@@ -214,23 +225,42 @@ fn poll_once(future: &mut Pending<'_>) -> bool {
     }
 }
 
-pub(crate) fn run(data: &[u8]) {
-    quiet_scripted_panics();
-    let mut u = Unstructured::new(data);
-    let clock = Arc::new(TestClock(AtomicI64::new(T0)));
-    let log = Arc::new(Mutex::new(Log::default()));
+/// A store over the scripted fetcher, and the queue of its pending background async refreshes.
+fn new_store(
+    log: &Arc<Mutex<Log>>,
+    clock: &Arc<TestClock>,
+) -> (KeyStore<Scripted>, Arc<Mutex<Vec<RefreshFuture>>>) {
     let mut policy = StorePolicy::default();
     policy.max_age = Duration::from_secs(600);
     policy.cooldown = Duration::from_secs(30);
     policy.max_stale = Duration::from_secs(3600);
     // No real waiting: a lookup that finds another caller's fetch running gives up at once.
     policy.wait_for_fetch = Duration::ZERO;
+    // Background async refreshes: polled once at once (the fetcher is called then, so
+    // `status().fetches` still counts fetcher calls), kept while pending.
+    let spawned: Arc<Mutex<Vec<RefreshFuture>>> = Arc::default();
+    let queue = spawned.clone();
     let store = KeyStore::new(Scripted {
-        log: log.clone(),
-        clock: clock.clone(),
+        log: Arc::clone(log),
+        clock: Arc::clone(clock),
     })
     .with_policy(policy)
-    .with_clock(clock.clone());
+    .with_clock(clock.clone())
+    .with_spawner(move |mut future| {
+        if !poll_spawned(&mut future) {
+            queue.lock().unwrap_or_else(PoisonError::into_inner).push(future);
+        }
+    });
+    (store, spawned)
+}
+
+pub(crate) fn run(data: &[u8]) {
+    quiet_scripted_panics();
+    let mut u = Unstructured::new(data);
+    let clock = Arc::new(TestClock(AtomicI64::new(T0)));
+    let log = Arc::new(Mutex::new(Log::default()));
+    let (store, spawned) = new_store(&log, &clock);
+    let spawned_queue = || spawned.lock().unwrap_or_else(PoisonError::into_inner);
     let calls = || lock(&log).calls.len();
     let lookup = |kid: usize| lookup(&store, kid);
 
@@ -277,7 +307,17 @@ pub(crate) fn run(data: &[u8]) {
                     pending.push(future);
                 }
             }
-            Op::PollPending => pending.retain_mut(|future| !poll_once(future)),
+            Op::PollPending => {
+                pending.retain_mut(|future| !poll_once(future));
+                let mut queued = std::mem::take(&mut *spawned_queue());
+                queued.retain_mut(|future| !poll_spawned(future));
+                spawned_queue().extend(queued);
+            }
+            Op::DropPending(i) if i & 0x80 != 0 && !spawned_queue().is_empty() => {
+                // Cancellation of a background refresh (an executor shutting down).
+                let dropped = spawned_queue().pop();
+                drop(dropped);
+            }
             Op::DropPending(i) => {
                 if !pending.is_empty() {
                     let i = usize::from(i) % pending.len();
@@ -292,6 +332,8 @@ pub(crate) fn run(data: &[u8]) {
 
     // Whatever happened: with the lookups gone and the cooldown passed, the store recovers.
     drop(pending);
+    let dropped = std::mem::take(&mut *spawned_queue());
+    drop(dropped);
     clock.0.fetch_add(COOLDOWN, Ordering::SeqCst);
     {
         let mut log = lock(&log);
@@ -307,33 +349,56 @@ pub(crate) fn run(data: &[u8]) {
     assert_eq!(calls(), before + 1);
 }
 
+/// A blocking lookup; if it started a background refresh thread, waits until that fetch ends
+/// (it always does: a blocking `Hang` is a failure), so that nothing runs behind the script.
 fn lookup(store: &KeyStore<Scripted>, kid: usize) -> Result<(), String> {
-    webtoken::decode::<()>(&FIXTURE.tokens[kid], store, &VALIDATION)
+    let fetching_before = store.status().fetching;
+    let result = webtoken::decode::<()>(&FIXTURE.tokens[kid], store, &VALIDATION)
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string());
+    if !fetching_before {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while store.status().fetching {
+            assert!(Instant::now() < deadline, "a background refresh never ended");
+            std::thread::yield_now();
+        }
+    }
+    result
 }
 
 /// The invariants that hold after every operation.
 fn check(store: &KeyStore<Scripted>, log: &Mutex<Log>, clock: &TestClock) {
     // Fetches are a cooldown apart, and all counted.
-    let (times, served) = {
-        let log = lock(log);
-        (log.calls.clone(), log.served)
-    };
+    let times = lock(log).calls.clone();
     assert!(
         times.windows(2).all(|w| w[1] - w[0] >= COOLDOWN),
         "fetches closer than the cooldown: {times:?}"
     );
     let status = store.status();
     assert_eq!(status.fetches, times.len() as u64);
-    // Every kid of the last set served answers at once, without a fetch, while usable.
-    if let (Some(mask), Some(fetched_at)) = (served, status.fetched_at) {
+    // Every kid of the last set served answers at once while usable: without a fetch while the
+    // set is younger than max_age, with at most one background fetch once it is older (which
+    // may install another set: each kid is checked against the set in force before it).
+    for kid in 0..KIDS {
+        let served = lock(log).served;
+        let Some(fetched_at) = store.status().fetched_at else {
+            break;
+        };
+        let Some(mask) = served else {
+            break;
+        };
         let now = clock.0.load(Ordering::SeqCst);
-        if now < fetched_at.as_secs() + MAX_AGE + MAX_STALE {
-            for kid in (0..KIDS).filter(|i| mask & (1 << i) != 0) {
-                assert_eq!(lookup(store, kid), Ok(()), "known kid k{kid} refused");
-                assert_eq!(lock(log).calls.len(), times.len(), "a known kid fetched");
-            }
+        let age = now - fetched_at.as_secs();
+        if mask & (1 << kid) == 0 || age >= MAX_AGE + MAX_STALE {
+            continue;
+        }
+        let before = lock(log).calls.len();
+        assert_eq!(lookup(store, kid), Ok(()), "known kid k{kid} refused");
+        let fetched = lock(log).calls.len() - before;
+        if age < MAX_AGE {
+            assert_eq!(fetched, 0, "a known kid on a fresh set fetched");
+        } else {
+            assert!(fetched <= 1, "a known kid on a stale set fetched {fetched} times");
         }
     }
 }

@@ -3,8 +3,8 @@
 //! concurrent fetches into one, answers lookups of keys it holds without ever waiting for a
 //! fetch, keeps serving the last good set when fetches fail (for a bounded time), and never
 //! lets a malformed or oversized document replace a good set. A set older than `max_age` is
-//! refreshed by the next lookup that fetches anyway, or by [`KeyStore::refresh`] /
-//! [`KeyStore::refresh_async`] called on a schedule of yours (see [`KeyStore`]).
+//! refreshed in the background by the first lookup that finds it so (stale-while-revalidate:
+//! that lookup does not wait); async lookups do so only with a spawner (see [`KeyStore`]).
 //!
 //! The store needs no HTTP client and no async runtime: the application supplies the fetcher,
 //! blocking ([`Fetch`]) or async ([`AsyncFetch`]). The URL is the application's; nothing in a
@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -98,11 +98,55 @@ where
     }
 }
 
+/// The future an async fetcher of type [`BoxedAsyncFetcher`] returns.
+pub type BoxFetchFuture = Pin<Box<dyn Future<Output = Result<String, FetchError>> + Send>>;
+
+/// A background refresh, handed to the spawner of [`KeyStore::with_spawner`] to run to the end.
+pub type RefreshFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// An async fetcher whose type can be named (a closure's cannot), for a `KeyStore` kept in a
+/// struct or in a web framework's state: `KeyStore<BoxedAsyncFetcher>`.
+///
+/// ```
+/// use webtoken::keys::store::{BoxedAsyncFetcher, FetchError, KeyStore};
+///
+/// struct AppState {
+///     keys: KeyStore<BoxedAsyncFetcher>,
+/// }
+///
+/// let fetcher = BoxedAsyncFetcher::new(|| {
+///     Box::pin(async { Ok::<_, FetchError>(r#"{"keys":[]}"#.to_owned()) })
+/// });
+/// let state = AppState { keys: KeyStore::new(fetcher) };
+/// # let _ = state.keys;
+/// ```
+#[derive(Clone)]
+pub struct BoxedAsyncFetcher(Arc<dyn Fn() -> BoxFetchFuture + Send + Sync>);
+
+impl BoxedAsyncFetcher {
+    /// Wraps a closure that returns a boxed fetch future.
+    pub fn new(fetch: impl Fn() -> BoxFetchFuture + Send + Sync + 'static) -> Self {
+        Self(Arc::new(fetch))
+    }
+}
+
+impl fmt::Debug for BoxedAsyncFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoxedAsyncFetcher").finish_non_exhaustive()
+    }
+}
+
+impl AsyncFetch for BoxedAsyncFetcher {
+    fn fetch(&self) -> impl Future<Output = Result<String, FetchError>> + Send {
+        (self.0)()
+    }
+}
+
 /// When the store refreshes, and what it accepts.
 ///
 /// | setting | default | meaning |
 /// |---|---|---|
-/// | `max_age` | 10 min | a set older than this is refreshed by the next lookup that fetches anyway, or by `refresh` |
+/// | `max_age` | 10 min | a set older than this is refreshed in the background by the next lookup (async: with a spawner), by the next miss, or by `refresh` |
 /// | `cooldown` | 30 s | at most one fetch per cooldown window, whatever triggers it |
 /// | `max_stale` | 24 h | how long past `max_age` a set is still served |
 /// | `max_document_size` | 256 KiB | larger documents are refused |
@@ -110,21 +154,23 @@ where
 /// | `wait_for_fetch` | 10 s | how long a lookup waits for a fetch another caller started |
 ///
 /// Lookups of keys in a usable set never wait for a fetch, whatever the set's age; see
-/// [`KeyStore`] for when the set is refreshed.
+/// [`KeyStore`] for who refreshes the set, and when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StorePolicy {
-    /// A set older than this is due for a refresh: the next lookup that has to fetch anyway
-    /// (a `kid` the set does not hold) refreshes it, as do [`KeyStore::refresh`] and
-    /// [`KeyStore::refresh_async`]; lookups of keys it holds still answer from it at once.
+    /// A set older than this is due for a refresh. A lookup of a key it holds answers from it
+    /// at once and starts the refresh in the background (a blocking lookup on a thread; an
+    /// async one only through [`KeyStore::with_spawner`]); a lookup of a `kid` it does not
+    /// hold refreshes it in the caller, as do [`KeyStore::refresh`] and
+    /// [`KeyStore::refresh_async`]. The cooldown applies to all of them.
     pub max_age: Duration,
     /// The minimum time between two fetches (an unknown `kid` cannot make the store hammer
     /// the provider, CVE-2026-48524).
     pub cooldown: Duration,
-    /// How long past `max_age` the set is still served (while fetches fail, or while no
-    /// lookup or scheduled refresh refreshes it); after that every lookup fetches (within the
-    /// cooldown), and fails with [`Error::UnknownKey`] or [`Error::UnknownKeyNotRefetched`]
-    /// until a fetch succeeds.
+    /// How long past `max_age` the set is still served (while fetches fail, or, for async
+    /// lookups without a spawner, while no miss or scheduled refresh refreshes it); after that
+    /// every lookup fetches in the caller (within the cooldown), and fails with
+    /// [`Error::UnknownKey`] or [`Error::UnknownKeyNotRefetched`] until a fetch succeeds.
     pub max_stale: Duration,
     /// The largest document accepted, in bytes.
     pub max_document_size: usize,
@@ -183,6 +229,8 @@ pub struct StoreStatus {
     pub last_error: Option<String>,
     /// How many fetches were attempted.
     pub fetches: u64,
+    /// A fetch is running now: a caller's, or a background refresh.
+    pub fetching: bool,
     /// How many keys the current set has.
     pub keys: usize,
 }
@@ -190,12 +238,16 @@ pub struct StoreStatus {
 /// A thread-safe, caching JWK Set key store; see the [module documentation](self).
 ///
 /// Pass `&store` to [`decode`](crate::decode) (blocking fetcher) or call
-/// [`decode_async`](Self::decode_async) (async fetcher).
+/// [`decode_async`](Self::decode_async) (async fetcher). A store is cheap to [`Clone`]: clones
+/// share the fetcher, the cached set and the fetch bookkeeping (one cache, at most one fetch at
+/// a time, one cooldown), so a clone can go into each thread or a web framework's state.
+/// The policy, clock and spawner are per handle, copied when cloning: configure the store
+/// first, then clone it.
 ///
 /// # Lookups
 /// - A lookup whose key is in the current set, while the set is usable (younger than
-///   `max_age + max_stale`), is answered from the set at once: it never fetches and never
-///   waits for a fetch, even when the set is older than `max_age`.
+///   `max_age + max_stale`), is answered from the set at once: it never waits for a fetch,
+///   whatever the set's age.
 /// - Any other lookup (no set yet, a `kid` the set does not hold, a set past
 ///   `max_age + max_stale`) fetches the set in the calling thread or task, unless a fetch
 ///   ran less than `cooldown` ago, and then looks again. If another caller's fetch is
@@ -203,28 +255,24 @@ pub struct StoreStatus {
 ///   (An async wait is bounded by one timer thread, `webtoken-keystore-timer`, started at the
 ///   first such wait: the crate uses no async runtime. Without it the wait ends at once.)
 ///
-/// # Staleness
-/// A set older than `max_age` is not refreshed by lookups of keys it holds (they would have to
-/// wait). It is refreshed by the next lookup that fetches anyway, or by
-/// [`refresh`](Self::refresh) / [`refresh_async`](Self::refresh_async). To follow the
-/// provider on schedule (for example to stop accepting a key it has withdrawn), call one of
-/// them every `max_age` from a thread or task of your own. Without that, a set whose keys
-/// keep being used is served until `max_age + max_stale`, after which every lookup fetches.
+/// # Staleness: stale-while-revalidate
+/// When a lookup answers from a set older than `max_age`, and no fetch is running and the
+/// cooldown allows one, the set is refreshed in the background; the lookup itself returns at
+/// once, with the key of the set it found:
+/// - A blocking lookup ([`KeySource`]) starts a thread, `webtoken-keystore-refresh`, that
+///   fetches and installs the set. (This is why [`KeySource`] needs `F: 'static`.) If the
+///   thread cannot be started, the attempt is undone and nothing else changes: the next miss
+///   or [`refresh`](Self::refresh) refreshes the set.
+/// - An async lookup ([`decode_async`](Self::decode_async)) does the same only if the store
+///   has a spawner ([`with_spawner`](Self::with_spawner), for example `tokio::spawn`). Without
+///   one it never refreshes a set whose keys it finds: the next miss or
+///   [`refresh_async`](Self::refresh_async) does, and a set whose keys keep being used is
+///   otherwise served until `max_age + max_stale`, after which every lookup fetches. Give the
+///   store a spawner, or call `refresh_async` every `max_age` from a task of yours.
 ///
-/// ```no_run
-/// # fn http_get(_: &str) -> Result<String, std::io::Error> { Ok(String::new()) }
-/// use std::sync::Arc;
-/// use webtoken::keys::store::{FetchError, KeyStore};
-///
-/// let store = Arc::new(KeyStore::new(|| {
-///     http_get("https://id.example/.well-known/jwks.json").map_err(FetchError::new)
-/// }));
-/// let refresher = Arc::clone(&store);
-/// std::thread::spawn(move || loop {
-///     std::thread::sleep(refresher.policy().max_age);
-///     let _ = refresher.refresh(); // a failure keeps the current set; see status()
-/// });
-/// ```
+/// Until the refresh installs a new set, lookups answer from the old one; once it does, a key
+/// the provider has withdrawn is refused. A refresh that fails keeps the old set (until
+/// `max_age + max_stale`), and the next background refresh starts once the cooldown allows.
 ///
 /// # Failures, panics and cancellation
 /// - A failed fetch, or a refused document, keeps the current set; the error is kept in
@@ -233,12 +281,16 @@ pub struct StoreStatus {
 ///   or the seconds until the cooldown allows the next fetch).
 /// - A panic in a blocking fetcher unwinds to the caller whose lookup ran it; a panic in an
 ///   async fetcher's future unwinds out of the [`decode_async`](Self::decode_async) or
-///   [`refresh_async`](Self::refresh_async) that polled it. Either way the attempt is
-///   recorded as failed, the callers waiting for it are woken, and the next fetch is allowed
-///   once the cooldown since that attempt has passed.
+///   [`refresh_async`](Self::refresh_async) that polled it. A panic in a background refresh
+///   ends that thread or spawned task only (the panic hook prints it as usual); the lookup
+///   that started it has already returned. Either way the attempt is recorded as failed (and
+///   counted in [`status`](Self::status)), the callers waiting for it are woken, and the next
+///   fetch is allowed once the cooldown since that attempt has passed.
 /// - Dropping a `decode_async` or `refresh_async` future while its fetch runs (a timeout, a
-///   client that went away) ends the fetch in the same way.
-/// - A fetch that never returns delays only the caller running it: others give up after
+///   client that went away), or an executor dropping a spawned refresh unrun, ends the fetch
+///   in the same way.
+/// - A fetch that never returns delays only the caller running it (none, for a background
+///   refresh): others give up after
 ///   `wait_for_fetch`, but no other fetch starts until it ends. Give the fetcher a timeout.
 /// - A poisoned lock is used as it is: every update of the store's state is complete before
 ///   any code that could panic runs.
@@ -262,18 +314,44 @@ pub struct StoreStatus {
 /// # Ok::<(), webtoken::Error>(())
 /// ```
 pub struct KeyStore<F> {
-    fetcher: F,
+    shared: Arc<Shared<F>>,
     policy: StorePolicy,
     clock: Arc<dyn Clock>,
+    /// Set by [`KeyStore::with_spawner`]: hands a started async refresh to the application's
+    /// executor.
+    spawner: Option<Arc<SpawnRefresh<F>>>,
+}
+
+/// Starts a background async refresh that holds this guard.
+type SpawnRefresh<F> = dyn Fn(FetchGuard<F>) + Send + Sync;
+
+/// What every clone of a store shares: the fetcher, the cached set and the fetch bookkeeping.
+struct Shared<F> {
+    fetcher: F,
     current: RwLock<Option<Arc<Snapshot>>>,
     state: Mutex<FetchState>,
     done: Condvar,
+}
+
+/// Clones share the fetcher, the cached set and the fetch bookkeeping (one cache, one fetch at a
+/// time, one cooldown): cloning is a reference count, cheap enough for a web framework's state.
+/// The policy, clock and spawner are copied: configure the store before cloning it.
+impl<F> Clone for KeyStore<F> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            policy: self.policy.clone(),
+            clock: Arc::clone(&self.clock),
+            spawner: self.spawner.clone(),
+        }
+    }
 }
 
 impl<F> fmt::Debug for KeyStore<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyStore")
             .field("policy", &self.policy)
+            .field("spawner", &self.spawner.is_some())
             .field("status", &self.status())
             .finish_non_exhaustive()
     }
@@ -286,9 +364,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// What [`KeyStore::begin_fetch`] decided.
-enum Begin<'a, F> {
+enum Begin<F> {
     /// This caller fetches; the guard ends the attempt however the caller leaves.
-    Started(FetchGuard<'a, F>),
+    Started(FetchGuard<F>),
     /// Another caller's fetch is running; its generation.
     InFlight(u64),
     /// The cooldown forbids a fetch until then.
@@ -309,12 +387,17 @@ enum Attempt {
 /// Marks a fetch in flight for as long as it lives. [`finish`](Self::finish) installs the
 /// outcome; dropping it unfinished (the fetcher panicked, or the async caller was dropped)
 /// records the attempt as failed. Either way `in_flight` is cleared and every waiter woken.
-struct FetchGuard<'a, F> {
-    store: &'a KeyStore<F>,
+///
+/// It owns a handle on the store, so a background refresh (a thread, or a future handed to the
+/// spawner) can hold it.
+struct FetchGuard<F> {
+    store: KeyStore<F>,
+    /// `last_attempt` before this attempt, restored by [`abandon`](Self::abandon).
+    previous_attempt: Option<NumericDate>,
     armed: bool,
 }
 
-impl<F> FetchGuard<'_, F> {
+impl<F> FetchGuard<F> {
     fn finish(mut self, document: Result<String, FetchError>) {
         self.armed = false;
         let outcome = match document {
@@ -323,9 +406,28 @@ impl<F> FetchGuard<'_, F> {
         };
         self.store.end_fetch(outcome);
     }
+
+    /// Undoes an attempt whose fetcher was never called (its background thread could not be
+    /// started): no fetch is counted and the cooldown is as before, so the next miss or
+    /// `refresh` fetches as if this lookup had not tried.
+    fn abandon(mut self) {
+        self.armed = false;
+        let wakers = {
+            let mut state = lock(&self.store.shared.state);
+            state.in_flight = false;
+            state.generation = state.generation.wrapping_add(1);
+            state.last_attempt = self.previous_attempt;
+            state.fetches = state.fetches.saturating_sub(1);
+            std::mem::take(&mut state.wakers)
+        };
+        self.store.shared.done.notify_all();
+        for waker in wakers {
+            waker.wake();
+        }
+    }
 }
 
-impl<F> Drop for FetchGuard<'_, F> {
+impl<F> Drop for FetchGuard<F> {
     fn drop(&mut self) {
         if self.armed {
             let why = if std::thread::panicking() {
@@ -371,12 +473,15 @@ impl<F> KeyStore<F> {
     /// clock. Nothing is fetched until the first lookup.
     pub fn new(fetcher: F) -> Self {
         Self {
-            fetcher,
+            shared: Arc::new(Shared {
+                fetcher,
+                current: RwLock::new(None),
+                state: Mutex::new(FetchState::default()),
+                done: Condvar::new(),
+            }),
             policy: StorePolicy::default(),
             clock: Arc::new(SystemClock),
-            current: RwLock::new(None),
-            state: Mutex::new(FetchState::default()),
-            done: Condvar::new(),
+            spawner: None,
         }
     }
 
@@ -408,18 +513,20 @@ impl<F> KeyStore<F> {
     /// What the store knows about its fetches.
     pub fn status(&self) -> StoreStatus {
         let snapshot = self.snapshot();
-        let state = lock(&self.state);
+        let state = lock(&self.shared.state);
         StoreStatus {
             fetched_at: snapshot.as_ref().map(|s| s.fetched_at),
             last_attempt: state.last_attempt,
             last_error: state.last_error.clone(),
             fetches: state.fetches,
+            fetching: state.in_flight,
             keys: snapshot.map_or(0, |s| s.set.len()),
         }
     }
 
     fn snapshot(&self) -> Option<Arc<Snapshot>> {
-        self.current
+        self.shared
+            .current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -436,9 +543,14 @@ impl<F> KeyStore<F> {
         (now < usable_until).then_some(snapshot)
     }
 
+    /// Whether `snapshot` is older than `max_age`: due for a refresh.
+    fn is_stale(&self, snapshot: Option<&Arc<Snapshot>>, now: NumericDate) -> bool {
+        snapshot.is_some_and(|s| now >= s.fetched_at.saturating_add(self.policy.max_age))
+    }
+
     /// Starts a fetch if none is running and the cooldown allows one.
-    fn begin_fetch(&self, now: NumericDate) -> Begin<'_, F> {
-        let mut state = lock(&self.state);
+    fn begin_fetch(&self, now: NumericDate) -> Begin<F> {
+        let mut state = lock(&self.shared.state);
         if state.in_flight {
             return Begin::InFlight(state.generation);
         }
@@ -449,10 +561,11 @@ impl<F> KeyStore<F> {
             }
         }
         state.in_flight = true;
-        state.last_attempt = Some(now);
+        let previous_attempt = state.last_attempt.replace(now);
         state.fetches += 1;
         Begin::Started(FetchGuard {
-            store: self,
+            store: self.clone(),
+            previous_attempt,
             armed: true,
         })
     }
@@ -466,19 +579,23 @@ impl<F> KeyStore<F> {
                     set,
                     fetched_at: self.clock.now(),
                 });
-                *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
+                *self
+                    .shared
+                    .current
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
                 None
             }
             Err(e) => Some(e),
         };
         let wakers = {
-            let mut state = lock(&self.state);
+            let mut state = lock(&self.shared.state);
             state.in_flight = false;
             state.generation = state.generation.wrapping_add(1);
             state.last_error = error;
             std::mem::take(&mut state.wakers)
         };
-        self.done.notify_all();
+        self.shared.done.notify_all();
         for waker in wakers {
             waker.wake();
         }
@@ -532,7 +649,7 @@ impl<F> KeyStore<F> {
         let Error::UnknownKey { kid } = error else {
             return error;
         };
-        let last_error = lock(&self.state).last_error.clone();
+        let last_error = lock(&self.shared.state).last_error.clone();
         let failed = last_error.as_deref().map(|e| {
             format!(
                 "the last fetch of the JWK Set failed: {}",
@@ -573,7 +690,7 @@ impl<F> KeyStore<F> {
                 self.policy.wait_for_fetch.as_millis()
             )));
         }
-        match &lock(&self.state).last_error {
+        match &lock(&self.shared.state).last_error {
             Some(e) => Err(FetchError::new(e)),
             None => Ok(()),
         }
@@ -582,8 +699,9 @@ impl<F> KeyStore<F> {
     /// Waits (blocking) until the fetch of `generation` ends, at most `wait_for_fetch`;
     /// whether it ended.
     fn wait_blocking(&self, generation: u64) -> bool {
-        let state = lock(&self.state);
+        let state = lock(&self.shared.state);
         let (state, _) = self
+            .shared
             .done
             .wait_timeout_while(state, self.policy.wait_for_fetch, |s| {
                 s.generation == generation && s.in_flight
@@ -613,7 +731,7 @@ impl<F: Fetch> KeyStore<F> {
     fn fetch_blocking(&self, now: NumericDate) -> Attempt {
         match self.begin_fetch(now) {
             Begin::Started(guard) => {
-                guard.finish(self.fetcher.fetch());
+                guard.finish(Fetch::fetch(&self.shared.fetcher));
                 Attempt::Ended
             }
             Begin::Cooldown(allowed_at) => Attempt::Cooldown(allowed_at),
@@ -628,19 +746,60 @@ impl<F: Fetch> KeyStore<F> {
     }
 }
 
-/// Blocking lookups: a key in the usable set is returned at once; otherwise the set is
-/// refetched (within the cooldown) in this thread, or this thread waits (at most
-/// `wait_for_fetch`) for a fetch that another started. See [`KeyStore`].
-impl<F: Fetch> KeySource for KeyStore<F> {
+impl<F: Fetch + 'static> KeyStore<F> {
+    /// Starts a refresh of a stale set on a background thread, if no fetch is running and the
+    /// cooldown allows one. If the thread cannot be started the attempt is undone, and the
+    /// next miss or `refresh` refreshes the set.
+    fn refresh_in_background(&self, now: NumericDate) {
+        let Begin::Started(guard) = self.begin_fetch(now) else {
+            return;
+        };
+        // The guard goes to the thread only once it runs: if it cannot be started, the guard
+        // is still here to undo the attempt.
+        let (hand_over, receive) = mpsc::sync_channel::<FetchGuard<F>>(1);
+        let spawned = std::thread::Builder::new()
+            .name("webtoken-keystore-refresh".to_owned())
+            .spawn(move || {
+                if let Ok(guard) = receive.recv() {
+                    // A panic here unwinds this thread only; the guard records it.
+                    let document = Fetch::fetch(&guard.store.shared.fetcher);
+                    guard.finish(document);
+                }
+            });
+        match spawned {
+            Ok(_) => {
+                if let Err(mpsc::SendError(guard)) = hand_over.send(guard) {
+                    guard.abandon();
+                }
+            }
+            Err(_) => guard.abandon(),
+        }
+    }
+}
+
+/// Blocking lookups: a key in the usable set is returned at once (and a set older than
+/// `max_age` is refreshed on a background thread); otherwise the set is refetched (within the
+/// cooldown) in this thread, or this thread waits (at most `wait_for_fetch`) for a fetch that
+/// another started. See [`KeyStore`].
+///
+/// The fetcher must be `'static` because a background refresh thread holds a handle on the
+/// store; [`refresh`](KeyStore::refresh) and [`cached`](KeyStore::cached) work with any fetcher.
+impl<F: Fetch + 'static> KeySource for KeyStore<F> {
     fn find_key(
         &self,
         key_id: Option<&str>,
         algorithm: Algorithm,
     ) -> Result<Cow<'_, VerifyingKey>, Error> {
         let now = self.clock.now();
-        match Self::lookup(self.usable(now).as_ref(), key_id, algorithm) {
+        let snapshot = self.usable(now);
+        match Self::lookup(snapshot.as_ref(), key_id, algorithm) {
             Err(Error::UnknownKey { .. }) => {}
-            known => return known.map(Cow::Owned),
+            known => {
+                if self.is_stale(snapshot.as_ref(), now) {
+                    self.refresh_in_background(now);
+                }
+                return known.map(Cow::Owned);
+            }
         }
         let attempt = self.fetch_blocking(now);
         let snapshot = self.usable(self.clock.now());
@@ -651,10 +810,11 @@ impl<F: Fetch> KeySource for KeyStore<F> {
 }
 
 impl<F: AsyncFetch> KeyStore<F> {
-    /// Decodes a token. A key in the usable set is used at once, without awaiting anything;
-    /// otherwise the set is refetched with the async fetcher (within the cooldown), or the
-    /// task waits (at most `wait_for_fetch`) for a fetch that another caller started. See
-    /// [`KeyStore`] for staleness, failures and cancellation.
+    /// Decodes a token. A key in the usable set is used at once, without awaiting anything
+    /// (and, with a [spawner](Self::with_spawner), a set older than `max_age` is refreshed in
+    /// a spawned task); otherwise the set is refetched with the async fetcher (within the
+    /// cooldown), or the task waits (at most `wait_for_fetch`) for a fetch that another caller
+    /// started. See [`KeyStore`] for staleness, failures and cancellation.
     ///
     /// # Errors
     /// As [`decode`](crate::decode); [`Error::UnknownKey`] or
@@ -665,8 +825,19 @@ impl<F: AsyncFetch> KeyStore<F> {
         validation: &Validation,
     ) -> Result<Token<T>, Error> {
         let now = self.clock.now();
-        let first = crate::decode::<T>(token, &self.cached(), validation);
+        let snapshot = self.usable(now);
+        let stale = self.is_stale(snapshot.as_ref(), now);
+        let first = crate::decode::<T>(token, &CachedKeys { snapshot }, validation);
         if !matches!(first, Err(Error::UnknownKey { .. })) {
+            if stale {
+                if let Some(spawn) = &self.spawner {
+                    if let Begin::Started(guard) = self.begin_fetch(now) {
+                        // The spawned future owns the guard: if the executor drops it unrun,
+                        // the attempt ends as cancelled.
+                        spawn(guard);
+                    }
+                }
+            }
             return first;
         }
         let attempt = self.fetch_async(now).await;
@@ -690,14 +861,14 @@ impl<F: AsyncFetch> KeyStore<F> {
             Begin::Started(guard) => {
                 // If this future is dropped here, or the fetcher panics, the guard ends the
                 // attempt.
-                let document = self.fetcher.fetch().await;
+                let document = AsyncFetch::fetch(&self.shared.fetcher).await;
                 guard.finish(document);
                 Attempt::Ended
             }
             Begin::Cooldown(allowed_at) => Attempt::Cooldown(allowed_at),
             Begin::InFlight(generation) => {
                 let wait = FetchDone {
-                    state: &self.state,
+                    state: &self.shared.state,
                     generation,
                     deadline: Instant::now().checked_add(self.policy.wait_for_fetch),
                     timer: None,
@@ -709,6 +880,65 @@ impl<F: AsyncFetch> KeyStore<F> {
                 }
             }
         }
+    }
+}
+
+impl<F: AsyncFetch + 'static> KeyStore<F> {
+    /// Lets [`decode_async`](Self::decode_async) refresh a set older than `max_age` in the
+    /// background: when a lookup answers from such a set, no fetch is running and the
+    /// cooldown allows one, the lookup passes a future that fetches and installs the set to
+    /// `spawn` (for example `tokio::spawn`, whose handle you drop) and returns at once.
+    ///
+    /// Without a spawner, a stale set is refreshed only by the next lookup of a `kid` it does
+    /// not hold or by [`refresh_async`](Self::refresh_async); known keys keep answering from it
+    /// until `max_age + max_stale`. The blocking lookups ([`KeySource`]) need no spawner: they
+    /// start a thread.
+    ///
+    /// The future ends the attempt however it ends: a failure or panic of the fetcher, or the
+    /// executor dropping the future unrun, is recorded as a failed attempt (see
+    /// [`status`](Self::status)) and the cooldown applies. If `spawn` itself panics, the panic
+    /// reaches the `decode_async` caller. Applies to this handle and its later clones.
+    ///
+    /// ```
+    /// use std::future::Future;
+    /// use std::sync::Arc;
+    /// use std::task::{Context, Poll, Wake, Waker};
+    /// use webtoken::keys::store::{FetchError, KeyStore, RefreshFuture};
+    ///
+    /// // A one-thread-per-task executor, as small as it gets; with tokio, pass
+    /// // `|refresh| { tokio::spawn(refresh); }` instead.
+    /// fn block_on<T>(future: impl Future<Output = T>) -> T {
+    ///     struct Unpark(std::thread::Thread);
+    ///     impl Wake for Unpark {
+    ///         fn wake(self: Arc<Self>) {
+    ///             self.0.unpark();
+    ///         }
+    ///     }
+    ///     let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    ///     let mut future = std::pin::pin!(future);
+    ///     loop {
+    ///         if let Poll::Ready(v) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
+    ///             return v;
+    ///         }
+    ///         std::thread::park();
+    ///     }
+    /// }
+    ///
+    /// let store = KeyStore::new(|| async { Ok::<_, FetchError>(r#"{"keys":[]}"#.to_owned()) })
+    ///     .with_spawner(|refresh: RefreshFuture| {
+    ///         std::thread::spawn(move || block_on(refresh));
+    ///     });
+    /// assert_eq!(block_on(store.refresh_async()), Ok(()));
+    /// ```
+    #[must_use]
+    pub fn with_spawner(mut self, spawn: impl Fn(RefreshFuture) + Send + Sync + 'static) -> Self {
+        self.spawner = Some(Arc::new(move |guard: FetchGuard<F>| {
+            spawn(Box::pin(async move {
+                let document = AsyncFetch::fetch(&guard.store.shared.fetcher).await;
+                guard.finish(document);
+            }));
+        }));
+        self
     }
 }
 
