@@ -78,7 +78,7 @@ async fn suite(store: Arc<dyn SessionStore>, tag: &str) {
     // Records expire with their TTL.
     let s3 = format!("{tag}-s3");
     store
-        .create(&s3, "e1", Duration::from_millis(1000))
+        .create(&s3, "e1", Duration::from_secs(1))
         .await
         .unwrap();
     assert!(store.is_current(&s3, "e1").await.unwrap());

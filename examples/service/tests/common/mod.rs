@@ -7,7 +7,9 @@
     dead_code,
     unreachable_pub,
     clippy::unwrap_used,
-    clippy::missing_panics_doc
+    clippy::missing_panics_doc,
+    clippy::format_collect,
+    clippy::similar_names
 )]
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
