@@ -22,13 +22,8 @@ use serde_json::{Value, json};
 
 use common::{Nginx, Redis, Replica, TempDir};
 
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+/// Held by each test for its whole run (an async mutex: each test has its own runtime).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const POLL_SECS: u64 = 1;
 
@@ -450,6 +445,10 @@ async fn key_rotation_reaches_every_replica_within_the_bound() {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// Concurrent clients of the mixed load of test 4, and how long it runs.
+const WORKERS: usize = 6;
+const LOAD: Duration = Duration::from_secs(5);
+
 /// One request of the mixed load.
 #[derive(Debug)]
 struct Record {
@@ -467,8 +466,6 @@ async fn a_replica_killed_under_load_costs_only_its_requests_in_flight() {
     let mut cluster = Cluster::start("deploy-kill", &[], "1000r/s");
     let (client, proxy) = (cluster.client.clone(), cluster.proxy());
 
-    const WORKERS: usize = 6;
-    const LOAD: Duration = Duration::from_secs(5);
     let records = Arc::new(Mutex::new(Vec::<Record>::new()));
     // Refresh tokens that a successful refresh spent; pairs still usable at the end.
     let spent = Arc::new(Mutex::new(Vec::<String>::new()));
