@@ -8,6 +8,7 @@
 #
 #   examples/service/deploy/load.sh                # 10 s per measurement
 #   DURATION=5s ITERATIONS=600000 examples/service/deploy/load.sh
+#   WEBTOKEN_SERVICE_PASSWORD_CHECKS=1 examples/service/deploy/load.sh   # any service variable
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -134,7 +135,11 @@ summary() {
     /^ +50%/ { p50 = $2 }
     /^ +99%/ { p99 = $2 }
     /Non-2xx/ { bad = $NF }
-    END { printf "%s req/s, p50 %s, p99 %s, non-2xx %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }'
+    /Socket errors/ { gsub(/,/, ""); errors = $4 + $6 + $8 + $10 }
+    END {
+      printf "%s req/s, p50 %s, p99 %s, non-2xx %s, socket errors/timeouts %s\n",
+        rps, p50, p99, (bad == "" ? 0 : bad), (errors == "" ? 0 : errors)
+    }'
 }
 
 token() {
@@ -143,7 +148,8 @@ token() {
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
-echo "cores: $(nproc); duration $DURATION per run; PBKDF2 $ITERATIONS rounds"
+echo "cores: $(nproc); duration $DURATION per run; PBKDF2 $ITERATIONS rounds;" \
+  "password checks per replica: ${WEBTOKEN_SERVICE_PASSWORD_CHECKS:-one per core}"
 for replicas in 1 3; do
   start_replicas "$replicas"
   start_nginx "${replica_ports[@]}"
@@ -151,14 +157,14 @@ for replicas in 1 3; do
   access=$(token)
   echo "== $replicas replica(s)"
   printf 'GET /me (%s conns):        ' "$ME_CONNECTIONS"
-  wrk -t2 -c"$ME_CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $access" "$url/me" | summary
+  wrk --timeout 10s -t2 -c"$ME_CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $access" "$url/me" | summary
   printf 'POST /token (%s conns):     ' "$LOGIN_CONNECTIONS"
-  wrk -t2 -c"$LOGIN_CONNECTIONS" -d"$DURATION" --latency -s "$work/login.lua" "$url/token" | summary
+  wrk --timeout 10s -t2 -c"$LOGIN_CONNECTIONS" -d"$DURATION" --latency -s "$work/login.lua" "$url/token" | summary
   printf "GET /me during logins (%s): " "$ME_CONNECTIONS"
-  wrk -t1 -c"$LOGIN_CONNECTIONS" -d"$DURATION" -s "$work/login.lua" "$url/token" >"$work/burst.txt" &
+  wrk --timeout 10s -t1 -c"$LOGIN_CONNECTIONS" -d"$DURATION" --latency -s "$work/login.lua" "$url/token" >"$work/burst.txt" &
   burst=$!
   sleep 1
-  wrk -t1 -c"$ME_CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $access" "$url/me" | summary
+  wrk --timeout 10s -t1 -c"$ME_CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $access" "$url/me" | summary
   wait "$burst"
   printf '  (the login burst itself:  '
   summary <"$work/burst.txt"

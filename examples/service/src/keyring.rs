@@ -281,6 +281,37 @@ mod tests {
     }
 
     #[test]
+    fn a_scheduled_key_is_published_before_it_signs() {
+        let first = SigningKey::generate(Algorithm::Es256).unwrap();
+        let next = SigningKey::generate(Algorithm::Es256).unwrap();
+        let (first_kid, next_kid) = (first.thumbprint().unwrap(), next.thumbprint().unwrap());
+        let t0 = NumericDate::from_secs(1_700_000_000);
+        let at = |secs: u64| t0.saturating_add(Duration::from_secs(secs));
+        let entries = vec![
+            KeyEntry {
+                key: first,
+                signs_from: NumericDate::from_secs(0),
+                verifies_until: Some(at(20 + 100)),
+            },
+            KeyEntry {
+                key: next,
+                signs_from: at(20),
+                verifies_until: None,
+            },
+        ];
+        let before = KeySet::build(entries.clone(), at(19)).unwrap();
+        assert_eq!(before.signing_key().key_id(), Some(first_kid.as_str()));
+        assert!(before.jwks().get(&next_kid).is_some(), "published ahead");
+        assert_eq!(before.next_change(at(19)), Some(at(20)));
+        let after = KeySet::build(entries.clone(), at(20)).unwrap();
+        assert_eq!(after.signing_key().key_id(), Some(next_kid.as_str()));
+        assert_eq!(after.jwks().len(), 2, "the old key still verifies");
+        let later = KeySet::build(entries, at(121)).unwrap();
+        assert_eq!(later.jwks().len(), 1);
+        assert!(later.jwks().get(&first_kid).is_none());
+    }
+
+    #[test]
     fn refuses_keys_of_other_algorithms() {
         let ed = SigningKey::generate(Algorithm::EdDsa).unwrap();
         assert!(KeyRing::new(ed, DAY).is_err());

@@ -294,6 +294,37 @@ async fn login_through_nginx_then_every_replica_accepts_the_token() {
     assert!(limited >= 10, "only {limited} of 30 were rate limited");
     let (status, _) = cluster.me(&proxy, &access).await;
     assert_eq!(status, StatusCode::OK);
+
+    // X-Forwarded-For is believed from the trusted proxy address (127.0.0.1 here) only: the
+    // login is logged with the forwarded client.
+    let response = cluster
+        .client
+        .post(format!("{}/token", cluster.direct(0)))
+        .header("x-forwarded-for", "198.51.100.23")
+        .json(&json!({"username": "bob", "password": "builder"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let log_path = cluster
+        .dir
+        .path()
+        .join(format!("replica-{}.log", cluster.replicas[0].port));
+    let logged = eventually(Duration::from_secs(2), || {
+        let log_path = log_path.clone();
+        async move {
+            std::fs::read_to_string(&log_path)
+                .unwrap()
+                .lines()
+                .any(|l| l.contains("login") && l.contains("bob") && l.contains("198.51.100.23"))
+        }
+    })
+    .await;
+    assert!(
+        logged,
+        "the forwarded client address is not in {}",
+        log_path.display()
+    );
 }
 
 /// 2. Twenty concurrent refreshes of one refresh token, sent to three replicas: exactly one
