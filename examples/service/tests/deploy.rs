@@ -581,8 +581,10 @@ async fn a_replica_killed_under_load_costs_only_its_requests_in_flight() {
         .collect();
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let killed_at = Instant::now();
-    cluster.replicas[1].kill();
+    cluster.replicas[1].kill(); // returns once the process is reaped: its sockets are closed
+    // Requests started before this may have been in flight on the killed replica (or on an
+    // idle upstream connection to it that nginx had not yet seen close: 100 ms for that).
+    let killed_at = Instant::now() + Duration::from_millis(100);
     for worker in workers {
         worker.await.unwrap();
     }
@@ -619,6 +621,17 @@ async fn a_replica_killed_under_load_costs_only_its_requests_in_flight() {
             .iter()
             .filter(|r| !matches!(r.status, 200 | 502))
             .collect::<Vec<_>>()
+    );
+
+    // nginx did meet the dead replica (refused or reset connections) and routed around it.
+    let nginx_log =
+        std::fs::read_to_string(cluster.dir.path().join("nginx/logs/error.log")).unwrap();
+    let dead = format!("127.0.0.1:{}", cluster.replicas[1].port);
+    assert!(
+        nginx_log
+            .lines()
+            .any(|l| l.contains("[error]") && l.contains(&dead)),
+        "nginx never tried the killed replica:\n{nginx_log}"
     );
 
     // No refresh token is both spent and still usable.
