@@ -456,6 +456,45 @@ async fn key_rotation_reaches_every_replica_within_the_bound() {
         assert!(dropped, "{base} still publishes the retired key");
     }
 
+    // The private keys are files only the service's user can read; Redis holds none.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let keys = cluster.dir.path().join("keys");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&keys), 0o700);
+        let files: Vec<_> = std::fs::read_dir(&keys)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(files.iter().any(|f| f.ends_with(format!("{new_kid}.pem"))));
+        for file in &files {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
+        }
+    }
+    let mut redis = redis::Client::open(cluster.redis.url())
+        .unwrap()
+        .get_multiplexed_tokio_connection()
+        .await
+        .unwrap();
+    let names: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(names.iter().any(|n| n == "webtoken:keys:from"), "{names:?}");
+    for name in names {
+        let dump: Vec<u8> = redis::cmd("DUMP")
+            .arg(&name)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&dump);
+        assert!(
+            !text.contains("PRIVATE") && !text.contains("\"d\""),
+            "{name}: {text}"
+        );
+    }
+
     // Restarting every replica: same keys, same sessions.
     let (status, pair) = cluster.login(&proxy).await;
     assert_eq!(status, StatusCode::OK);
