@@ -128,3 +128,11 @@ async fn redis_store() {
     assert!(store.rotate("ttl", "j", "k", TTL).await.is_err());
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A server binary that is not installed fails the test that needs it, saying how to install
+/// it; it is never a silent skip.
+#[test]
+#[should_panic(expected = "apt-get install -y no-such-package")]
+fn a_missing_server_binary_is_a_failure_with_an_install_hint() {
+    common::require("no-such-server-binary", "no-such-package");
+}
