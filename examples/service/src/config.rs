@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use webtoken::{Algorithm, SigningKey};
 
+use crate::proxy::TrustedProxies;
 use crate::server::Limits;
+use crate::tokens::Settings;
 
 /// `WEBTOKEN_SERVICE_LISTEN`: the address to listen on.
 pub const LISTEN_VAR: &str = "WEBTOKEN_SERVICE_LISTEN";
@@ -37,6 +39,52 @@ pub const MAX_CONNECTIONS_VAR: &str = "WEBTOKEN_SERVICE_MAX_CONNECTIONS";
 /// cores).
 pub const PASSWORD_CHECKS_VAR: &str = "WEBTOKEN_SERVICE_PASSWORD_CHECKS";
 
+/// `WEBTOKEN_SERVICE_REDIS_URL`: Redis for sessions and the key schedule shared by replicas
+/// (`redis://127.0.0.1:6379/0`); unset: sessions in memory, one key file.
+pub const REDIS_URL_VAR: &str = "WEBTOKEN_SERVICE_REDIS_URL";
+/// `WEBTOKEN_SERVICE_REDIS_PREFIX`: the prefix of every Redis key (default `webtoken:`).
+pub const REDIS_PREFIX_VAR: &str = "WEBTOKEN_SERVICE_REDIS_PREFIX";
+/// `WEBTOKEN_SERVICE_REDIS_TIMEOUT`: seconds a Redis command may take (default 1).
+pub const REDIS_TIMEOUT_VAR: &str = "WEBTOKEN_SERVICE_REDIS_TIMEOUT";
+/// `WEBTOKEN_SERVICE_KEY_DIR`: with Redis, the directory of private keys, one `<kid>.pem`
+/// each (default `webtoken-service-keys`).
+pub const KEY_DIR_VAR: &str = "WEBTOKEN_SERVICE_KEY_DIR";
+/// `WEBTOKEN_SERVICE_KEY_POLL`: with Redis, seconds between reads of the key schedule
+/// (default 10).
+pub const KEY_POLL_VAR: &str = "WEBTOKEN_SERVICE_KEY_POLL";
+/// `WEBTOKEN_SERVICE_KEY_ACTIVATION`: with Redis, seconds from `rotate-key` until the new
+/// key signs (default twice the poll interval).
+pub const KEY_ACTIVATION_VAR: &str = "WEBTOKEN_SERVICE_KEY_ACTIVATION";
+/// `WEBTOKEN_SERVICE_ACCESS_LIFETIME`: seconds an access token lives (default 900).
+pub const ACCESS_LIFETIME_VAR: &str = "WEBTOKEN_SERVICE_ACCESS_LIFETIME";
+/// `WEBTOKEN_SERVICE_REFRESH_LIFETIME`: seconds a refresh token lives (default 86400).
+pub const REFRESH_LIFETIME_VAR: &str = "WEBTOKEN_SERVICE_REFRESH_LIFETIME";
+/// `WEBTOKEN_SERVICE_LEEWAY`: seconds of clock skew allowed (default 60).
+pub const LEEWAY_VAR: &str = "WEBTOKEN_SERVICE_LEEWAY";
+/// `WEBTOKEN_SERVICE_PBKDF2_ITERATIONS`: PBKDF2 rounds of the password hashes (default
+/// 600000; at least 1000; lower it only for tests).
+pub const PBKDF2_ITERATIONS_VAR: &str = "WEBTOKEN_SERVICE_PBKDF2_ITERATIONS";
+/// `WEBTOKEN_SERVICE_TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks of the
+/// reverse proxies whose `X-Forwarded-For` is believed (default: none).
+pub const TRUSTED_PROXIES_VAR: &str = "WEBTOKEN_SERVICE_TRUSTED_PROXIES";
+
+/// Sessions and keys shared through Redis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shared {
+    /// The Redis URL (credentials in it are not shown by `Debug` of [`Config`]).
+    pub redis_url: String,
+    /// The prefix of every key.
+    pub prefix: String,
+    /// The most a Redis command may take.
+    pub timeout: Duration,
+    /// The directory of private keys.
+    pub key_dir: PathBuf,
+    /// How often the key schedule is read.
+    pub poll: Duration,
+    /// How long after a rotation the new key signs.
+    pub activation: Duration,
+}
+
 /// The demo user table used when `WEBTOKEN_SERVICE_USERS` is not set.
 pub const DEMO_USERS: &str = "alice:wonderland,bob:builder";
 
@@ -59,6 +107,30 @@ pub struct Config {
     pub limits: Limits,
     /// Password checks run at once.
     pub password_checks: usize,
+    /// With Redis: the shared sessions and keys.
+    pub shared: Option<Shared>,
+    /// Token lifetimes and leeway (with the issuer and audience above).
+    pub access_lifetime: Duration,
+    /// Lifetime of refresh tokens.
+    pub refresh_lifetime: Duration,
+    /// Allowed clock skew.
+    pub leeway: Duration,
+    /// PBKDF2 rounds.
+    pub iterations: std::num::NonZeroU32,
+    /// Whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Config {
+    /// The token [`Settings`] of this configuration.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            access_lifetime: self.access_lifetime,
+            refresh_lifetime: self.refresh_lifetime,
+            leeway: self.leeway,
+            ..Settings::new(self.issuer.clone(), self.audience.clone())
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -73,6 +145,18 @@ impl fmt::Debug for Config {
             .field("demo_users", &self.demo_users)
             .field("limits", &self.limits)
             .field("password_checks", &self.password_checks)
+            .field(
+                "redis",
+                &self
+                    .shared
+                    .as_ref()
+                    .map(|s| (&s.prefix, &s.key_dir, s.poll)),
+            )
+            .field("access_lifetime", &self.access_lifetime)
+            .field("refresh_lifetime", &self.refresh_lifetime)
+            .field("leeway", &self.leeway)
+            .field("iterations", &self.iterations)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -146,7 +230,63 @@ impl Config {
             max_connections: count(MAX_CONNECTIONS_VAR, defaults.max_connections)?,
         };
         let password_checks = count(PASSWORD_CHECKS_VAR, crate::passwords::default_limit())?;
+        let whole = |variable: &'static str, default: u64| {
+            get(variable).map_or(Ok(Duration::from_secs(default)), |value| {
+                parse_count(variable, &value)
+                    .ok()
+                    .filter(|n| *n <= 86_400)
+                    .map(|n| Duration::from_secs(n as u64))
+                    .ok_or_else(|| ConfigError::Invalid {
+                        variable,
+                        reason: format!("{value:?} is not a whole number of seconds, 1 to 86400"),
+                    })
+            })
+        };
+        let shared = match get(REDIS_URL_VAR) {
+            None => None,
+            Some(redis_url) => {
+                let poll = seconds(KEY_POLL_VAR, Duration::from_secs(10))?;
+                Some(Shared {
+                    redis_url,
+                    prefix: get(REDIS_PREFIX_VAR).unwrap_or_else(|| "webtoken:".to_owned()),
+                    timeout: seconds(REDIS_TIMEOUT_VAR, Duration::from_secs(1))?,
+                    key_dir: get(KEY_DIR_VAR)
+                        .map_or_else(|| PathBuf::from("webtoken-service-keys"), PathBuf::from),
+                    activation: whole(KEY_ACTIVATION_VAR, (2 * poll.as_secs()).max(1))?,
+                    poll,
+                })
+            }
+        };
+        let iterations = get(PBKDF2_ITERATIONS_VAR).map_or(
+            Ok(crate::passwords::DEFAULT_ITERATIONS),
+            |value| {
+                value
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1000)
+                    .and_then(std::num::NonZeroU32::new)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        variable: PBKDF2_ITERATIONS_VAR,
+                        reason: format!("{value:?} is not a whole number of at least 1000"),
+                    })
+            },
+        )?;
+        let trusted_proxies = get(TRUSTED_PROXIES_VAR)
+            .map_or(Ok(TrustedProxies::default()), |list| {
+                TrustedProxies::parse(&list)
+            })
+            .map_err(|reason| ConfigError::Invalid {
+                variable: TRUSTED_PROXIES_VAR,
+                reason,
+            })?;
         Ok(Self {
+            shared,
+            access_lifetime: whole(ACCESS_LIFETIME_VAR, 900)?,
+            refresh_lifetime: whole(REFRESH_LIFETIME_VAR, 86_400)?,
+            leeway: whole(LEEWAY_VAR, 60)?,
+            iterations,
+            trusted_proxies,
             limits,
             password_checks,
             listen,
@@ -265,7 +405,7 @@ pub fn exposed_key_mode(path: &Path) -> std::io::Result<Option<u32>> {
 }
 
 /// Creates `path` (never overwriting) with owner-only permissions on Unix.
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -339,6 +479,37 @@ mod tests {
     }
 
     #[test]
+    fn shared_mode_and_lifetimes() {
+        let defaults = config(&[]).unwrap();
+        assert!(defaults.shared.is_none());
+        assert_eq!(
+            defaults.settings().refresh_lifetime,
+            Duration::from_secs(86_400)
+        );
+        let set = config(&[
+            (REDIS_URL_VAR, "redis://127.0.0.1:1/"),
+            (KEY_POLL_VAR, "3"),
+            (ACCESS_LIFETIME_VAR, "5"),
+            (LEEWAY_VAR, "1"),
+            (PBKDF2_ITERATIONS_VAR, "1000"),
+            (TRUSTED_PROXIES_VAR, "127.0.0.1, 10.0.0.0/8"),
+        ])
+        .unwrap();
+        let shared = set.shared.as_ref().unwrap();
+        assert_eq!(shared.poll, Duration::from_secs(3));
+        assert_eq!(shared.activation, Duration::from_secs(6), "twice the poll");
+        assert_eq!(shared.prefix, "webtoken:");
+        assert_eq!(set.settings().access_lifetime, Duration::from_secs(5));
+        assert_eq!(set.settings().leeway, Duration::from_secs(1));
+        assert_eq!(set.iterations.get(), 1000);
+        assert!(set.trusted_proxies.trusts("10.9.8.7".parse().unwrap()));
+        assert!(
+            !format!("{set:?}").contains("redis://"),
+            "Debug hides the URL"
+        );
+    }
+
+    #[test]
     fn refuses_unusable_values() {
         for (var, value) in [
             (LISTEN_VAR, "localhost"),
@@ -351,6 +522,10 @@ mod tests {
             (IDLE_TIMEOUT_VAR, "1e12"),
             (MAX_CONNECTIONS_VAR, "0"),
             (PASSWORD_CHECKS_VAR, "many"),
+            (ACCESS_LIFETIME_VAR, "1.5"),
+            (LEEWAY_VAR, "0"),
+            (PBKDF2_ITERATIONS_VAR, "10"),
+            (TRUSTED_PROXIES_VAR, "10.0.0.0/40"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert!(err.to_string().starts_with(var), "{err}");

@@ -34,6 +34,9 @@ pub enum ApiError {
     /// 503 `temporarily_unavailable` with `Retry-After`: too many logins are waiting for a
     /// password check.
     Busy,
+    /// 503 `temporarily_unavailable` with `Retry-After`: the session store (Redis) cannot
+    /// be reached, so no session can be started or rotated.
+    Unavailable,
     /// 500 `server_error`; the detail is logged, not sent.
     Internal,
 }
@@ -58,6 +61,10 @@ impl From<TokenError> for ApiError {
             TokenError::Internal(reason) => {
                 tracing::error!(%reason, "token service failure");
                 Self::Internal
+            }
+            TokenError::Unavailable(error) => {
+                tracing::warn!(%error, "session store unavailable");
+                Self::Unavailable
             }
             other => Self::InvalidToken(other.to_string()),
         }
@@ -161,6 +168,12 @@ impl IntoResponse for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",
                 "too many logins at once; retry shortly".to_owned(),
+                None,
+            ),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the session store is unavailable; retry shortly".to_owned(),
                 None,
             ),
             Self::Internal => (

@@ -9,6 +9,10 @@
 //! | `POST /token/verify` | `{"token"}` → `{"active": bool, ...}` |
 //! | `GET /me` | the claims of the `Authorization: Bearer` access token |
 //! | `GET /.well-known/jwks.json` | the public signing keys, `kid` = RFC 7638 thumbprint |
+//! | `GET /healthz` | 200 when the process serves and its session store answers, else 503 |
+//!
+//! Sessions live in memory ([`store::MemoryStore`]) or, for replicas, in Redis
+//! ([`store::RedisStore`]), where the signing-key schedule is kept too ([`shared_keys`]).
 //!
 //! The binary (`cargo run -p webtoken-service`) reads [`Config`] from the environment; tests
 //! build an [`AppState`] with their own clock and call [`serve`] on a port of their own.
@@ -18,8 +22,11 @@ pub mod error;
 pub mod extract;
 pub mod keyring;
 pub mod passwords;
+pub mod proxy;
 mod routes;
 pub mod server;
+pub mod shared_keys;
+pub mod store;
 pub mod tokens;
 
 use std::future::Future;
@@ -35,6 +42,7 @@ pub use config::Config;
 pub use extract::AccessToken;
 pub use keyring::KeyRing;
 pub use passwords::{PasswordChecks, UserStore};
+pub use proxy::TrustedProxies;
 pub use server::Limits;
 pub use tokens::{Settings, TokenService};
 
@@ -48,6 +56,7 @@ pub struct AppState {
     tokens: Arc<TokenService>,
     users: Arc<UserStore>,
     password_checks: Arc<PasswordChecks>,
+    trusted_proxies: Arc<TrustedProxies>,
 }
 
 impl AppState {
@@ -62,11 +71,32 @@ impl AppState {
         users: UserStore,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, webtoken::Error> {
-        Ok(Self {
-            tokens: Arc::new(TokenService::new(settings, signing_key, clock)?),
+        Ok(Self::from_service(
+            TokenService::new(settings, signing_key, clock)?,
+            users,
+        ))
+    }
+
+    /// The state of a service built by the caller (shared keys and sessions, say).
+    pub fn from_service(tokens: TokenService, users: UserStore) -> Self {
+        Self {
+            tokens: Arc::new(tokens),
             users: Arc::new(users),
             password_checks: Arc::new(PasswordChecks::default()),
-        })
+            trusted_proxies: Arc::new(TrustedProxies::default()),
+        }
+    }
+
+    /// The same state believing `X-Forwarded-For` from `proxies` (by default from nobody).
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.trusted_proxies
     }
 
     /// The same state with `checks` bounding the concurrent password checks (by default
@@ -101,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/token/verify", post(routes::verify))
         .route("/me", get(routes::me))
         .route("/.well-known/jwks.json", get(routes::jwks))
+        .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::error::{ApiError, bounded};
 use crate::extract::{AccessToken, JsonBody};
 use crate::passwords::CheckError;
+use crate::proxy::ClientAddr;
 use crate::tokens::{TokenError, TokenPair, Verified};
 
 /// The body of `POST /token`.
@@ -47,6 +48,7 @@ fn no_store(pair: TokenPair) -> impl IntoResponse {
 /// session. A login that waits too long for its turn gets a 503 with `Retry-After`.
 pub(crate) async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let users = state.users();
@@ -65,9 +67,13 @@ pub(crate) async fn login(
                 ApiError::Internal
             }
         })?
-        .ok_or(ApiError::InvalidCredentials)?;
-    tracing::info!(user = %username, "login");
-    Ok(no_store(state.tokens().login(&username)?))
+        .ok_or_else(|| {
+            tracing::info!(%client, "login refused: unknown user or wrong password");
+            ApiError::InvalidCredentials
+        })?;
+    let pair = state.tokens().login(&username).await?;
+    tracing::info!(user = %username, %client, "login");
+    Ok(no_store(pair))
 }
 
 /// `POST /token/refresh`: a new token pair for a refresh token, which is spent.
@@ -75,31 +81,67 @@ pub(crate) async fn refresh(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<RefreshRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(no_store(state.tokens().refresh(&request.refresh_token)?))
+    Ok(no_store(
+        state.tokens().refresh(&request.refresh_token).await?,
+    ))
 }
 
 /// `POST /token/verify`: in the manner of token introspection (RFC 7662), always 200 with
-/// `active` telling whether the token is valid, and its claims when it is.
+/// `active` telling whether the token is valid, and its claims when it is; a 503 when the
+/// session store cannot tell whether a refresh token is still usable.
 pub(crate) async fn verify(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<VerifyRequest>,
-) -> Json<Value> {
-    Json(match state.tokens().introspect(&request.token) {
-        Ok(Verified::Access(token)) => active("access", &token),
-        Ok(Verified::Refresh(token)) => active("refresh", &token),
-        Err(error) => {
-            let reason = match &error {
-                TokenError::Invalid(e) => e.kind().as_str(),
-                TokenError::Revoked | TokenError::Reused => "revoked",
-                TokenError::Internal(_) => "server_error",
-            };
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        match state.tokens().introspect(&request.token).await {
+            Ok(Verified::Access(token)) => active("access", &token),
+            Ok(Verified::Refresh(token)) => active("refresh", &token),
+            Err(error @ TokenError::Unavailable(_)) => return Err(error.into()),
+            Err(error) => {
+                let reason = match &error {
+                    TokenError::Invalid(e) => e.kind().as_str(),
+                    TokenError::Revoked | TokenError::Reused => "revoked",
+                    TokenError::Unavailable(_) | TokenError::Internal(_) => "server_error",
+                };
+                json!({
+                    "active": false,
+                    "error": reason,
+                    "error_description": bounded(&error.to_string()),
+                })
+            }
+        },
+    ))
+}
+
+/// `GET /healthz`: 200 `{"status":"ok"}` when the process serves and its session store
+/// answers; 503 `{"status":"unavailable", ...}` when the store (Redis) does not, so that a
+/// load balancer or monitor can take the replica out or raise an alarm. Never cached.
+pub(crate) async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let store = state.tokens().sessions();
+    let keys = state.tokens().key_ring().current();
+    let kid = keys.signing_key().key_id().unwrap_or("-").to_owned();
+    let (status, body) = match store.check().await {
+        Ok(()) => (
+            StatusCode::OK,
+            json!({ "status": "ok", "store": store.kind(), "kid": kid }),
+        ),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
             json!({
-                "active": false,
-                "error": reason,
+                "status": "unavailable",
+                "store": store.kind(),
+                "kid": kid,
+                "error": "temporarily_unavailable",
                 "error_description": bounded(&error.to_string()),
-            })
-        }
-    })
+            }),
+        ),
+    };
+    (
+        status,
+        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(body),
+    )
 }
 
 fn active<T: serde::Serialize>(token_use: &str, token: &Token<T>) -> Value {

@@ -8,6 +8,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -126,10 +127,10 @@ pub async fn serve_with(
                 Err(_) => break, // the semaphore is never closed
             },
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => (stream, peer),
                 Err(error) => {
                     if !is_connection_error(&error) {
                         // EMFILE and the like: wait for descriptors to be freed.
@@ -145,6 +146,7 @@ pub async fn serve_with(
         };
         connections.spawn(serve_connection(
             stream,
+            peer,
             router.clone(),
             limits,
             permit,
@@ -168,6 +170,7 @@ fn is_connection_error(error: &std::io::Error) -> bool {
 
 async fn serve_connection(
     stream: TcpStream,
+    peer: SocketAddr,
     router: Router,
     limits: Limits,
     _permit: OwnedSemaphorePermit,
@@ -184,7 +187,7 @@ async fn serve_connection(
         first: AtomicBool::new(true),
     };
     let service =
-        hyper::service::service_fn(move |request| handle(router.clone(), limits, request));
+        hyper::service::service_fn(move |request| handle(router.clone(), limits, peer, request));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(timer)
@@ -215,8 +218,10 @@ async fn serve_connection(
 async fn handle(
     mut router: Router,
     limits: Limits,
-    request: Request<Incoming>,
+    peer: SocketAddr,
+    mut request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
+    request.extensions_mut().insert(PeerAddr(peer));
     if declared_length(request.headers()).is_some_and(|length| length > BODY_LIMIT as u64) {
         let mut response = ApiError::Rejected(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -253,6 +258,11 @@ async fn handle(
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
+
+/// The address of the TCP peer of a request (a proxy, when there is one), put in the
+/// request's extensions by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
 
 /// The error of a request body that did not arrive within the body timeout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

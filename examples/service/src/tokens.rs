@@ -7,9 +7,8 @@
 //! token (OAuth 2.0 Security BCP, RFC 9700 §4.14.2): the whole session is revoked, so neither
 //! the thief nor the victim can refresh again and the user must log in.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -17,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use webtoken::{Algorithm, Claims, Clock, Header, NumericDate, SigningKey, Token, Validation};
 
 use crate::keyring::KeyRing;
+use crate::store::{MemoryStore, Rotation, SessionStore, StoreError};
 
 /// The `typ` of access tokens (RFC 9068 §2.1).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -109,6 +109,8 @@ pub enum TokenError {
     Revoked,
     /// A refresh token was used a second time; its session is now revoked.
     Reused,
+    /// The session store could not be reached: nothing was issued.
+    Unavailable(StoreError),
     /// The service could not sign or draw randomness.
     Internal(String),
 }
@@ -121,6 +123,7 @@ impl fmt::Display for TokenError {
             Self::Reused => f.write_str(
                 "the refresh token was already used; the session is revoked, log in again",
             ),
+            Self::Unavailable(error) => error.fmt(f),
             Self::Internal(reason) => write!(f, "token service failure: {reason}"),
         }
     }
@@ -128,11 +131,10 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
-#[derive(Debug)]
-struct Session {
-    /// The `jti` of the only refresh token of this session that may be used.
-    current_jti: String,
-    expires_at: NumericDate,
+impl From<StoreError> for TokenError {
+    fn from(error: StoreError) -> Self {
+        Self::Unavailable(error)
+    }
 }
 
 /// A token that passed [`TokenService::introspect`].
@@ -148,8 +150,8 @@ pub enum Verified {
 #[derive(Debug)]
 pub struct TokenService {
     settings: Settings,
-    keys: KeyRing,
-    sessions: Mutex<HashMap<String, Session>>,
+    keys: Arc<KeyRing>,
+    sessions: Arc<dyn SessionStore>,
     clock: Arc<dyn Clock>,
     access: Validation,
     refresh: Validation,
@@ -157,7 +159,8 @@ pub struct TokenService {
 }
 
 impl TokenService {
-    /// A service signing with `signing_key` (ES256) and reading the time from `clock`.
+    /// A service signing with `signing_key` (ES256), keeping its sessions in memory and
+    /// reading the time from `clock`.
     ///
     /// # Errors
     /// When the key is not an ES256 key.
@@ -166,6 +169,19 @@ impl TokenService {
         signing_key: SigningKey,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, webtoken::Error> {
+        let keys = Arc::new(KeyRing::new(signing_key, settings.key_retention())?);
+        let sessions = Arc::new(MemoryStore::new(Arc::clone(&clock)));
+        Ok(Self::with_parts(settings, keys, sessions, clock))
+    }
+
+    /// A service signing with the keys of `keys` and keeping its sessions in `sessions` (in
+    /// a deployment of replicas: both shared through Redis).
+    pub fn with_parts(
+        settings: Settings,
+        keys: Arc<KeyRing>,
+        sessions: Arc<dyn SessionStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let common = Validation::new()
             .with_algorithms([Algorithm::Es256])
             .with_issuer(settings.issuer.clone())
@@ -183,20 +199,30 @@ impl TokenService {
             .with_audience(settings.refresh_audience())
             .with_type(REFRESH_TOKEN_TYPE)
             .require("sid");
-        Ok(Self {
-            keys: KeyRing::new(signing_key, settings.key_retention())?,
+        Self {
+            keys,
             settings,
-            sessions: Mutex::new(HashMap::new()),
+            sessions,
             clock,
             access,
             refresh,
             rng: SystemRandom::new(),
-        })
+        }
     }
 
     /// The signing keys (for rotation).
     pub fn key_ring(&self) -> &KeyRing {
         &self.keys
+    }
+
+    /// The session store.
+    pub fn sessions(&self) -> &dyn SessionStore {
+        &*self.sessions
+    }
+
+    /// How long a session record is kept: the refresh token's lifetime plus the leeway.
+    fn session_ttl(&self) -> Duration {
+        self.settings.refresh_lifetime + self.settings.leeway
     }
 
     /// The settings.
@@ -212,17 +238,14 @@ impl TokenService {
     /// Starts a session for `subject` (who has just proved who they are).
     ///
     /// # Errors
-    /// [`TokenError::Internal`] when signing fails.
-    pub fn login(&self, subject: &str) -> Result<TokenPair, TokenError> {
+    /// [`TokenError::Internal`] when signing fails, [`TokenError::Unavailable`] when the
+    /// session could not be recorded (then no token is handed out).
+    pub async fn login(&self, subject: &str) -> Result<TokenPair, TokenError> {
         let session_id = self.random_id()?;
-        let (pair, jti, expires_at) = self.issue(subject, &session_id)?;
-        self.lock_sessions().insert(
-            session_id,
-            Session {
-                current_jti: jti,
-                expires_at,
-            },
-        );
+        let (pair, jti) = self.issue(subject, &session_id)?;
+        self.sessions
+            .create(&session_id, &jti, self.session_ttl())
+            .await?;
         Ok(pair)
     }
 
@@ -232,27 +255,31 @@ impl TokenService {
     /// # Errors
     /// [`TokenError::Invalid`] for a token that is not a valid refresh token (an access token
     /// included), [`TokenError::Revoked`] when its session is gone, [`TokenError::Reused`]
-    /// when it was already used (the session is then revoked).
-    pub fn refresh(&self, refresh_token: &str) -> Result<TokenPair, TokenError> {
+    /// when it was already used (the session is then revoked), [`TokenError::Unavailable`]
+    /// when the session store cannot be reached.
+    ///
+    /// The new pair is signed first and handed out only when the store has atomically made
+    /// its refresh token the session's current one ([`SessionStore::rotate`]).
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, TokenError> {
         let token = self.verify_refresh(refresh_token)?;
         let claims = token.claims();
         let (Some(subject), Some(jti)) = (&claims.subject, &claims.jwt_id) else {
             return Err(TokenError::Revoked);
         };
         let session_id = &claims.custom.session_id;
-        let (pair, next_jti, expires_at) = self.issue(subject, session_id)?;
-        let mut sessions = self.lock_sessions();
-        let Some(session) = sessions.get_mut(session_id) else {
-            return Err(TokenError::Revoked);
-        };
-        if session.current_jti != *jti {
-            sessions.remove(session_id);
-            tracing::warn!(session = %session_id, "refresh token reuse: session revoked");
-            return Err(TokenError::Reused);
+        let (pair, next_jti) = self.issue(subject, session_id)?;
+        match self
+            .sessions
+            .rotate(session_id, jti, &next_jti, self.session_ttl())
+            .await?
+        {
+            Rotation::Rotated => Ok(pair),
+            Rotation::Unknown => Err(TokenError::Revoked),
+            Rotation::Reused => {
+                tracing::warn!(session = %session_id, "refresh token reuse: session revoked");
+                Err(TokenError::Reused)
+            }
         }
-        session.current_jti = next_jti;
-        session.expires_at = expires_at;
-        Ok(pair)
     }
 
     /// Verifies an access token; refresh tokens and everything else are refused.
@@ -279,8 +306,9 @@ impl TokenService {
     /// # Errors
     /// Why the token is not accepted: [`TokenError::Invalid`] with the reason given by the
     /// rules of the token's kind (access unless its `typ` is the refresh type), or
-    /// [`TokenError::Revoked`] for a spent refresh token.
-    pub fn introspect(&self, token: &str) -> Result<Verified, TokenError> {
+    /// [`TokenError::Revoked`] for a spent refresh token, [`TokenError::Unavailable`] when the
+    /// session store cannot tell.
+    pub async fn introspect(&self, token: &str) -> Result<Verified, TokenError> {
         let access_error = match self.verify_access(token) {
             Ok(token) => return Ok(Verified::Access(token)),
             Err(e) => e,
@@ -294,35 +322,33 @@ impl TokenService {
             Err(_) => return Err(access_error),
         };
         let claims = refresh.claims();
-        let live = self
-            .lock_sessions()
-            .get(&claims.custom.session_id)
-            .is_some_and(|s| Some(&s.current_jti) == claims.jwt_id.as_ref());
-        if live {
+        let Some(jti) = &claims.jwt_id else {
+            return Err(TokenError::Revoked);
+        };
+        if self
+            .sessions
+            .is_current(&claims.custom.session_id, jti)
+            .await?
+        {
             Ok(Verified::Refresh(refresh))
         } else {
             Err(TokenError::Revoked)
         }
     }
 
-    /// Forgets expired sessions and retired keys whose tokens have all expired.
+    /// Forgets expired sessions (of the memory store; Redis expires its own) and retired keys
+    /// whose tokens have all expired.
     pub fn prune(&self) {
         let now = self.now();
-        let leeway = self.settings.leeway;
-        self.lock_sessions()
-            .retain(|_, s| s.expires_at.saturating_add(leeway) >= now);
+        self.sessions.prune();
         if let Err(e) = self.keys.prune(now) {
             tracing::error!(error = %e, "could not prune the key ring");
         }
     }
 
     /// Signs an access token and a refresh token for `subject` in `session_id`; returns them
-    /// with the refresh token's `jti` and expiry.
-    fn issue(
-        &self,
-        subject: &str,
-        session_id: &str,
-    ) -> Result<(TokenPair, String, NumericDate), TokenError> {
+    /// with the refresh token's `jti`.
+    fn issue(&self, subject: &str, session_id: &str) -> Result<(TokenPair, String), TokenError> {
         let keys = self.keys.current();
         let key = keys.signing_key();
         let clock = &*self.clock;
@@ -344,7 +370,6 @@ impl TokenService {
         .with_audience(self.settings.refresh_audience())
         .with_jwt_id(refresh_jti.clone())
         .expires_in_with_clock(self.settings.refresh_lifetime, clock);
-        let refresh_expires_at = refresh.expires_at.unwrap_or_else(|| clock.now());
         let pair = TokenPair {
             access_token: sign(key, ACCESS_TOKEN_TYPE, &access)?,
             token_type: "Bearer".to_owned(),
@@ -353,7 +378,7 @@ impl TokenService {
             refresh_expires_in: self.settings.refresh_lifetime.as_secs(),
             scope: DEFAULT_SCOPE.to_owned(),
         };
-        Ok((pair, refresh_jti, refresh_expires_at))
+        Ok((pair, refresh_jti))
     }
 
     /// 128 random bits, Base64url: a `jti` or a session id.
@@ -363,10 +388,6 @@ impl TokenService {
             .fill(&mut bytes)
             .map_err(|_| TokenError::Internal("the system random generator failed".into()))?;
         Ok(webtoken::base64url::encode(bytes))
-    }
-
-    fn lock_sessions(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
