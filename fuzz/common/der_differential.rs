@@ -19,16 +19,18 @@
 //    an input is compared with pkcs8's reading of the same bytes with the version set to v1.
 // 2. Certificates: webtoken reads only a certificate's frame and its SubjectPublicKeyInfo and
 //    says so (`from_certificate_der`: "the certificate is not validated in any way"), so a full
-//    x509-cert parse may refuse what webtoken accepts (names, times, extensions are not read).
+//    x509-cert parse may refuse what webtoken accepts (names, times, extensions are not read,
+//    so not even checked to be DER: an indefinite length inside the issuer goes unseen).
 //    The required opinion is `der`'s reader over the same frame (the TBSCertificate's fields as
 //    tagged elements) with `spki` for the key; x509-cert's, when it parses, must agree too.
-// 3. RustCrypto is laxer in places where webtoken's refusal is fine and needs no exception: it
-//    skips unknown and repeated lower-numbered context-specific fields (`der`'s
-//    `ContextSpecific` reader: PKCS#8 `[0]` attributes of any form, a second SEC1 `[0]`) and
-//    trailing context-specific extensions in PKCS#8, and accepts BIT STRINGs with unused bits
-//    where the key is taken through `as_bytes` (which then fails). DER canonicality otherwise
-//    matches: both refuse indefinite and non-minimal lengths, lengths over 4 bytes, multi-byte
-//    tags, and non-minimal or negative INTEGERs.
+// 3. RustCrypto is laxer in places where webtoken's refusal is fine and needs no exception:
+//    `der`'s context-specific reader skips unknown and repeated lower-numbered fields (PKCS#8 `[0]`
+//    attributes in any form, a second SEC1 `[0]`), pkcs8 skips trailing context-specific
+//    extensions, and `der`'s BIT STRING accepts unused bits (every key taken from one here goes
+//    through `as_bytes`, which refuses them, as webtoken does). DER canonicality otherwise
+//    matches: both refuse indefinite and non-minimal lengths, lengths of more than 4 bytes,
+//    multi-byte tags, and non-minimal, empty or negative INTEGERs (`der` also caps lengths at
+//    256 MiB, far above any input here).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -114,7 +116,11 @@ impl Entry {
     fn algorithm_for(self, parts: &Parts) -> Option<Algorithm> {
         let asks_rsa = matches!(
             self,
-            Self::SpkiRsa | Self::RsaPublic | Self::CertificateRsa | Self::Pkcs8Rsa | Self::RsaPrivate
+            Self::SpkiRsa
+                | Self::RsaPublic
+                | Self::CertificateRsa
+                | Self::Pkcs8Rsa
+                | Self::RsaPrivate
         );
         let any = matches!(self, Self::SpkiAny | Self::CertificateAny | Self::Pkcs8Any);
         let ec = matches!(self, Self::EcPublic | Self::EcPkcs8 | Self::Sec1);
@@ -167,15 +173,21 @@ fn public(key: Result<VerifyingKey, webtoken::Error>) -> Option<Loaded> {
     Some(Loaded {
         algorithm: key.algorithm(),
         parts: parts_from_jwk(&jwk),
-        export: key.to_spki_der().expect("a loaded public key exports its SPKI"),
+        export: key
+            .to_spki_der()
+            .expect("a loaded public key exports its SPKI"),
         export_container: Container::Spki,
     })
 }
 
 fn private(key: Result<SigningKey, webtoken::Error>) -> Option<Loaded> {
     let key = key.ok()?;
-    let jwk = key.to_private_jwk().expect("a loaded private key exports its JWK");
-    let public = key.to_public_jwk().expect("a loaded private key exports its public JWK");
+    let jwk = key
+        .to_private_jwk()
+        .expect("a loaded private key exports its JWK");
+    let public = key
+        .to_public_jwk()
+        .expect("a loaded private key exports its public JWK");
     let parts = parts_from_jwk(&jwk);
     assert_eq!(
         parts.public(),
@@ -185,7 +197,9 @@ fn private(key: Result<SigningKey, webtoken::Error>) -> Option<Loaded> {
     Some(Loaded {
         algorithm: key.algorithm(),
         parts,
-        export: key.to_pkcs8_der().expect("a loaded private key exports its PKCS#8"),
+        export: key
+            .to_pkcs8_der()
+            .expect("a loaded private key exports its PKCS#8"),
         export_container: Container::Pkcs8,
     })
 }
@@ -195,7 +209,11 @@ fn parts_from_jwk(jwk: &Jwk) -> Parts {
     let json = serde_json::to_value(jwk).expect("a JWK serializes");
     let member = |name: &str| -> Option<Vec<u8>> {
         let text = json.get(name)?.as_str().expect("JWK members are strings");
-        Some(URL_SAFE_NO_PAD.decode(text).expect("JWK members are base64url"))
+        Some(
+            URL_SAFE_NO_PAD
+                .decode(text)
+                .expect("JWK members are base64url"),
+        )
     };
     let required = |name: &str| member(name).unwrap_or_else(|| panic!("JWK without {name}"));
     match json.get("kty").and_then(|v| v.as_str()) {
@@ -203,7 +221,8 @@ fn parts_from_jwk(jwk: &Jwk) -> Parts {
             n: magnitude(&required("n")),
             e: magnitude(&required("e")),
             private: member("d").map(|d| {
-                let [p, q, dp, dq, qi] = ["p", "q", "dp", "dq", "qi"].map(|m| magnitude(&required(m)));
+                let [p, q, dp, dq, qi] =
+                    ["p", "q", "dp", "dq", "qi"].map(|m| magnitude(&required(m)));
                 Box::new([magnitude(&d), p, q, dp, dq, qi])
             }),
         },
@@ -261,7 +280,11 @@ enum Parts {
 impl Parts {
     fn public(&self) -> Self {
         match self.clone() {
-            Self::Rsa { n, e, .. } => Self::Rsa { n, e, private: None },
+            Self::Rsa { n, e, .. } => Self::Rsa {
+                n,
+                e,
+                private: None,
+            },
             Self::Ec { curve, point, .. } => Self::Ec {
                 curve,
                 point,
@@ -464,9 +487,9 @@ fn pkcs8_v2_without_public_key(der: &[u8]) -> Option<Vec<u8>> {
 fn pkcs8_info_parts(info: &pkcs8::PrivateKeyInfo<'_>) -> Opinion {
     match kind(&info.algorithm)? {
         // An RSA PrivateKeyInfo's publicKey (webtoken refuses one) is not a part compared.
-        Kind::Rsa => {
-            rsa_private_parts(&pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(err("pkcs1"))?)
-        }
+        Kind::Rsa => rsa_private_parts(
+            &pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(err("pkcs1"))?,
+        ),
         Kind::Ec(curve) => {
             let key = sec1::EcPrivateKey::from_der(info.private_key).map_err(err("sec1"))?;
             if let Some(sec1::EcParameters::NamedCurve(oid)) = key.parameters {
@@ -497,7 +520,11 @@ fn pkcs8_info_parts(info: &pkcs8::PrivateKeyInfo<'_>) -> Opinion {
                 Some(public) => public.to_vec(),
                 None => ring::signature::Ed25519KeyPair::from_seed_unchecked(seed)
                     .map_err(|e| format!("Ed25519 seed: {e}"))
-                    .map(|pair| ring::signature::KeyPair::public_key(&pair).as_ref().to_vec())?,
+                    .map(|pair| {
+                        ring::signature::KeyPair::public_key(&pair)
+                            .as_ref()
+                            .to_vec()
+                    })?,
             };
             Ok(Parts::Ed25519 {
                 public,
