@@ -16,7 +16,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   exit 0
 fi
 
-targets="untrusted_parse decode_hs256 claims base64url roundtrip decode_jwks jwk_set pem key_store"
+targets="untrusted_parse decode_hs256 claims base64url roundtrip decode_jwks jwk_set pem key_store der_differential"
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
