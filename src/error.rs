@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::algorithm::{Algorithm, AlgorithmFamily};
-use crate::claims::NumericDate;
+use crate::time::NumericDate;
 
 /// Everything that can go wrong when encoding, decoding or verifying a token, or building a key.
 ///

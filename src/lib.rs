@@ -77,18 +77,20 @@ pub mod error;
 pub mod header;
 pub mod jws;
 pub mod keys;
+mod time;
 pub mod token;
 pub mod validation;
 
 pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
-pub use claims::{Audience, Claims, NumericDate};
+pub use claims::{Audience, Claims};
 pub use error::{ClaimError, Error, ErrorKind, KeyError, MalformedError};
 pub use header::Header;
 pub use jws::decode::{decode, decode_borrowed};
 pub use jws::encode::encode;
 pub use keys::{KeySource, SigningKey, VerifyingKey};
+pub use time::{Clock, FixedClock, NumericDate, SystemClock};
 pub use token::{Token, UntrustedToken};
-pub use validation::{Clock, FixedClock, SystemClock, Validation};
+pub use validation::Validation;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -22,10 +22,11 @@ use serde::de::DeserializeOwned;
 
 use super::{JwkSet, KeySource, VerifyingKey};
 use crate::algorithm::Algorithm;
-use crate::claims::NumericDate;
 use crate::error::Error;
+use crate::time::NumericDate;
+use crate::time::{Clock, SystemClock};
 use crate::token::Token;
-use crate::validation::{Clock, SystemClock, Validation};
+use crate::validation::Validation;
 
 /// A failed fetch of the JWK Set document, as the fetcher reports it.
 ///
