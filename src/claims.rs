@@ -8,7 +8,6 @@
 //! handed to the caller's type straight from the parser, without buffering.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
@@ -17,25 +16,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::{Deserialize, Serialize, Serializer};
 
 mod serialize;
-mod skip;
-mod strict;
 
-pub(crate) use skip::Skip;
 #[cfg(test)]
-pub(crate) use strict::take_steps;
-pub(crate) use strict::{StrictFault, Strictness, count_steps};
-
+use crate::json::take_steps;
+use crate::json::{Lenient, LenientSeed, Name, SeenNames, Skip, Strictness};
 use crate::time::{Clock, NumericDate, SystemClock};
-
-/// Read with the lenient claim reader, so a wrongly typed `exp` reports what it found.
-impl<'de> Deserialize<'de> for NumericDate {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match deserializer.deserialize_any(LenientSeed::<NumericDate>::new())? {
-            Ok(v) => Ok(v),
-            Err(reason) => Err(de::Error::custom(reason)),
-        }
-    }
-}
 
 /// The `aud` claim: one audience or several (RFC 7519 §4.1.3).
 ///
@@ -113,7 +98,7 @@ impl<'de> Deserialize<'de> for Audience {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match deserializer.deserialize_any(LenientSeed::<Audience>::new())? {
             Ok(v) => Ok(v),
-            Err(reason) => Err(de::Error::custom(reason)),
+            Err(rejected) => Err(de::Error::custom(rejected.into_reason())),
         }
     }
 }
@@ -325,69 +310,7 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Member names seen so far: registered ones in a bit mask, the first few others in an inline
-/// array of borrowed names (no allocation, nothing to drop, for a typical payload), then in a
-/// hash set (so that a payload of many short names cannot make duplicate detection quadratic).
-/// A name with escapes (owned) goes to the set at once, with the names before it, so that it
-/// is compared with every other name as text.
-#[derive(Default)]
-pub(crate) struct SeenNames<'de> {
-    registered: u8,
-    inline: [&'de str; INLINE_NAMES],
-    inline_len: usize,
-    spilled: Option<HashSet<Cow<'de, str>>>,
-}
-
-const INLINE_NAMES: usize = 8;
-
-impl<'de> SeenNames<'de> {
-    /// Records `name`; `false` if it was seen before.
-    #[allow(clippy::ptr_arg)] // the Cow is cloned into the set, keeping borrowed names borrowed
-    fn insert(&mut self, name: &Cow<'de, str>, registered: Option<Registered>) -> bool {
-        if let Some(claim) = registered {
-            let bit = 1u8 << claim as u8;
-            let fresh = self.registered & bit == 0;
-            self.registered |= bit;
-            return fresh;
-        }
-        if self.spilled.is_none() {
-            let inline = &self.inline[..self.inline_len];
-            match name {
-                Cow::Borrowed(borrowed) if self.inline_len < INLINE_NAMES => {
-                    count_steps(self.inline_len.max(1));
-                    if inline.contains(borrowed) {
-                        return false;
-                    }
-                    self.inline[self.inline_len] = borrowed;
-                    self.inline_len += 1;
-                    return true;
-                }
-                _ => {
-                    let set = inline.iter().map(|&n| Cow::Borrowed(n)).collect();
-                    self.inline_len = 0;
-                    self.spilled = Some(set);
-                }
-            }
-        }
-        count_steps(1);
-        self.spilled
-            .as_mut()
-            .is_some_and(|set| set.insert(name.clone()))
-    }
-
-    /// Whether a member called `name` was present.
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        if let Some(claim) = Registered::from_name(name) {
-            return self.registered & (1 << claim as u8) != 0;
-        }
-        match &self.spilled {
-            Some(set) => set.contains(name),
-            None => self.inline[..self.inline_len].contains(&name),
-        }
-    }
-}
-
-/// A registered claim, numbered as in [`REGISTERED_CLAIMS`].
+/// A registered claim, numbered as in [`REGISTERED_CLAIMS`] (its bit in [`SeenNames`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Registered {
     Iss,
@@ -412,31 +335,6 @@ impl Registered {
             "jti" => Self::Jti,
             _ => return None,
         })
-    }
-}
-
-/// A map key that borrows from the input when it has no escapes.
-pub(crate) struct Name<'de>(pub(crate) Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(V)
     }
 }
 
@@ -476,15 +374,18 @@ struct ClaimsMap<'r, 'de, A> {
 }
 
 impl<'de, A: MapAccess<'de>> ClaimsMap<'_, 'de, A> {
-    fn read<V: Lenient>(&mut self, claim: &'static str) -> Result<Option<V>, A::Error> {
+    fn read<V: Lenient<'de>>(&mut self, claim: &'static str) -> Result<Option<V>, A::Error> {
         match self
             .inner
             .next_value_seed(self.report.strict.seed(LenientSeed::<V>::new()))?
         {
             Ok(v) => Ok(Some(v)),
-            Err(reason) => {
+            Err(rejected) => {
                 if self.report.fault.is_none() {
-                    self.report.fault = Some(Fault::InvalidType { claim, reason });
+                    self.report.fault = Some(Fault::InvalidType {
+                        claim,
+                        reason: rejected.into_reason(),
+                    });
                 }
                 Ok(None)
             }
@@ -504,7 +405,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for ClaimsMap<'_, 'de, A> {
                 return Ok(None);
             };
             let registered = Registered::from_name(&name);
-            if !self.report.seen.insert(&name, registered) {
+            if !self
+                .report
+                .seen
+                .insert(&name, registered.map(|claim| claim as u8))
+            {
                 let fault = Fault::Duplicate(name.into_owned());
                 let err = de::Error::custom(&fault);
                 self.report.fault = Some(fault);
@@ -581,69 +486,17 @@ impl<'de, M: MapAccess<'de>> Deserializer<'de> for CustomDeserializer<'_, M> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lenient readers: values that report a wrong type as data, so parsing can go on and the
-// check order decides which error the caller sees.
+// The `aud` claim's lenient reader (see `json::Lenient`).
 
-enum JsonNumber {
-    I64(i64),
-    U64(u64),
-    F64(f64),
-}
-
-/// A registered-claim value read without failing the parse on a wrong type.
-trait Lenient: Sized {
-    const EXPECTED: &'static str;
-    fn from_str_value(_v: Cow<'_, str>) -> Option<Result<Self, Cow<'static, str>>> {
-        None
-    }
-    fn from_number(_n: &JsonNumber) -> Option<Result<Self, Cow<'static, str>>> {
-        None
-    }
-    fn from_seq<'de, A: SeqAccess<'de>>(
-        seq: A,
-    ) -> Result<Option<Result<Self, Cow<'static, str>>>, A::Error> {
-        drain_seq(seq)?;
-        Ok(None)
-    }
-}
-
-fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<Skip>()?.is_some() {}
-    Ok(())
-}
-
-impl Lenient for String {
-    const EXPECTED: &'static str = "a string";
-    fn from_str_value(v: Cow<'_, str>) -> Option<Result<Self, Cow<'static, str>>> {
-        Some(Ok(v.into_owned()))
-    }
-}
-
-/// Parses a JSON number the strict way: integers in the `i64` range and finite fractions.
-fn from_json_number(n: &JsonNumber) -> Result<NumericDate, Cow<'static, str>> {
-    match *n {
-        JsonNumber::I64(v) => Ok(NumericDate::from_secs(v)),
-        JsonNumber::U64(v) => i64::try_from(v)
-            .map(NumericDate::from_secs)
-            .map_err(|_| "NumericDate is outside the 64-bit range of seconds".into()),
-        JsonNumber::F64(v) => NumericDate::from_secs_f64(v)
-            .ok_or_else(|| "NumericDate is outside the 64-bit range of seconds".into()),
-    }
-}
-
-impl Lenient for NumericDate {
-    const EXPECTED: &'static str = "a NumericDate (a JSON number of seconds)";
-    fn from_number(n: &JsonNumber) -> Option<Result<Self, Cow<'static, str>>> {
-        Some(from_json_number(n))
-    }
-}
-
-impl Lenient for Audience {
+impl<'de> Lenient<'de> for Audience {
     const EXPECTED: &'static str = "a string or an array of strings";
-    fn from_str_value(v: Cow<'_, str>) -> Option<Result<Self, Cow<'static, str>>> {
-        Some(Ok(Audience::Single(v.into_owned())))
+    fn from_str_value(v: &str) -> Option<Result<Self, Cow<'static, str>>> {
+        Some(Ok(Audience::Single(v.to_owned())))
     }
-    fn from_seq<'de, A: SeqAccess<'de>>(
+    fn from_string(v: String) -> Option<Result<Self, Cow<'static, str>>> {
+        Some(Ok(Audience::Single(v)))
+    }
+    fn from_seq<A: SeqAccess<'de>>(
         mut seq: A,
     ) -> Result<Option<Result<Self, Cow<'static, str>>>, A::Error> {
         let mut values = Vec::new();
@@ -662,85 +515,10 @@ impl Lenient for Audience {
     }
 }
 
-struct LenientSeed<V>(PhantomData<V>);
-
-impl<V> LenientSeed<V> {
-    fn new() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<'de, V: Lenient> DeserializeSeed<'de> for LenientSeed<V> {
-    type Value = Result<V, Cow<'static, str>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<V> LenientSeed<V> {
-    fn wrong(found: &str) -> Result<V, Cow<'static, str>>
-    where
-        V: Lenient,
-    {
-        Err(format!("expected {}, found {found}", V::EXPECTED).into())
-    }
-}
-
-impl<'de, V: Lenient> Visitor<'de> for LenientSeed<V> {
-    type Value = Result<V, Cow<'static, str>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(V::EXPECTED)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Self::wrong("a boolean"))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(V::from_number(&JsonNumber::I64(v)).unwrap_or_else(|| Self::wrong("a number")))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(V::from_number(&JsonNumber::U64(v)).unwrap_or_else(|| Self::wrong("a number")))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(V::from_number(&JsonNumber::F64(v)).unwrap_or_else(|| Self::wrong("a number")))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(V::from_str_value(Cow::Borrowed(v)).unwrap_or_else(|| Self::wrong("a string")))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(V::from_str_value(Cow::Owned(v)).unwrap_or_else(|| Self::wrong("a string")))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Self::wrong("null"))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Self::wrong("null"))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Ok(V::from_seq(seq)?.unwrap_or_else(|| Self::wrong("an array")))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_key::<Skip>()?.is_some() {
-            map.next_value::<Skip>()?;
-        }
-        Ok(Self::wrong("an object"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::INLINE_NAMES;
 
     /// Duplicate detection in nested objects does a bounded amount of work per member (an
     /// inline array of 8 names, then a hash set): 10,000 members cost at most a few steps

@@ -16,13 +16,13 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Serialize;
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
-use crate::claims::{Name, Strictness};
 use crate::error::{MalformedError, Untrusted};
+use crate::json::{self, LenientSeed, Name, Strictness};
 
 /// A JOSE header.
 ///
@@ -543,7 +543,7 @@ impl ParsedHeader {
             // One hash-set insertion and one member lookup per name: linear in the list.
             let mut listed = std::collections::HashSet::with_capacity(crit.len());
             for name in crit {
-                crate::claims::count_steps(1);
+                json::count_steps(1);
                 if REGISTERED.contains(&name.as_str()) {
                     return Err(header_err(
                         "crit",
@@ -558,7 +558,7 @@ impl ParsedHeader {
                 }
             }
             for name in crit {
-                crate::claims::count_steps(1);
+                json::count_steps(1);
                 if name != "b64" && !self.header.has_member(name) {
                     return Err(header_err(
                         "crit",
@@ -604,62 +604,6 @@ fn plain_member(input: &[u8]) -> Option<(&[u8], &str, &[u8])> {
 
 struct HeaderVisitor;
 
-/// A string value, or a note that the value had another JSON type.
-enum StrOr<'de> {
-    Str(Cow<'de, str>),
-    Other(&'static str),
-}
-
-impl<'de> Deserialize<'de> for StrOr<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrOrVisitor)
-    }
-}
-
-struct StrOrVisitor;
-
-impl<'de> Visitor<'de> for StrOrVisitor {
-    type Value = StrOr<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Str(Cow::Owned(v)))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Other("a boolean"))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Other("a number"))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Other("a number"))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Other("a number"))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<StrOr<'de>, E> {
-        Ok(StrOr::Other("null"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrOr<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(StrOr::Other("an array"))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrOr<'de>, A::Error> {
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(StrOr::Other("an object"))
-    }
-}
-
 type HeaderFault = Option<(&'static str, Cow<'static, str>)>;
 
 fn string_value<'de, A: MapAccess<'de>>(
@@ -668,10 +612,11 @@ fn string_value<'de, A: MapAccess<'de>>(
     name: &'static str,
     fault: &mut HeaderFault,
 ) -> Result<Option<String>, A::Error> {
-    match map.next_value_seed(strict.seed(PhantomData::<StrOr<'de>>))? {
-        StrOr::Str(s) => Ok(Some(s.into_owned())),
-        StrOr::Other(found) => {
+    match map.next_value_seed(strict.seed(LenientSeed::<Cow<'de, str>>::new()))? {
+        Ok(s) => Ok(Some(s.into_owned())),
+        Err(rejected) => {
             if fault.is_none() {
+                let found = rejected.found();
                 *fault = Some((name, format!("must be a string, found {found}").into()));
             }
             Ok(None)
@@ -720,13 +665,14 @@ fn type_value<'de, A: MapAccess<'de>>(
     strict: &Strictness,
     fault: &mut HeaderFault,
 ) -> Result<Option<Cow<'static, str>>, A::Error> {
-    match map.next_value_seed(strict.seed(PhantomData::<StrOr<'de>>))? {
-        StrOr::Str(s) => Ok(Some(match common_type(&s) {
+    match map.next_value_seed(strict.seed(LenientSeed::<Cow<'de, str>>::new()))? {
+        Ok(s) => Ok(Some(match common_type(&s) {
             Some(common) => Cow::Borrowed(common),
             None => Cow::Owned(s.into_owned()),
         })),
-        StrOr::Other(found) => {
+        Err(rejected) => {
             if fault.is_none() {
+                let found = rejected.found();
                 *fault = Some(("typ", format!("must be a string, found {found}").into()));
             }
             Ok(None)
@@ -755,7 +701,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
 
         while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
             strict.spend::<A::Error>()?;
-            crate::claims::count_steps(1);
+            json::count_steps(1);
             let slot = REGISTERED
                 .iter()
                 .position(|r| *r == name.as_ref())
@@ -763,21 +709,19 @@ impl<'de> Visitor<'de> for HeaderVisitor {
             if let Some(i) = slot {
                 let bit = 1u16 << i;
                 if seen & bit != 0 {
-                    return Err(de::Error::custom(format_args!(
-                        "duplicate member name {}",
-                        Untrusted(&name)
-                    )));
+                    return Err(json::duplicate(&name));
                 }
                 seen |= bit;
             }
             match name.as_ref() {
                 "alg" => {
-                    alg = match map.next_value_seed(strict.seed(PhantomData::<StrOr<'de>>))? {
-                        StrOr::Str(s) => match Algorithm::from_name(&s) {
+                    let value = LenientSeed::<Cow<'de, str>>::new();
+                    alg = match map.next_value_seed(strict.seed(value))? {
+                        Ok(s) => match Algorithm::from_name(&s) {
                             Some(known) => AlgField::Known(known),
                             None => AlgField::Unknown(s.into_owned()),
                         },
-                        StrOr::Other(_) => AlgField::NotAString,
+                        Err(_) => AlgField::NotAString,
                     }
                 }
                 "typ" => header.token_type = type_value(&mut map, &strict, &mut fault)?,
@@ -829,10 +773,7 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                         .insert(name.clone().into_owned(), value)
                         .is_some()
                     {
-                        return Err(de::Error::custom(format_args!(
-                            "duplicate member name {}",
-                            Untrusted(&name)
-                        )));
+                        return Err(json::duplicate(&name));
                     }
                 }
             }
@@ -918,7 +859,7 @@ mod tests {
     /// amount of work per listed name: a pairwise scan would count about n²/2 steps.
     #[test]
     fn crit_checks_are_linear() {
-        use crate::claims::take_steps;
+        use crate::json::take_steps;
         let header = |n: usize| {
             let names: Vec<String> = (0..n).map(|i| format!("\"c{i}\"")).collect();
             let members: Vec<String> = (0..n).map(|i| format!(",\"c{i}\":0")).collect();
@@ -962,7 +903,7 @@ mod tests {
     /// value cap however long the header is.
     #[test]
     fn header_parsing_is_linear_and_capped() {
-        use crate::claims::take_steps;
+        use crate::json::take_steps;
         let members = |n: usize| {
             let m: Vec<String> = (0..n)
                 .map(|i| format!(",\"m{i}\":{{\"a\":0,\"b\":0}}"))

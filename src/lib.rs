@@ -75,6 +75,7 @@ pub mod claims;
 pub mod dangerous;
 pub mod error;
 pub mod header;
+mod json;
 pub mod jws;
 pub mod keys;
 mod time;

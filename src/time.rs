@@ -1,9 +1,13 @@
 //! Time: [`NumericDate`] (RFC 7519 §2) and the [`Clock`] that validation and `expires_in` read.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::de::{self, Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
+
+use crate::json::{JsonNumber, Lenient, LenientSeed};
 
 /// A JSON NumericDate (RFC 7519 §2): seconds since the Unix epoch, with an optional fraction.
 ///
@@ -157,6 +161,35 @@ impl Serialize for NumericDate {
             #[allow(clippy::cast_precision_loss)]
             serializer.serialize_f64(self.secs as f64 + f64::from(self.nanos) / 1e9)
         }
+    }
+}
+
+/// Read with the lenient claim reader, so a wrongly typed `exp` reports what it found.
+impl<'de> Deserialize<'de> for NumericDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(LenientSeed::<NumericDate>::new())? {
+            Ok(v) => Ok(v),
+            Err(rejected) => Err(de::Error::custom(rejected.into_reason())),
+        }
+    }
+}
+
+/// Parses a JSON number the strict way: integers in the `i64` range and finite fractions.
+fn from_json_number(n: &JsonNumber) -> Result<NumericDate, Cow<'static, str>> {
+    match *n {
+        JsonNumber::I64(v) => Ok(NumericDate::from_secs(v)),
+        JsonNumber::U64(v) => i64::try_from(v)
+            .map(NumericDate::from_secs)
+            .map_err(|_| "NumericDate is outside the 64-bit range of seconds".into()),
+        JsonNumber::F64(v) => NumericDate::from_secs_f64(v)
+            .ok_or_else(|| "NumericDate is outside the 64-bit range of seconds".into()),
+    }
+}
+
+impl Lenient<'_> for NumericDate {
+    const EXPECTED: &'static str = "a NumericDate (a JSON number of seconds)";
+    fn from_number(n: &JsonNumber) -> Option<Result<Self, Cow<'static, str>>> {
+        Some(from_json_number(n))
     }
 }
 

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
-use crate::claims::{Claims, SeenNames};
+use crate::claims::Claims;
 use crate::error::{ClaimError, Error};
+use crate::json::SeenNames;
 use crate::time::{Clock, NumericDate};
 
 #[derive(Clone, Debug)]
@@ -258,7 +259,7 @@ impl Validation {
             "nbf" => claims.not_before.is_some(),
             "iat" => claims.issued_at.is_some(),
             "jti" => claims.jwt_id.is_some(),
-            other => seen.is_some_and(|s| s.contains(other)),
+            other => seen.is_some_and(|s| s.contains(other, None)),
         };
         let implied = [
             (!self.issuers.is_empty()).then_some("iss"),

@@ -8,9 +8,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::base64url;
-use crate::claims::{Claims, ClaimsVisitor, Fault, ParseReport, StrictFault};
+use crate::claims::{Claims, ClaimsVisitor, Fault, ParseReport};
 use crate::error::{AlgorithmRejection, ClaimError, Error, MalformedError};
 use crate::header::{AlgField, Header, MAX_HEADER_BYTES, ParsedHeader};
+use crate::json::StrictFault;
 use crate::keys::{KeySource, MAX_SIGNATURE_LEN};
 use crate::token::Token;
 use crate::validation::Validation;
