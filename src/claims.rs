@@ -534,7 +534,7 @@ mod tests {
             }
             let json = format!(r#"{{"x":{{{}}}}}"#, members.join(","));
             take_steps();
-            let result = crate::jws::decode::parse_claims::<serde_json::Value>(
+            let result = crate::jwt::parse_claims::<serde_json::Value>(
                 &crate::base64url::encode(json.as_bytes()),
                 None,
             );
@@ -562,10 +562,10 @@ mod tests {
             let json = format!("{{{}}}", members.join(","));
             crate::base64url::encode(json)
         };
-        let is_duplicate = |members: &[String]| match crate::jws::decode::parse_claims::<
-            serde_json::Value,
-        >(&payload(members), None)
-        {
+        let is_duplicate = |members: &[String]| match crate::jwt::parse_claims::<serde_json::Value>(
+            &payload(members),
+            None,
+        ) {
             Ok(_) => false,
             Err(e) => {
                 assert!(e.to_string().contains("duplicate member name"), "{e}");
@@ -608,20 +608,14 @@ mod tests {
                 .allow_missing_expiry()
                 .require(last)
                 .require("c0");
-            crate::jws::decode::parse_claims::<serde_json::Value>(
-                &payload(&members),
-                Some(&validation),
-            )
-            .unwrap();
+            crate::jwt::parse_claims::<serde_json::Value>(&payload(&members), Some(&validation))
+                .unwrap();
             let missing = crate::Validation::new()
                 .allow_missing_expiry()
                 .require("absent");
             assert!(
-                crate::jws::decode::parse_claims::<serde_json::Value>(
-                    &payload(&members),
-                    Some(&missing)
-                )
-                .is_err()
+                crate::jwt::parse_claims::<serde_json::Value>(&payload(&members), Some(&missing))
+                    .is_err()
             );
         }
     }

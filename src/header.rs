@@ -273,104 +273,6 @@ impl Header {
     }
 }
 
-/// A header as it will be signed by a key: `alg` from the key, `kid` from the key when the
-/// header has none. Serializes without copying the header.
-pub(crate) struct KeyedHeader<'a> {
-    header: &'a Header,
-    algorithm: Algorithm,
-    key_id: Option<&'a str>,
-}
-
-impl Header {
-    pub(crate) fn for_key<'a>(&'a self, key: &'a crate::keys::SigningKey) -> KeyedHeader<'a> {
-        KeyedHeader {
-            header: self,
-            algorithm: key.algorithm(),
-            key_id: self.key_id.as_deref().or(key.key_id()),
-        }
-    }
-}
-
-impl KeyedHeader<'_> {
-    /// The Base64Url text of `{"alg":"<alg>","typ":"JWT"}`, the header nearly every token has,
-    /// when this is that header (no `cty`, no `kid`, nothing else): a constant, so the common
-    /// case neither writes nor encodes the header's JSON.
-    pub(crate) fn common_encoded(&self) -> Option<&'static str> {
-        let header = self.header;
-        let common = header.rare.is_none()
-            && header.extra.is_empty()
-            && header.content_type.is_none()
-            && self.key_id.is_none()
-            && header.token_type() == Some("JWT");
-        common.then_some(match self.algorithm {
-            Algorithm::Hs256 => "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Hs384 => "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9",
-            Algorithm::Hs512 => "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Rs256 => "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Rs384 => "eyJhbGciOiJSUzM4NCIsInR5cCI6IkpXVCJ9",
-            Algorithm::Rs512 => "eyJhbGciOiJSUzUxMiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Ps256 => "eyJhbGciOiJQUzI1NiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Ps384 => "eyJhbGciOiJQUzM4NCIsInR5cCI6IkpXVCJ9",
-            Algorithm::Ps512 => "eyJhbGciOiJQUzUxMiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Es256 => "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9",
-            Algorithm::Es384 => "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9",
-            Algorithm::EdDsa => "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9",
-        })
-    }
-
-    /// Writes the JSON of the common header shapes (`alg` and any of `typ`, `cty`, `kid`, whose
-    /// values need no JSON escape) straight into `out`, byte for byte what serde_json writes.
-    /// `None` for any other header, or when `out` is too small: serialize it instead.
-    pub(crate) fn write_plain(&self, out: &mut [u8]) -> Option<usize> {
-        let header = self.header;
-        if header.rare.is_some() || !header.extra.is_empty() {
-            return None;
-        }
-        let plain = |s: &str| s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
-        let mut w = PlainWriter { out, len: 0 };
-        w.push(b"{\"alg\":\"")?;
-        w.push(self.algorithm.as_str().as_bytes())?;
-        w.push(b"\"")?;
-        for (name, value) in [
-            (&b",\"typ\":\""[..], header.token_type()),
-            (&b",\"cty\":\""[..], header.content_type()),
-            (&b",\"kid\":\""[..], self.key_id),
-        ] {
-            if let Some(value) = value {
-                if !plain(value) {
-                    return None;
-                }
-                w.push(name)?;
-                w.push(value.as_bytes())?;
-                w.push(b"\"")?;
-            }
-        }
-        w.push(b"}")?;
-        Some(w.len)
-    }
-}
-
-struct PlainWriter<'a> {
-    out: &'a mut [u8],
-    len: usize,
-}
-
-impl PlainWriter<'_> {
-    fn push(&mut self, bytes: &[u8]) -> Option<()> {
-        let end = self.len.checked_add(bytes.len())?;
-        self.out.get_mut(self.len..end)?.copy_from_slice(bytes);
-        self.len = end;
-        Some(())
-    }
-}
-
-impl Serialize for KeyedHeader<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.header
-            .serialize_with(Some(self.algorithm), self.key_id, serializer)
-    }
-}
-
 /// Written with `alg` first, then the registered parameters, then the extra ones.
 impl Serialize for Header {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -379,7 +281,15 @@ impl Serialize for Header {
 }
 
 impl Header {
-    fn serialize_with<S: Serializer>(
+    /// Whether the header has no parameter but `alg`, `typ`, `cty` and `kid` (the shapes
+    /// signing writes by hand).
+    #[inline]
+    pub(crate) fn is_basic(&self) -> bool {
+        self.rare.is_none() && self.extra.is_empty()
+    }
+
+    /// Serializes the header with this `alg` and `kid` (signing: the key's).
+    pub(crate) fn serialize_with<S: Serializer>(
         &self,
         algorithm: Option<Algorithm>,
         key_id: Option<&str>,
@@ -922,44 +832,6 @@ mod tests {
     }
 
     #[test]
-    fn plain_header_writer_matches_serde_json() {
-        let key = crate::keys::SigningKey::hmac(Algorithm::Hs384, [1u8; 48]).unwrap();
-        let kid_key = key.clone().with_key_id("from-key");
-        let headers = [
-            Header::new(),
-            Header::empty(),
-            Header::new().with_type("at+jwt").with_key_id("k-1"),
-            Header::new().with_type("custom/type"),
-            Header::empty().with_content_type("JWT").with_key_id("é ü"),
-            Header::new().with_key_id("needs \"escape\""),
-            Header::new().with_key_id("tab\there"),
-            Header::new().with_key_id("back\\slash"),
-            Header::new().with_extra("x", 1),
-        ];
-        for header in &headers {
-            for key in [&key, &kid_key] {
-                let keyed = header.for_key(key);
-                let serde = serde_json::to_vec(&keyed).unwrap();
-                let mut buf = [0u8; 128];
-                if let Some(n) = keyed.write_plain(&mut buf) {
-                    assert_eq!(
-                        std::str::from_utf8(&buf[..n]).unwrap(),
-                        std::str::from_utf8(&serde).unwrap()
-                    );
-                } else {
-                    assert!(
-                        header.key_id().unwrap_or("").contains(['"', '\\', '\t'])
-                            || !header.extra().is_empty(),
-                        "{header:?}"
-                    );
-                }
-                // Too small a buffer is a fallback, never a truncated header.
-                assert!(keyed.write_plain(&mut [0u8; 8]).is_none());
-            }
-        }
-    }
-
-    #[test]
     fn plain_fast_path_agrees_with_the_full_parser() {
         fn full(s: &str) -> Option<(Header, AlgField)> {
             let mut de = serde_json::Deserializer::from_str(s);
@@ -1043,37 +915,6 @@ mod tests {
         assert!(!fast(r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#));
         assert!(!fast(r#"{"alg":"none"}"#));
         assert!(!fast(r#"{"alg":"HS256"}}"#));
-    }
-
-    /// The constants of `common_encoded` are the Base64Url of the JSON `write_plain` writes, and
-    /// any other header gets none.
-    #[test]
-    fn common_encoded_headers_are_the_encoded_plain_json() {
-        for algorithm in Algorithm::ALL {
-            let key = crate::keys::SigningKey::hmac(crate::Algorithm::Hs512, [7u8; 64]).unwrap();
-            let header = Header::new();
-            let mut keyed = header.for_key(&key);
-            keyed.algorithm = algorithm;
-            let mut json = [0u8; 64];
-            let len = keyed.write_plain(&mut json).unwrap();
-            assert_eq!(
-                keyed.common_encoded(),
-                Some(crate::base64url::encode(&json[..len]).as_str()),
-                "{algorithm:?}"
-            );
-        }
-        let key = crate::keys::SigningKey::hmac(crate::Algorithm::Hs256, [7u8; 32]).unwrap();
-        let with_kid = key.clone().with_key_id("k");
-        for (header, key) in [
-            (Header::empty(), &key),
-            (Header::new().with_key_id("k"), &key),
-            (Header::new(), &with_kid),
-            (Header::new().with_type("at+jwt"), &key),
-            (Header::new().with_content_type("JWT"), &key),
-            (Header::new().with_extra("x", 1), &key),
-        ] {
-            assert_eq!(header.for_key(key).common_encoded(), None, "{header:?}");
-        }
     }
 
     #[test]

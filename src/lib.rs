@@ -77,20 +77,18 @@ pub mod error;
 pub mod header;
 mod json;
 pub mod jws;
+mod jwt;
 pub mod keys;
 mod time;
-pub mod token;
 pub mod validation;
 
 pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
 pub use claims::{Audience, Claims};
 pub use error::{ClaimError, Error, ErrorKind, KeyError, MalformedError};
 pub use header::Header;
-pub use jws::decode::{decode, decode_borrowed};
-pub use jws::encode::encode;
+pub use jwt::{Token, UntrustedToken, decode, decode_borrowed, encode};
 pub use keys::{KeySource, SigningKey, VerifyingKey};
 pub use time::{Clock, FixedClock, NumericDate, SystemClock};
-pub use token::{Token, UntrustedToken};
 pub use validation::Validation;
 
 #[cfg(doctest)]

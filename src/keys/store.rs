@@ -23,9 +23,9 @@ use serde::de::DeserializeOwned;
 use super::{JwkSet, KeySource, VerifyingKey};
 use crate::algorithm::Algorithm;
 use crate::error::Error;
+use crate::jwt::Token;
 use crate::time::NumericDate;
 use crate::time::{Clock, SystemClock};
-use crate::token::Token;
 use crate::validation::Validation;
 
 /// A failed fetch of the JWK Set document, as the fetcher reports it.
