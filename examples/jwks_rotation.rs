@@ -10,7 +10,7 @@ mod loopback_http;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use webtoken::keys::store::{KeyStore, StorePolicy};
+use webtoken::jwks::{KeyStore, StorePolicy};
 use webtoken::{Algorithm, Claims, Header, SigningKey, Validation};
 
 fn jwks(keys: &[&SigningKey]) -> Result<String, webtoken::Error> {

@@ -61,7 +61,7 @@ pub enum Error {
         /// The token's `kid`, if it had one.
         kid: Option<String>,
     },
-    /// No key of a [`KeyStore`](crate::keys::store::KeyStore) matches the token, and the store
+    /// No key of a [`KeyStore`](crate::jwks::KeyStore) matches the token, and the store
     /// did not get a newer JWK Set to look in: its last fetch failed, the cooldown held the
     /// refetch back, or a fetch in progress did not finish in time. Its [`kind`](Error::kind)
     /// is [`ErrorKind::UnknownKey`], as for [`Error::UnknownKey`].

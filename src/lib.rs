@@ -76,6 +76,7 @@ pub mod dangerous;
 pub mod error;
 pub mod header;
 mod json;
+pub mod jwks;
 pub mod jws;
 mod jwt;
 pub mod keys;

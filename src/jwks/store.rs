@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
-use super::{JwkSet, KeySource, VerifyingKey};
 use crate::algorithm::Algorithm;
 use crate::error::Error;
 use crate::jwt::Token;
+use crate::keys::{JwkSet, KeySource, VerifyingKey};
 use crate::time::NumericDate;
 use crate::time::{Clock, SystemClock};
 use crate::validation::Validation;
@@ -77,7 +77,7 @@ impl<F: Fn() -> Result<String, FetchError> + Send + Sync> Fetch for F {
 ///
 /// ```no_run
 /// # async fn get(_: &str) -> Result<String, std::io::Error> { Ok(String::new()) }
-/// use webtoken::keys::store::{FetchError, KeyStore};
+/// use webtoken::jwks::{FetchError, KeyStore};
 ///
 /// let store = KeyStore::new(|| async {
 ///     get("https://id.example/.well-known/jwks.json").await.map_err(FetchError::new)
@@ -215,7 +215,7 @@ pub struct StoreStatus {
 /// ```no_run
 /// # fn http_get(_: &str) -> Result<String, std::io::Error> { Ok(String::new()) }
 /// use std::sync::Arc;
-/// use webtoken::keys::store::{FetchError, KeyStore};
+/// use webtoken::jwks::{FetchError, KeyStore};
 ///
 /// let store = Arc::new(KeyStore::new(|| {
 ///     http_get("https://id.example/.well-known/jwks.json").map_err(FetchError::new)
@@ -245,7 +245,7 @@ pub struct StoreStatus {
 ///   any code that could panic runs.
 ///
 /// ```
-/// use webtoken::keys::store::{FetchError, KeyStore};
+/// use webtoken::jwks::{FetchError, KeyStore};
 /// use webtoken::{Claims, Header, SigningKey, Validation};
 /// use std::time::Duration;
 ///
