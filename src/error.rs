@@ -279,7 +279,7 @@ pub enum MalformedError {
     /// The header segment is empty.
     #[error("header segment is empty")]
     EmptyHeader,
-    /// The header is longer than [`MAX_HEADER_BYTES`](crate::header::MAX_HEADER_BYTES) once
+    /// The header is longer than [`MAX_HEADER_BYTES`](crate::MAX_HEADER_BYTES) once
     /// decoded; it was refused before it was decoded or parsed.
     #[error("header is {size} bytes, larger than the limit of {limit} bytes")]
     HeaderTooLarge {
@@ -549,6 +549,3 @@ pub enum KeyError {
         operation: Cow<'static, str>,
     },
 }
-
-/// A `Result` whose error is webtoken's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -69,28 +69,33 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod algorithm;
+// Public modules hold what is theirs alone: the JWS layer, the JWK Set store, keys, the
+// Base64Url helpers and the unverified reads. Everything else is private and has one path, at
+// the root.
+mod algorithm;
 pub mod base64url;
-pub mod claims;
+mod claims;
 pub mod dangerous;
-pub mod error;
-pub mod header;
+mod error;
+mod header;
 mod json;
 pub mod jwks;
 pub mod jws;
 mod jwt;
 pub mod keys;
 mod time;
-pub mod validation;
+mod validation;
 
-pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
-pub use claims::{Audience, Claims};
-pub use error::{ClaimError, Error, ErrorKind, KeyError, MalformedError};
-pub use header::Header;
+pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet, UnknownAlgorithm};
+pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
+pub use error::{AlgorithmRejection, ClaimError, Error, ErrorKind, KeyError, MalformedError};
+pub use header::{
+    Header, MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES,
+};
 pub use jwt::{Token, UntrustedToken, decode, decode_borrowed, encode};
 pub use keys::{KeySource, SigningKey, VerifyingKey};
 pub use time::{Clock, FixedClock, NumericDate, SystemClock};
-pub use validation::Validation;
+pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, Validation};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use serde_json::{Value, json};
-use webtoken::algorithm::AlgorithmFamily;
-use webtoken::error::AlgorithmRejection;
+use webtoken::AlgorithmFamily;
+use webtoken::AlgorithmRejection;
 use webtoken::keys::{Jwk, JwkSet, KeySource, KeyType, VerifyingKey};
 use webtoken::{Algorithm, Error, ErrorKind, KeyError, SigningKey, base64url};
 

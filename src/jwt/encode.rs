@@ -25,7 +25,7 @@ use crate::keys::SigningKey;
 ///
 /// # Errors
 /// [`Error::Serialize`] when the claims cannot be serialized as JSON, [`Error::Malformed`] when
-/// the header is past a limit of [`header`](crate::header) (more than 16 KiB of JSON, values
+/// the header is past a limit ([`MAX_HEADER_BYTES`](crate::MAX_HEADER_BYTES) of JSON, values
 /// nested too deep or too many), which `decode` would refuse, [`Error::Key`] when signing fails
 /// (only when the system random number generator fails).
 pub fn encode<C: Serialize + ?Sized>(

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use webtoken::error::AlgorithmRejection;
+use webtoken::AlgorithmRejection;
 use webtoken::{Algorithm, ClaimError, Error, MalformedError, SigningKey, VerifyingKey, base64url};
 
 /// Reads a JSON file under `tests/data/`.
