@@ -28,13 +28,8 @@ pub(crate) use message::{Message, Untrusted};
 pub enum Error {
     /// The token is longer than [`Validation::with_max_token_size`](crate::Validation::with_max_token_size)
     /// allows; it was refused before any decoding.
-    #[error("token is {size} bytes, larger than the limit of {limit} bytes")]
-    TokenTooLarge {
-        /// The size of the token, in bytes.
-        size: usize,
-        /// The configured limit, in bytes.
-        limit: usize,
-    },
+    #[error(transparent)]
+    TokenTooLarge(#[from] TooLargeError),
     /// The token is not a well-formed JWS compact serialization, or its header is not
     /// acceptable (see [`MalformedError`]).
     #[error(transparent)]
@@ -47,19 +42,11 @@ pub enum Error {
         reason: AlgorithmRejection,
     },
     /// The header's `crit` names an extension webtoken does not implement (RFC 7515 §4.1.11).
-    #[error("critical header parameter {} is not supported", Untrusted(name))]
-    UnsupportedCriticalHeader {
-        /// The first unsupported name listed in `crit`.
-        name: String,
-    },
+    #[error(transparent)]
+    UnsupportedCriticalHeader(#[from] CriticalHeaderError),
     /// The header's `typ` is not the type the validation requires (RFC 8725 §3.11).
-    #[error("token type (typ) is {found}, expected {}", Untrusted(expected), found = DisplayOpt(found.as_deref()))]
-    InvalidType {
-        /// The type the validation requires.
-        expected: String,
-        /// The token's `typ`, if it had one.
-        found: Option<String>,
-    },
+    #[error(transparent)]
+    InvalidType(#[from] TokenTypeError),
     /// No key of the key source matches the token (its `kid`, or its `alg` when it has no `kid`).
     #[error("no key found for {}", match kid { Some(kid) => format!("kid {}", Untrusted(kid)), None => "a token without kid".to_owned() })]
     UnknownKey {
@@ -88,13 +75,8 @@ pub enum Error {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The header or the claims could not be serialized to JSON while encoding.
-    #[error("could not serialize {what} as JSON: {}", Message(message))]
-    Serialize {
-        /// `"header"` or `"claims"`.
-        what: &'static str,
-        /// The serializer's message.
-        message: String,
-    },
+    #[error(transparent)]
+    Serialize(#[from] SerializeError),
 }
 
 impl Error {
@@ -111,16 +93,16 @@ impl Error {
     /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::TokenTooLarge { .. } => ErrorKind::TokenTooLarge,
+            Self::TokenTooLarge(_) => ErrorKind::TokenTooLarge,
             Self::Malformed(_) => ErrorKind::Malformed,
             Self::AlgorithmNotAllowed { .. } => ErrorKind::AlgorithmNotAllowed,
-            Self::UnsupportedCriticalHeader { .. } => ErrorKind::UnsupportedCriticalHeader,
-            Self::InvalidType { .. } => ErrorKind::InvalidType,
+            Self::UnsupportedCriticalHeader(_) => ErrorKind::UnsupportedCriticalHeader,
+            Self::InvalidType(_) => ErrorKind::InvalidType,
             Self::UnknownKey { .. } | Self::UnknownKeyNotRefetched { .. } => ErrorKind::UnknownKey,
             Self::InvalidSignature => ErrorKind::InvalidSignature,
             Self::Claim(c) => c.kind(),
             Self::Key(_) => ErrorKind::InvalidKey,
-            Self::Serialize { .. } => ErrorKind::InvalidClaim,
+            Self::Serialize(_) => ErrorKind::Serialize,
         }
     }
 }
@@ -163,11 +145,13 @@ pub enum ErrorKind {
     UnsupportedCriticalHeader,
     /// `token_too_large`: the token exceeds the size limit.
     TokenTooLarge,
+    /// `serialize`: the header or the claims could not be serialized as JSON while encoding.
+    Serialize,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 16] = [
         Self::Malformed,
         Self::AlgorithmNotAllowed,
         Self::InvalidSignature,
@@ -183,6 +167,7 @@ impl ErrorKind {
         Self::InvalidType,
         Self::UnsupportedCriticalHeader,
         Self::TokenTooLarge,
+        Self::Serialize,
     ];
 
     /// The stable `snake_case` name of the kind (`"invalid_signature"`, …).
@@ -203,6 +188,7 @@ impl ErrorKind {
             Self::InvalidType => "invalid_type",
             Self::UnsupportedCriticalHeader => "unsupported_critical_header",
             Self::TokenTooLarge => "token_too_large",
+            Self::Serialize => "serialize",
         }
     }
 }
@@ -258,6 +244,44 @@ impl fmt::Display for AlgorithmRejection {
             ),
         }
     }
+}
+
+/// A token longer than the size limit ([`Error::TokenTooLarge`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("token is {size} bytes, larger than the limit of {limit} bytes")]
+pub struct TooLargeError {
+    /// The size of the token, in bytes.
+    pub size: usize,
+    /// The configured limit, in bytes.
+    pub limit: usize,
+}
+
+/// A `crit` that names an unsupported extension ([`Error::UnsupportedCriticalHeader`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("critical header parameter {} is not supported", Untrusted(name))]
+pub struct CriticalHeaderError {
+    /// The first unsupported name listed in `crit`.
+    pub name: String,
+}
+
+/// A `typ` other than the required one ([`Error::InvalidType`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("token type (typ) is {found}, expected {}", Untrusted(expected), found = DisplayOpt(found.as_deref()))]
+pub struct TokenTypeError {
+    /// The type the validation requires.
+    pub expected: String,
+    /// The token's `typ`, if it had one.
+    pub found: Option<String>,
+}
+
+/// The header or the claims could not be serialized as JSON ([`Error::Serialize`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("could not serialize {what} as JSON: {}", Message(message))]
+pub struct SerializeError {
+    /// `"header"` or `"claims"`.
+    pub what: &'static str,
+    /// The serializer's message.
+    pub message: String,
 }
 
 /// What is wrong with the shape of a token or its header.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
 use crate::claims::Claims;
-use crate::error::{ClaimError, Error};
+use crate::error::{ClaimError, Error, TokenTypeError};
 use crate::json::SeenNames;
 use crate::time::{Clock, NumericDate};
 
@@ -228,10 +228,11 @@ impl Validation {
         if found.is_some_and(|found| media_type_eq(expected, found)) {
             return Ok(());
         }
-        Err(Error::InvalidType {
+        Err(TokenTypeError {
             expected: expected.clone(),
             found: found.map(str::to_owned),
-        })
+        }
+        .into())
     }
 
     /// Checks registered claims against this validation (steps 12–14 of the check order:

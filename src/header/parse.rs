@@ -13,7 +13,7 @@ use super::{
     common_type,
 };
 use crate::algorithm::Algorithm;
-use crate::error::{MalformedError, Untrusted};
+use crate::error::{CriticalHeaderError, MalformedError, Untrusted};
 use crate::json::{self, LenientSeed, Name, Strictness};
 
 /// The `alg` member as it was found.
@@ -164,7 +164,7 @@ impl ParsedHeader {
             }
             // webtoken implements no extension, so any listed name is unsupported.
             if let Some(name) = crit.first() {
-                return Err(crate::Error::UnsupportedCriticalHeader { name: name.clone() });
+                return Err(CriticalHeaderError { name: name.clone() }.into());
             }
         }
         if let Some(b64) = &self.b64 {

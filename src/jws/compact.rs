@@ -2,7 +2,7 @@
 //! shape, and each segment's Base64Url), in one pass over the token's bytes.
 
 use crate::base64url;
-use crate::error::{Error, MalformedError};
+use crate::error::{Error, MalformedError, TooLargeError};
 use crate::header::{MAX_HEADER_BYTES, ParsedHeader};
 use crate::keys::MAX_SIGNATURE_LEN;
 
@@ -40,10 +40,11 @@ impl<'a> Segments<'a> {
 /// Step 1: the size limit, checked before any byte of the token is read.
 fn check_size(token: &str, max_size: usize) -> Result<(), Error> {
     if token.len() > max_size {
-        return Err(Error::TokenTooLarge {
+        return Err(TooLargeError {
             size: token.len(),
             limit: max_size,
-        });
+        }
+        .into());
     }
     Ok(())
 }
@@ -232,7 +233,7 @@ mod tests {
     fn split_checks_shape_before_anything_else() {
         assert!(matches!(
             split("a.b.c", 4),
-            Err(Error::TokenTooLarge { size: 5, limit: 4 })
+            Err(Error::TokenTooLarge(TooLargeError { size: 5, limit: 4 }))
         ));
         let kinds = |t: &str| split(t, 1000).map(|_| ()).map_err(|e| e.to_string());
         assert!(kinds("a.b.c").is_ok());

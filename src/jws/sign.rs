@@ -5,7 +5,7 @@ use serde::ser::{Serialize, Serializer};
 
 use crate::algorithm::Algorithm;
 use crate::base64url;
-use crate::error::Error;
+use crate::error::{Error, SerializeError};
 use crate::header::{AlgField, Header, ParsedHeader};
 use crate::keys::SigningKey;
 
@@ -22,7 +22,7 @@ pub(crate) fn to_json<'b, V: Serialize + ?Sized>(
         let len = writer.len;
         return Ok(&stack[..len]);
     }
-    *heap = serde_json::to_vec(value).map_err(|e| Error::Serialize {
+    *heap = serde_json::to_vec(value).map_err(|e| SerializeError {
         what,
         message: e.to_string(),
     })?;
