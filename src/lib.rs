@@ -66,9 +66,6 @@
 //! enabling the feature alongside anything else never causes a runtime choice or panic. HMAC
 //! always uses hmac + sha2. [`keys::BACKEND`] names the backend of the current build.
 
-#![forbid(unsafe_code)]
-#![deny(missing_docs)]
-
 // Public modules hold what is theirs alone: the JWS layer, the JWK Set store, keys, the
 // Base64Url helpers and the unverified reads. Everything else is private and has one path, at
 // the root.
