@@ -303,7 +303,11 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Duplicate(name) => {
-                write!(f, "duplicate member name {}", crate::error::Untrusted(name))
+                write!(
+                    f,
+                    "duplicate member name {}",
+                    crate::message::Untrusted(name)
+                )
             }
             Self::InvalidType { claim, reason } => write!(f, "claim {claim} is invalid: {reason}"),
         }

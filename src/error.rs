@@ -12,12 +12,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::algorithm::{Algorithm, AlgorithmFamily};
+use crate::message::{DisplayOpt, List, Message, OneOf, Untrusted};
 use crate::time::NumericDate;
-
-mod message;
-
-use message::{DisplayOpt, List, OneOf};
-pub(crate) use message::{Message, Untrusted};
 
 /// Everything that can go wrong when encoding, decoding or verifying a token, or building a key.
 ///

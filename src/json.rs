@@ -22,7 +22,7 @@ use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::error::Untrusted;
+use crate::message::Untrusted;
 
 mod skip;
 mod strict;

@@ -80,6 +80,7 @@ pub mod jwks;
 pub mod jws;
 mod jwt;
 pub mod keys;
+mod message;
 mod time;
 mod validation;
 

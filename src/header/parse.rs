@@ -13,8 +13,9 @@ use super::{
     common_type,
 };
 use crate::algorithm::Algorithm;
-use crate::error::{CriticalHeaderError, MalformedError, Untrusted};
+use crate::error::{CriticalHeaderError, MalformedError};
 use crate::json::{self, LenientSeed, Name, Strictness};
+use crate::message::Untrusted;
 
 /// The `alg` member as it was found.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,10 +1,11 @@
-//! How messages show text from the input: escaped, and cut after a fixed length (see the
-//! module documentation of [`error`](super)).
+//! How error messages show text from the input: escaped, and cut after a fixed length, so that
+//! no message grows with the token. Imports nothing of the crate: the errors, the JSON readers
+//! and the key parsers all use it.
 
 use std::fmt;
 
 /// One value, or `one of "a", "b", … (N values)`.
-pub(super) struct OneOf<'a>(pub(super) &'a [String]);
+pub(crate) struct OneOf<'a>(pub(crate) &'a [String]);
 
 impl fmt::Display for OneOf<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -27,7 +28,7 @@ impl fmt::Display for OneOf<'_> {
     }
 }
 
-pub(super) struct DisplayOpt<'a>(pub(super) Option<&'a str>);
+pub(crate) struct DisplayOpt<'a>(pub(crate) Option<&'a str>);
 
 impl fmt::Display for DisplayOpt<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -40,7 +41,7 @@ impl fmt::Display for DisplayOpt<'_> {
 
 /// A list of values from the input, as `["a", "b", … (N values)]`: at most [`LIST_SHOWN`]
 /// values, each shown as [`Untrusted`].
-pub(super) struct List<'a>(pub(super) &'a [String]);
+pub(crate) struct List<'a>(pub(crate) &'a [String]);
 
 impl fmt::Display for List<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
