@@ -178,16 +178,19 @@ impl Header {
     }
 
     /// `typ`: the media type of the token.
+    #[inline]
     pub fn token_type(&self) -> Option<&str> {
         self.token_type.as_deref()
     }
 
     /// `cty`: the media type of the payload.
+    #[inline]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
 
     /// `kid`: the key id.
+    #[inline]
     pub fn key_id(&self) -> Option<&str> {
         self.key_id.as_deref()
     }

@@ -69,6 +69,7 @@ pub(crate) enum HeaderPart<'b> {
 
 /// The header for `key`: a constant for `{"alg":..,"typ":"JWT"}`, else its JSON, written by hand
 /// for the common shapes or serialized.
+#[inline]
 pub(crate) fn header_part<'b>(
     header: &Header,
     key: &SigningKey,
@@ -95,6 +96,7 @@ pub(crate) fn header_part<'b>(
 /// The token is assembled as bytes in one buffer of the final size and becomes a `String` once,
 /// at the end: the encoder writes each segment in place, with no intermediate buffer per
 /// segment.
+#[inline]
 pub(crate) fn assemble(
     header: HeaderPart<'_>,
     payload: &[u8],

@@ -1,8 +1,20 @@
-//! `decode`: the JWS layer's steps 1–9 ([`jws::verify_then`]), then the JWT's steps 10–15 of
-//! SECURITY.md §4, top to bottom in [`parse_claims_bytes`]: the payload (UTF-8, one JSON
-//! object, no duplicate names at any depth), the registered claims' types, then
-//! [`Validation::validate`] (required claims, `exp`/`nbf`/`iat`, `iss`/`sub`/`aud`), and last
-//! the custom claims' own type.
+//! `decode`, in the check order of SECURITY.md §4. The JWS layer runs steps 1–9 top to bottom
+//! in `jws::verify_then` (jws/verify.rs); this file runs steps 10–15 top to bottom in
+//! [`parse_claims_bytes`]:
+//!
+//! | step | check | where |
+//! |---|---|---|
+//! | 1, 2 | size; shape (alphabet, two dots, non-empty header) | jws/compact.rs, `with_decoded_token` |
+//! | 3 | header: Base64Url, ≤ 16 KiB, one JSON object, no duplicates | jws/compact.rs; header/parse.rs, `ParsedHeader::parse` |
+//! | 4, 5 | `alg` present, a string, allow-listed | jws/verify.rs, `verify_header_key_signature` |
+//! | 6 | `crit`, `b64`, parameter types | header/parse.rs, `ParsedHeader::check_parameters` |
+//! | 7 | `typ` | validation.rs, `Validation::check_type` |
+//! | 8 | key by `kid`, bound to `alg` | jws/verify.rs (`KeySource::find_key`) |
+//! | 9 | signature over the received bytes | jws/verify.rs (`VerifyingKey::verify`) |
+//! | 10 | payload: Base64Url, UTF-8, one JSON object, no duplicates at any depth | here |
+//! | 11 | registered claims' JSON types | here (read by claims.rs's `ClaimsVisitor`) |
+//! | 12–14 | required claims; `exp`/`nbf`/`iat`; `iss`/`sub`/`aud` | validation.rs, `Validation::validate` |
+//! | 15 | the custom claims' own type | here |
 
 use std::marker::PhantomData;
 
@@ -132,6 +144,7 @@ pub(crate) fn parse_claims_bytes<'de, T: Deserialize<'de>>(
     bytes: &'de [u8],
     validation: Option<&Validation>,
 ) -> Result<Claims<T>, Error> {
+    // Step 10: the payload is UTF-8 JSON (its Base64Url was checked by the JWS layer).
     let text = std::str::from_utf8(bytes).map_err(|_| MalformedError::Json {
         segment: "payload",
         reason: "not UTF-8".into(),
@@ -146,9 +159,11 @@ pub(crate) fn parse_claims_bytes<'de, T: Deserialize<'de>>(
     }
     match parsed {
         Ok(claims) => {
+            // Step 10 (a duplicate name) or 11 (a registered claim of the wrong type).
             if let Some(fault) = report.fault {
                 return Err(fault_error(fault));
             }
+            // Steps 12–14: required claims, then `exp`/`nbf`/`iat`, then `iss`/`sub`/`aud`.
             if let Some(validation) = validation {
                 validation.validate(&claims, Some(&report.seen))?;
             }
@@ -180,6 +195,7 @@ pub(crate) fn parse_claims_bytes<'de, T: Deserialize<'de>>(
                     if let Some(validation) = validation {
                         validation.validate(&registered, Some(&rescan.seen))?;
                     }
+                    // Step 15: everything else passed; the custom type's own error.
                     Err(ClaimError::Custom {
                         message: custom_error.to_string(),
                     }
