@@ -56,6 +56,7 @@ impl<'de> SeenNames<'de> {
     /// Records `name`; `false` if it was seen before. A name the caller numbered (`slot`, below
     /// 8: a registered claim) is recorded as that bit only.
     #[allow(clippy::ptr_arg)] // the Cow is cloned into the set, keeping borrowed names borrowed
+    #[inline]
     pub(crate) fn insert(&mut self, name: &Cow<'de, str>, slot: Option<u8>) -> bool {
         if let Some(slot) = slot {
             let bit = 1u8 << slot;
@@ -89,6 +90,7 @@ impl<'de> SeenNames<'de> {
     }
 
     /// Whether a member called `name` was present (`slot`: as numbered for [`insert`](Self::insert)).
+    #[inline]
     pub(crate) fn contains(&self, name: &str, slot: Option<u8>) -> bool {
         if let Some(slot) = slot {
             return self.registered & (1 << slot) != 0;

@@ -175,6 +175,7 @@ impl<'de> Deserialize<'de> for NumericDate {
 }
 
 /// Parses a JSON number the strict way: integers in the `i64` range and finite fractions.
+#[inline]
 fn from_json_number(n: &JsonNumber) -> Result<NumericDate, Cow<'static, str>> {
     match *n {
         JsonNumber::I64(v) => Ok(NumericDate::from_secs(v)),

@@ -27,6 +27,7 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Segments<'_>, Error>
 }
 
 impl<'a> Segments<'a> {
+    #[inline]
     fn at(token: &'a str, first: usize, second: usize) -> Self {
         Segments {
             signing_input: &token[..second],
@@ -38,6 +39,7 @@ impl<'a> Segments<'a> {
 }
 
 /// Step 1: the size limit, checked before any byte of the token is read.
+#[inline]
 fn check_size(token: &str, max_size: usize) -> Result<(), Error> {
     if token.len() > max_size {
         return Err(TooLargeError {
@@ -92,6 +94,7 @@ fn check_shape(token: &str) -> Result<(usize, usize), Error> {
 /// The positions of the first and the last dot, when they differ and the header is not empty.
 /// Both searches stop after a short segment (the header, the signature); a dot between them is
 /// found by the payload's decoder, and [`check_shape`] then reports the segment count.
+#[inline]
 fn find_dots(token: &str) -> Option<(usize, usize)> {
     let first = token.find('.')?;
     let last = token.rfind('.')?;
