@@ -12,7 +12,7 @@ mod loopback_http;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use webtoken::keys::store::{KeyStore, StorePolicy};
+use webtoken::jwks::{KeyStore, StorePolicy};
 use webtoken::{Algorithm, Claims, Header, SigningKey, Validation};
 
 fn jwks(keys: &[&SigningKey]) -> Result<String, webtoken::Error> {

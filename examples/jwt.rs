@@ -1,5 +1,5 @@
 //! `jwt`: encode, decode and verify JSON Web Tokens, make keys and print public JWKs from the
-//! command line. Its flags, output, exit codes and error kinds are a public contract (CLI.md).
+//! command line. Its flags, output, exit codes and error kinds are a public contract (docs/cli.md).
 //!
 //! Build with `cargo build --release --example jwt`, then run `target/release/examples/jwt --help`.
 

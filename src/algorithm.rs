@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(alg.as_str(), "ES256");
 /// assert!("none".parse::<Algorithm>().is_err());
 /// assert!("hs256".parse::<Algorithm>().is_err()); // case-sensitive
-/// # Ok::<(), webtoken::algorithm::UnknownAlgorithm>(())
+/// # Ok::<(), webtoken::UnknownAlgorithm>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

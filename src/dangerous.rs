@@ -6,8 +6,7 @@ use serde::de::DeserializeOwned;
 use crate::claims::Claims;
 use crate::error::Error;
 use crate::header::Header;
-use crate::jws::decode::parse_claims;
-use crate::token::UntrustedToken;
+use crate::jwt::{UntrustedToken, parse_claims};
 
 /// Reads a token's header and claims WITHOUT verifying the signature or validating any claim.
 ///

@@ -12,7 +12,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::algorithm::{Algorithm, AlgorithmFamily};
-use crate::claims::NumericDate;
+use crate::message::{DisplayOpt, List, Message, OneOf, Untrusted};
+use crate::time::NumericDate;
 
 /// Everything that can go wrong when encoding, decoding or verifying a token, or building a key.
 ///
@@ -23,13 +24,8 @@ use crate::claims::NumericDate;
 pub enum Error {
     /// The token is longer than [`Validation::with_max_token_size`](crate::Validation::with_max_token_size)
     /// allows; it was refused before any decoding.
-    #[error("token is {size} bytes, larger than the limit of {limit} bytes")]
-    TokenTooLarge {
-        /// The size of the token, in bytes.
-        size: usize,
-        /// The configured limit, in bytes.
-        limit: usize,
-    },
+    #[error(transparent)]
+    TokenTooLarge(#[from] TooLargeError),
     /// The token is not a well-formed JWS compact serialization, or its header is not
     /// acceptable (see [`MalformedError`]).
     #[error(transparent)]
@@ -42,26 +38,18 @@ pub enum Error {
         reason: AlgorithmRejection,
     },
     /// The header's `crit` names an extension webtoken does not implement (RFC 7515 §4.1.11).
-    #[error("critical header parameter {} is not supported", Untrusted(name))]
-    UnsupportedCriticalHeader {
-        /// The first unsupported name listed in `crit`.
-        name: String,
-    },
+    #[error(transparent)]
+    UnsupportedCriticalHeader(#[from] CriticalHeaderError),
     /// The header's `typ` is not the type the validation requires (RFC 8725 §3.11).
-    #[error("token type (typ) is {found}, expected {}", Untrusted(expected), found = DisplayOpt(found.as_deref()))]
-    InvalidType {
-        /// The type the validation requires.
-        expected: String,
-        /// The token's `typ`, if it had one.
-        found: Option<String>,
-    },
+    #[error(transparent)]
+    InvalidType(#[from] TokenTypeError),
     /// No key of the key source matches the token (its `kid`, or its `alg` when it has no `kid`).
     #[error("no key found for {}", match kid { Some(kid) => format!("kid {}", Untrusted(kid)), None => "a token without kid".to_owned() })]
     UnknownKey {
         /// The token's `kid`, if it had one.
         kid: Option<String>,
     },
-    /// No key of a [`KeyStore`](crate::keys::store::KeyStore) matches the token, and the store
+    /// No key of a [`KeyStore`](crate::jwks::KeyStore) matches the token, and the store
     /// did not get a newer JWK Set to look in: its last fetch failed, the cooldown held the
     /// refetch back, or a fetch in progress did not finish in time. Its [`kind`](Error::kind)
     /// is [`ErrorKind::UnknownKey`], as for [`Error::UnknownKey`].
@@ -83,13 +71,8 @@ pub enum Error {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The header or the claims could not be serialized to JSON while encoding.
-    #[error("could not serialize {what} as JSON: {}", Message(message))]
-    Serialize {
-        /// `"header"` or `"claims"`.
-        what: &'static str,
-        /// The serializer's message.
-        message: String,
-    },
+    #[error(transparent)]
+    Serialize(#[from] SerializeError),
 }
 
 impl Error {
@@ -106,16 +89,16 @@ impl Error {
     /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::TokenTooLarge { .. } => ErrorKind::TokenTooLarge,
+            Self::TokenTooLarge(_) => ErrorKind::TokenTooLarge,
             Self::Malformed(_) => ErrorKind::Malformed,
             Self::AlgorithmNotAllowed { .. } => ErrorKind::AlgorithmNotAllowed,
-            Self::UnsupportedCriticalHeader { .. } => ErrorKind::UnsupportedCriticalHeader,
-            Self::InvalidType { .. } => ErrorKind::InvalidType,
+            Self::UnsupportedCriticalHeader(_) => ErrorKind::UnsupportedCriticalHeader,
+            Self::InvalidType(_) => ErrorKind::InvalidType,
             Self::UnknownKey { .. } | Self::UnknownKeyNotRefetched { .. } => ErrorKind::UnknownKey,
             Self::InvalidSignature => ErrorKind::InvalidSignature,
             Self::Claim(c) => c.kind(),
             Self::Key(_) => ErrorKind::InvalidKey,
-            Self::Serialize { .. } => ErrorKind::InvalidClaim,
+            Self::Serialize(_) => ErrorKind::Serialize,
         }
     }
 }
@@ -158,11 +141,13 @@ pub enum ErrorKind {
     UnsupportedCriticalHeader,
     /// `token_too_large`: the token exceeds the size limit.
     TokenTooLarge,
+    /// `serialize`: the header or the claims could not be serialized as JSON while encoding.
+    Serialize,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 16] = [
         Self::Malformed,
         Self::AlgorithmNotAllowed,
         Self::InvalidSignature,
@@ -178,6 +163,7 @@ impl ErrorKind {
         Self::InvalidType,
         Self::UnsupportedCriticalHeader,
         Self::TokenTooLarge,
+        Self::Serialize,
     ];
 
     /// The stable `snake_case` name of the kind (`"invalid_signature"`, …).
@@ -198,6 +184,7 @@ impl ErrorKind {
             Self::InvalidType => "invalid_type",
             Self::UnsupportedCriticalHeader => "unsupported_critical_header",
             Self::TokenTooLarge => "token_too_large",
+            Self::Serialize => "serialize",
         }
     }
 }
@@ -255,6 +242,44 @@ impl fmt::Display for AlgorithmRejection {
     }
 }
 
+/// A token longer than the size limit ([`Error::TokenTooLarge`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("token is {size} bytes, larger than the limit of {limit} bytes")]
+pub struct TooLargeError {
+    /// The size of the token, in bytes.
+    pub size: usize,
+    /// The configured limit, in bytes.
+    pub limit: usize,
+}
+
+/// A `crit` that names an unsupported extension ([`Error::UnsupportedCriticalHeader`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("critical header parameter {} is not supported", Untrusted(name))]
+pub struct CriticalHeaderError {
+    /// The first unsupported name listed in `crit`.
+    pub name: String,
+}
+
+/// A `typ` other than the required one ([`Error::InvalidType`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("token type (typ) is {found}, expected {}", Untrusted(expected), found = DisplayOpt(found.as_deref()))]
+pub struct TokenTypeError {
+    /// The type the validation requires.
+    pub expected: String,
+    /// The token's `typ`, if it had one.
+    pub found: Option<String>,
+}
+
+/// The header or the claims could not be serialized as JSON ([`Error::Serialize`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("could not serialize {what} as JSON: {}", Message(message))]
+pub struct SerializeError {
+    /// `"header"` or `"claims"`.
+    pub what: &'static str,
+    /// The serializer's message.
+    pub message: String,
+}
+
 /// What is wrong with the shape of a token or its header.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -274,7 +299,7 @@ pub enum MalformedError {
     /// The header segment is empty.
     #[error("header segment is empty")]
     EmptyHeader,
-    /// The header is longer than [`MAX_HEADER_BYTES`](crate::header::MAX_HEADER_BYTES) once
+    /// The header is longer than [`MAX_HEADER_BYTES`](crate::MAX_HEADER_BYTES) once
     /// decoded; it was refused before it was decoded or parsed.
     #[error("header is {size} bytes, larger than the limit of {limit} bytes")]
     HeaderTooLarge {
@@ -544,128 +569,3 @@ pub enum KeyError {
         operation: Cow<'static, str>,
     },
 }
-
-struct OneOf<'a>(&'a [String]);
-
-impl fmt::Display for OneOf<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            [one] => write!(f, "{}", Untrusted(one)),
-            many => {
-                f.write_str("one of ")?;
-                for (i, v) in many.iter().take(LIST_SHOWN).enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{}", Untrusted(v))?;
-                }
-                if many.len() > LIST_SHOWN {
-                    write!(f, ", … ({} values)", many.len())?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-struct DisplayOpt<'a>(Option<&'a str>);
-
-impl fmt::Display for DisplayOpt<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(v) => write!(f, "{}", Untrusted(v)),
-            None => f.write_str("absent"),
-        }
-    }
-}
-
-/// A list of values from the input, as `["a", "b", … (N values)]`: at most [`LIST_SHOWN`]
-/// values, each shown as [`Untrusted`].
-struct List<'a>(&'a [String]);
-
-impl fmt::Display for List<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[")?;
-        for (i, v) in self.0.iter().take(LIST_SHOWN).enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{}", Untrusted(v))?;
-        }
-        if self.0.len() > LIST_SHOWN {
-            write!(f, ", … ({} values)", self.0.len())?;
-        }
-        f.write_str("]")
-    }
-}
-
-/// How many values of a list a message shows.
-const LIST_SHOWN: usize = 4;
-
-/// How many characters of a string from the input a message shows.
-pub(crate) const SHOWN_CHARS: usize = 64;
-
-/// How many characters of a free-text reason (serde's messages, which quote the input) a
-/// message shows.
-pub(crate) const SHOWN_MESSAGE_CHARS: usize = 256;
-
-/// A string from the input (a name, a `kid`, a claim value), as a message shows it: quoted,
-/// escaped as by [`str::escape_debug`] (no control character, ESC, CR or LF reaches the
-/// message raw), and cut after [`SHOWN_CHARS`] characters with an ellipsis and the full length:
-/// `"aaaa…" (65536 bytes)`. Every message that quotes the input goes through this or
-/// [`Message`], so no message grows with the token beyond a fixed bound.
-pub(crate) struct Untrusted<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Untrusted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
-        let cut = write_escaped(f, self.0, SHOWN_CHARS, true)?;
-        f.write_str("\"")?;
-        if cut {
-            write!(f, " ({} bytes)", self.0.len())?;
-        }
-        Ok(())
-    }
-}
-
-/// Free text that may quote the input (a serde message, a reason built by webtoken): control
-/// and other non-printable characters escaped as by [`char::escape_debug`] (quotes and
-/// backslashes are kept, so text escaped once stays as it is), cut after
-/// [`SHOWN_MESSAGE_CHARS`] characters with an ellipsis and the full length.
-pub(crate) struct Message<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Message<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if write_escaped(f, self.0, SHOWN_MESSAGE_CHARS, false)? {
-            write!(f, " ({} bytes)", self.0.len())?;
-        }
-        Ok(())
-    }
-}
-
-/// Writes at most `limit` characters of `text`, escaped, then `…` when it was cut; returns
-/// whether it was cut.
-fn write_escaped(
-    f: &mut fmt::Formatter<'_>,
-    text: &str,
-    limit: usize,
-    quotes: bool,
-) -> Result<bool, fmt::Error> {
-    let mut chars = text.chars();
-    for c in chars.by_ref().take(limit) {
-        // As `{:?}` shows a string: `'` stays as it is; in free text `"` and `\` do too.
-        if c == '\'' || (!quotes && matches!(c, '"' | '\\')) {
-            fmt::Write::write_char(f, c)?;
-        } else {
-            write!(f, "{}", c.escape_debug())?;
-        }
-    }
-    let cut = chars.next().is_some();
-    if cut {
-        f.write_str("…")?;
-    }
-    Ok(cut)
-}
-
-/// A `Result` whose error is webtoken's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -73,7 +73,6 @@ pub(crate) mod hmac;
 pub mod jwk;
 pub(crate) mod pem;
 pub(crate) mod rsa;
-pub mod store;
 
 pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
 

@@ -66,29 +66,37 @@
 //! enabling the feature alongside anything else never causes a runtime choice or panic. HMAC
 //! always uses hmac + sha2. [`keys::BACKEND`] names the backend of the current build.
 
-#![forbid(unsafe_code)]
-#![deny(missing_docs)]
-
-pub mod algorithm;
+// Public modules hold what is theirs alone: the JWS layer, the JWK Set store, keys, the
+// Base64Url helpers and the unverified reads. Everything else is private and has one path, at
+// the root.
+mod algorithm;
 pub mod base64url;
-pub mod claims;
+mod claims;
 pub mod dangerous;
-pub mod error;
-pub mod header;
+mod error;
+mod header;
+mod json;
+pub mod jwks;
 pub mod jws;
+mod jwt;
 pub mod keys;
-pub mod token;
-pub mod validation;
+mod message;
+mod time;
+mod validation;
 
-pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
-pub use claims::{Audience, Claims, NumericDate};
-pub use error::{ClaimError, Error, ErrorKind, KeyError, MalformedError};
-pub use header::Header;
-pub use jws::decode::{decode, decode_borrowed};
-pub use jws::encode::encode;
+pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet, UnknownAlgorithm};
+pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
+pub use error::{
+    AlgorithmRejection, ClaimError, CriticalHeaderError, Error, ErrorKind, KeyError,
+    MalformedError, SerializeError, TokenTypeError, TooLargeError,
+};
+pub use header::{
+    Header, MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES,
+};
+pub use jwt::{Token, UntrustedToken, decode, decode_borrowed, encode};
 pub use keys::{KeySource, SigningKey, VerifyingKey};
-pub use token::{Token, UntrustedToken};
-pub use validation::{Clock, FixedClock, SystemClock, Validation};
+pub use time::{Clock, FixedClock, NumericDate, SystemClock};
+pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_SIZE, Validation};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -2,46 +2,14 @@
 //! the registered claims (RFC 7519 §4.1, RFC 8725 §3.8–3.12), with secure defaults.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::algorithm::{Algorithm, AlgorithmSet};
-use crate::claims::{Claims, NumericDate, SeenNames};
-use crate::error::{ClaimError, Error};
-
-/// A source of the current time, injectable for tests and for services with their own clock.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current time.
-    fn now(&self) -> NumericDate;
-}
-
-/// The operating system's clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> NumericDate {
-        NumericDate::now()
-    }
-}
-
-/// A clock that always answers the same time.
-///
-/// ```
-/// use webtoken::{Clock, FixedClock, NumericDate};
-///
-/// let clock = FixedClock(NumericDate::from_secs(1_700_000_000));
-/// assert_eq!(clock.now().as_secs(), 1_700_000_000);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FixedClock(pub NumericDate);
-
-impl Clock for FixedClock {
-    fn now(&self) -> NumericDate {
-        self.0
-    }
-}
+use crate::claims::Claims;
+use crate::error::{ClaimError, Error, TokenTypeError};
+use crate::json::SeenNames;
+use crate::time::{Clock, NumericDate};
 
 #[derive(Clone, Debug)]
 enum ClockSource {
@@ -260,10 +228,11 @@ impl Validation {
         if found.is_some_and(|found| media_type_eq(expected, found)) {
             return Ok(());
         }
-        Err(Error::InvalidType {
+        Err(TokenTypeError {
             expected: expected.clone(),
             found: found.map(str::to_owned),
-        })
+        }
+        .into())
     }
 
     /// Checks registered claims against this validation (steps 12–14 of the check order:
@@ -291,7 +260,7 @@ impl Validation {
             "nbf" => claims.not_before.is_some(),
             "iat" => claims.issued_at.is_some(),
             "jti" => claims.jwt_id.is_some(),
-            other => seen.is_some_and(|s| s.contains(other)),
+            other => seen.is_some_and(|s| s.contains(other, None)),
         };
         let implied = [
             (!self.issuers.is_empty()).then_some("iss"),

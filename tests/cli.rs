@@ -1,5 +1,5 @@
 //! The `jwt` example run as a user runs it: every algorithm and key format round trip, every
-//! error kind of CLI.md with its exit code, standard input, and keys made by `keygen` and `jwk`.
+//! error kind of docs/cli.md with its exit code, standard input, and keys made by `keygen` and `jwk`.
 //!
 //! `cargo test` builds the example into `target/<profile>/examples/`; when only this test is
 //! built (`cargo test --test cli`) and the binary is missing, it is built with
@@ -61,7 +61,7 @@ impl Run {
             .expect("output ends with a newline")
     }
 
-    /// Asserts a CLI.md error line of this kind, this exit code, and nothing on stdout.
+    /// Asserts a docs/cli.md error line of this kind, this exit code, and nothing on stdout.
     fn fails(&self, kind: &str, code: i32) {
         assert_eq!(self.code, code, "exit code for {kind}: {self:?}");
         assert!(self.stdout.is_empty(), "nothing on stdout: {self:?}");

@@ -1,4 +1,4 @@
-//! Every case of `tests/data/hostile/jws_hostile_cases.json` (SECURITY.md section D) gets its
+//! Every case of `tests/data/hostile/jws_hostile_cases.json` (tests/data/README.md, SECURITY.md §13) gets its
 //! expected verdict and error kind through the public `decode` API.
 
 mod common;
@@ -107,7 +107,7 @@ fn keys_for(
     if let Some(names) = name.strip_prefix("jwks:") {
         // The catalogue keys carry private members so tests can re-sign; a verification set
         // holds the public halves (secrets stay as they are). The application assembles this
-        // set itself, so it may mix families (SECURITY.md §0.1).
+        // set itself, so it may mix families (SECURITY.md §8.4).
         let mut keys = Vec::new();
         for n in names.trim_matches(['[', ']']).split(',') {
             let jwk = Jwk::from_json(&catalogue["keys"][n.trim()].to_string())?;

@@ -1,13 +1,13 @@
 //! JWK and JWK Set behaviour: RFC 7517/7518/7638/8037 vectors, round trips, the K-JWK-* and
-//! K-JWKS-* cases of SECURITY.md §D.7, key selection, and Wycheproof's `json_web_key_test.json`
+//! K-JWKS-* cases of tests/data/README.md (rules: SECURITY.md §8.2–8.4), key selection, and Wycheproof's `json_web_key_test.json`
 //! (when `WEBTOKEN_WYCHEPROOF_DIR` is set). Data files and their sources: `tests/data/README.md`.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::borrow::Cow;
 
 use serde_json::{Value, json};
-use webtoken::algorithm::AlgorithmFamily;
-use webtoken::error::AlgorithmRejection;
+use webtoken::AlgorithmFamily;
+use webtoken::AlgorithmRejection;
 use webtoken::keys::{Jwk, JwkSet, KeySource, KeyType, VerifyingKey};
 use webtoken::{Algorithm, Error, ErrorKind, KeyError, SigningKey, base64url};
 
@@ -421,7 +421,7 @@ fn signs_with_private_jwk_and_verifies_with_public_jwk_for_every_algorithm() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SECURITY.md §D.7: K-HMAC-*, K-RSA-*, K-JWK-*, K-JWKS-*
+// tests/data/README.md K-* cases (rules: SECURITY.md §8.2–8.4): K-HMAC-*, K-RSA-*, K-JWK-*, K-JWKS-*
 
 fn oct(k: &[u8], alg: &str) -> Value {
     json!({"kty": "oct", "kid": "k", "alg": alg, "k": base64url::encode(k)})
@@ -754,7 +754,7 @@ fn kc_jwks_mixed_hs256_token_never_uses_an_rsa_key_as_a_secret() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Strict parsing beyond §D.7
+// Strict parsing beyond the K-* cases of tests/data/README.md (SECURITY.md §8.2–8.4)
 
 #[test]
 fn alg_of_another_curve_or_family_is_refused() {
@@ -1196,7 +1196,7 @@ fn wycheproof(file: &str) -> Option<Value> {
     let Some(dir) = std::env::var_os("WEBTOKEN_WYCHEPROOF_DIR") else {
         eprintln!(
             "SKIPPED Wycheproof {file}: WEBTOKEN_WYCHEPROOF_DIR is not set \
-             (.ci/run sets it to ../shared/vectors/wycheproof)"
+             (see tests/data/README.md, Wycheproof)"
         );
         return None;
     };
@@ -1205,7 +1205,7 @@ fn wycheproof(file: &str) -> Option<Value> {
 }
 
 /// Runs every test of a Wycheproof JOSE file; `verdict` gives the outcome for a group's key
-/// material and a token. `overrides` flips a label, with the reason (shared/vectors/README.md).
+/// material and a token. `overrides` flips a label, with the reason (tests/data/README.md).
 fn run_wycheproof(
     doc: &Value,
     overrides: &[(u64, &str)],
@@ -1262,7 +1262,7 @@ fn wycheproof_json_web_signature_test_through_jwk_and_jws_verify() {
     let Some(doc) = wycheproof("json_web_signature_test.json") else {
         return;
     };
-    // shared/vectors/README.md, "Required overrides".
+    // tests/data/README.md, "Label overrides, and why".
     let overrides = [
         (
             367,

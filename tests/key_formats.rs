@@ -483,7 +483,7 @@ fn hmac_keys_have_no_pem_form() {
 }
 
 // ------------------------------------------------------------------------------------------
-// Broken armour and labels (SECURITY.md D.7 K-PEM-*)
+// Broken armour and labels (catalogue K-PEM-* in tests/data/README.md; rules: SECURITY.md §8.2)
 // ------------------------------------------------------------------------------------------
 
 fn base64_body(pem: &str) -> Vec<u8> {

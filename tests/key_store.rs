@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use webtoken::keys::store::{FetchError, KeyStore, StorePolicy};
+use webtoken::jwks::{FetchError, KeyStore, StorePolicy};
 use webtoken::{Claims, Clock, ErrorKind, Header, NumericDate, SigningKey, Validation};
 
 const T0: i64 = 1_700_000_000;
@@ -98,7 +98,7 @@ fn policy() -> StorePolicy {
 fn store(
     provider: &FakeProvider,
     clock: &Arc<TestClock>,
-) -> KeyStore<impl webtoken::keys::store::Fetch + use<>> {
+) -> KeyStore<impl webtoken::jwks::Fetch + use<>> {
     KeyStore::new(provider.fetcher())
         .with_policy(policy())
         .with_clock(clock.clone())

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use webtoken::keys::store::{FetchError, KeyStore, StorePolicy};
+use webtoken::jwks::{FetchError, KeyStore, StorePolicy};
 use webtoken::{Claims, Clock, Error, ErrorKind, Header, NumericDate, SigningKey, Validation};
 
 const T0: i64 = 1_700_000_000;

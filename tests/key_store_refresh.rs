@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use webtoken::keys::store::{
+use webtoken::jwks::{
     BoxFetchFuture, BoxedAsyncFetcher, FetchError, KeyStore, RefreshFuture, StorePolicy,
 };
 use webtoken::{Claims, Clock, Error, ErrorKind, Header, NumericDate, SigningKey, Validation};

@@ -1,5 +1,5 @@
 //! Wycheproof HMAC-SHA-2 vectors through webtoken's own HS256/HS384/HS512 verification path,
-//! with the overrides of `shared/vectors/README.md`: truncated tags are always rejected (JWS
+//! with the overrides of `tests/data/README.md`: truncated tags are always rejected (JWS
 //! never truncates MACs) and keys shorter than the hash output are refused when built.
 
 mod common;

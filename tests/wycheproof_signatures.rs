@@ -1,7 +1,7 @@
 //! Wycheproof ECDSA (P1363, and the DER file as a negative set), RSA PKCS#1 v1.5, RSA-PSS and
 //! Ed25519 vectors through webtoken's own key loading (the group's SPKI PEM) and
 //! `VerifyingKey::verify`, the path `decode` uses, with the overrides of
-//! `shared/vectors/README.md`.
+//! `tests/data/README.md`.
 
 mod common;
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use webtoken::keys::store::FetchError;
+use webtoken::jwks::FetchError;
 
 /// Serves the current `body` as `application/json` at any path, for `requests` requests, on an
 /// OS-assigned loopback port. Returns the URL and the server thread.

@@ -25,7 +25,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use arbitrary::{Arbitrary, Unstructured};
-use webtoken::keys::store::{AsyncFetch, Fetch, FetchError, KeyStore, RefreshFuture, StorePolicy};
+use webtoken::jwks::{AsyncFetch, Fetch, FetchError, KeyStore, RefreshFuture, StorePolicy};
 use webtoken::{Claims, Clock, Header, NumericDate, SigningKey, Validation};
 
 const T0: i64 = 1_700_000_000;

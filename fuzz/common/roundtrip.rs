@@ -74,7 +74,7 @@ pub(crate) fn run(data: &[u8]) {
     let custom: Map<String, Value> = input
         .custom
         .into_iter()
-        .filter(|(name, _)| !webtoken::claims::REGISTERED_CLAIMS.contains(&name.as_str()))
+        .filter(|(name, _)| !webtoken::REGISTERED_CLAIMS.contains(&name.as_str()))
         .map(|(name, value)| {
             let value = match value {
                 CustomValue::Bool(b) => Value::from(b),
@@ -131,7 +131,7 @@ pub(crate) fn run(data: &[u8]) {
     let verifying_key = VerifyingKey::hmac(algorithm, secret).expect("secret has the hash length");
     let token = match webtoken::encode(&header, &claims, &signing_key) {
         Ok(token) => token,
-        // A header past a limit of `webtoken::header` (16 KiB of JSON, nesting, number of
+        // A header past a limit of the header (`webtoken::MAX_HEADER_BYTES`…) (16 KiB of JSON, nesting, number of
         // values) is refused when encoding, as decoding would refuse it.
         Err(e) if e.kind() == webtoken::ErrorKind::Malformed => {
             assert_decode_refuses(&header, algorithm, &e);

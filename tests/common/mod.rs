@@ -1,12 +1,12 @@
 //! Helpers shared by the integration tests: reading the data files, building keys from the
-//! JWKs printed in them, and naming errors in the vocabulary of `shared/vectors/README.md`.
+//! JWKs printed in them, and naming errors in the vocabulary of `tests/data/README.md`.
 
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
 use serde_json::Value;
-use webtoken::error::AlgorithmRejection;
+use webtoken::AlgorithmRejection;
 use webtoken::{Algorithm, ClaimError, Error, MalformedError, SigningKey, VerifyingKey, base64url};
 
 /// Reads a JSON file under `tests/data/`.
@@ -25,7 +25,7 @@ pub(crate) fn wycheproof_dir(test: &str) -> Option<PathBuf> {
     if dir.is_none() {
         eprintln!(
             "SKIPPED {test}: WEBTOKEN_WYCHEPROOF_DIR is not set \
-             (.ci/run sets it to ../shared/vectors/wycheproof)"
+             (see tests/data/README.md, Wycheproof)"
         );
     }
     dir
@@ -61,7 +61,7 @@ pub(crate) fn hmac_signing_key(jwk: &Value, algorithm: Algorithm) -> SigningKey 
     SigningKey::hmac(algorithm, b64(jwk, "k")).expect("valid HMAC key")
 }
 
-/// The error in the fine-grained vocabulary of `shared/vectors/README.md`.
+/// The error in the fine-grained vocabulary of `tests/data/README.md`.
 pub(crate) fn fine_kind(error: &Error) -> &'static str {
     match error {
         Error::TokenTooLarge { .. } => "TokenTooLarge",

@@ -19,7 +19,7 @@ use serde::de::{
 };
 
 use super::SeenNames;
-use crate::error::Untrusted;
+use crate::message::Untrusted;
 
 /// What the strict reader refused.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::algorithm::Algorithm;
 use crate::claims::Claims;
 use crate::error::{AlgorithmRejection, Error};
 use crate::header::{AlgField, Header};
-use crate::jws::decode::{Segments, parse_header, split};
+use crate::jws::{Segments, parse_header, split};
 use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
 
 /// A verified and validated token: its header and its claims.

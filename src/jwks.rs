@@ -20,12 +20,13 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
-use super::{JwkSet, KeySource, VerifyingKey};
 use crate::algorithm::Algorithm;
-use crate::claims::NumericDate;
 use crate::error::Error;
-use crate::token::Token;
-use crate::validation::{Clock, SystemClock, Validation};
+use crate::jwt::Token;
+use crate::keys::{JwkSet, KeySource, VerifyingKey};
+use crate::time::NumericDate;
+use crate::time::{Clock, SystemClock};
+use crate::validation::Validation;
 
 /// A failed fetch of the JWK Set document, as the fetcher reports it.
 ///
@@ -76,7 +77,7 @@ impl<F: Fn() -> Result<String, FetchError> + Send + Sync> Fetch for F {
 ///
 /// ```no_run
 /// # async fn get(_: &str) -> Result<String, std::io::Error> { Ok(String::new()) }
-/// use webtoken::keys::store::{FetchError, KeyStore};
+/// use webtoken::jwks::{FetchError, KeyStore};
 ///
 /// let store = KeyStore::new(|| async {
 ///     get("https://id.example/.well-known/jwks.json").await.map_err(FetchError::new)
@@ -108,7 +109,7 @@ pub type RefreshFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// struct or in a web framework's state: `KeyStore<BoxedAsyncFetcher>`.
 ///
 /// ```
-/// use webtoken::keys::store::{BoxedAsyncFetcher, FetchError, KeyStore};
+/// use webtoken::jwks::{BoxedAsyncFetcher, FetchError, KeyStore};
 ///
 /// struct AppState {
 ///     keys: KeyStore<BoxedAsyncFetcher>,
@@ -296,7 +297,7 @@ pub struct StoreStatus {
 ///   any code that could panic runs.
 ///
 /// ```
-/// use webtoken::keys::store::{FetchError, KeyStore};
+/// use webtoken::jwks::{FetchError, KeyStore};
 /// use webtoken::{Claims, Header, SigningKey, Validation};
 /// use std::time::Duration;
 ///
@@ -903,7 +904,7 @@ impl<F: AsyncFetch + 'static> KeyStore<F> {
     /// use std::future::Future;
     /// use std::sync::Arc;
     /// use std::task::{Context, Poll, Wake, Waker};
-    /// use webtoken::keys::store::{FetchError, KeyStore, RefreshFuture};
+    /// use webtoken::jwks::{FetchError, KeyStore, RefreshFuture};
     ///
     /// // A one-thread-per-task executor, as small as it gets; with tokio, pass
     /// // `|refresh| { tokio::spawn(refresh); }` instead.
