@@ -63,18 +63,20 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::algorithm::{Algorithm, AlgorithmFamily};
-use crate::error::{AlgorithmRejection, Error, KeyError};
+use crate::error::{AlgorithmRejection, Error};
 
 pub(crate) mod backend;
 pub(crate) mod der;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
+mod error;
 pub(crate) mod hmac;
 pub mod jwk;
 pub(crate) mod pem;
 pub(crate) mod rsa;
 pub mod store;
 
+pub use error::KeyError;
 pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
 
 /// The library running the asymmetric algorithms (RS*, PS*, ES*, EdDSA) in this build:
