@@ -70,6 +70,7 @@ pub(crate) mod der;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
 mod error;
+pub(crate) mod formats;
 pub(crate) mod hmac;
 pub mod jwk;
 pub(crate) mod pem;

@@ -9,15 +9,15 @@
 //! - The END label must equal the BEGIN label, and the label must be one the constructor reads.
 //! - The body is standard base64 with `=` padding, in lines of any length ending in LF or CRLF
 //!   (trailing spaces and tabs ignored); anything else (headers such as `Proc-Type`, blank
-//!   lines, characters outside the alphabet, non-canonical padding bits) is refused.
+//!   lines, characters outside the alphabet, non-canonical padding bits) is refused. The body
+//!   is checked and decoded in constant time ([`ct_base64`]), as it may be a private key.
 //! - The DER inside must be exactly one structure: trailing bytes are refused.
 //!
 //! The key type is taken from the label and the algorithm OID inside the DER, never guessed
 //! from bytes that might be something else.
 
-use base64::Engine as _;
-
 use super::der::{self, PrivateKeyDer, PublicKeyDer, SecretBytes, Want};
+use super::formats::ct_base64;
 use super::{SigningKey, VerifyingKey};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
@@ -133,16 +133,15 @@ pub(crate) fn decode(pem: &str) -> Result<PemBlock, KeyError> {
         if line.is_empty() {
             return Err(pem_error("blank line inside the base64 body"));
         }
-        if line.contains(':') {
+        // Every byte is read without a branch on its value (the body may be a private key).
+        let class = ct_base64::classify_line(line.as_bytes());
+        if class.has_colon {
             return Err(pem_error(
                 "PEM headers (such as Proc-Type for an encrypted key) are not supported; \
                  decrypt the key first",
             ));
         }
-        if !line
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-        {
+        if class.has_invalid {
             return Err(pem_error("the body contains a character outside base64"));
         }
         body.0.extend_from_slice(line.as_bytes());
@@ -158,10 +157,12 @@ pub(crate) fn decode(pem: &str) -> Result<PemBlock, KeyError> {
     if body.0.is_empty() {
         return Err(pem_error("the base64 body is empty"));
     }
+    // Constant time whatever the label: a body may hold a private key under any label
+    // (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`, and labels refused only after
+    // decoding, such as `ENCRYPTED PRIVATE KEY` or `OPENSSH PRIVATE KEY`).
     let mut der = SecretBytes(Vec::with_capacity(body.0.len() / 4 * 3));
-    base64::engine::general_purpose::STANDARD
-        .decode_vec(&body.0, &mut der.0)
-        .map_err(|_| pem_error("the body is not canonical padded base64"))?;
+    ct_base64::decode(&body.0, &mut der.0)
+        .map_err(|ct_base64::InvalidBase64| pem_error("the body is not canonical padded base64"))?;
     Ok(PemBlock {
         label: label.to_owned(),
         der,
@@ -170,7 +171,7 @@ pub(crate) fn decode(pem: &str) -> Result<PemBlock, KeyError> {
 
 /// Encodes DER as one PEM block with 64-character lines and LF line endings.
 pub(crate) fn encode(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let b64 = ct_base64::encode(der);
     let mut out = String::with_capacity(b64.len() + b64.len() / LINE_LEN + 2 * label.len() + 40);
     out.push_str("-----BEGIN ");
     out.push_str(label);
@@ -670,7 +671,10 @@ mod tests {
         let empty = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n";
         assert!(pem_reason(empty).contains("empty"));
         // Non-canonical padding bits: the last character before '=' changed from A to B.
-        let body = base64::engine::general_purpose::STANDARD.encode([0u8; 4]);
+        let body = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode([0u8; 4])
+        };
         let noncanonical = body.replace("AA==", "AB==");
         let pem = format!("-----BEGIN X-----\n{noncanonical}\n-----END X-----\n");
         assert!(pem_reason(&pem).contains("base64"));
