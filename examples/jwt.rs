@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
-use webtoken::keys::{Jwk, JwkSet, KeyType};
+use webtoken::keys::{Jwk, JwkSet};
 use webtoken::{
     Algorithm, AlgorithmFamily, AlgorithmSet, Error, ErrorKind, KeyError, KeySource, NumericDate,
     SigningKey, Validation, VerifyingKey,
@@ -522,17 +522,7 @@ fn pem_algorithms(pem: &str) -> Result<AlgorithmSet, Error> {
 
 /// The algorithms a JWK serves: its `alg`, or those of its type and curve.
 fn jwk_algorithms(jwk: &Jwk) -> AlgorithmSet {
-    if let Some(alg) = jwk.algorithm() {
-        return AlgorithmSet::only(alg);
-    }
-    match (jwk.key_type(), jwk.curve()) {
-        (KeyType::Rsa, _) => AlgorithmSet::family(AlgorithmFamily::Rsa),
-        (KeyType::Oct, _) => AlgorithmSet::family(AlgorithmFamily::Hmac),
-        (KeyType::Ec, Some("P-256")) => AlgorithmSet::only(Algorithm::Es256),
-        (KeyType::Ec, Some("P-384")) => AlgorithmSet::only(Algorithm::Es384),
-        (KeyType::Okp, _) => AlgorithmSet::only(Algorithm::EdDsa),
-        _ => AlgorithmSet::EMPTY,
-    }
+    jwk.algorithms()
 }
 
 /// The key's own algorithms, used by `verify` when no `--alg` is given.

@@ -73,6 +73,7 @@ mod error;
 pub(crate) mod formats;
 pub(crate) mod hmac;
 pub mod jwk;
+pub(crate) mod kind;
 pub(crate) mod pem;
 pub(crate) mod rsa;
 pub mod store;
@@ -524,13 +525,16 @@ impl VerifyingKey {
     }
 
     fn description(&self) -> &'static str {
-        match (&self.inner, self.algorithm) {
-            (VerifyingInner::Hmac(_), _) => "HMAC secret",
-            (VerifyingInner::Rsa(_), _) => "RSA key",
-            (VerifyingInner::Ecdsa(_), Algorithm::Es384) => "P-384 EC key",
-            (VerifyingInner::Ecdsa(_), _) => "P-256 EC key",
-            (VerifyingInner::EdDsa(_), _) => "Ed25519 key",
-        }
+        let kind = match &self.inner {
+            VerifyingInner::Hmac(_) => kind::KeyKind::Hmac,
+            VerifyingInner::Rsa(_) => kind::KeyKind::Rsa,
+            // An EC key is bound to its curve's algorithm; the fallback is never taken.
+            VerifyingInner::Ecdsa(_) => kind::KeyKind::Ec(
+                kind::Curve::for_algorithm(self.algorithm).unwrap_or(kind::Curve::P256),
+            ),
+            VerifyingInner::EdDsa(_) => kind::KeyKind::Ed25519,
+        };
+        kind.name()
     }
 
     /// Verifies a raw signature over `message` (a JWS signing input) with this key's algorithm.

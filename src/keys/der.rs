@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use super::kind::{self, Curve, KeyKind, oid};
 use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend};
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{Error, KeyError};
@@ -35,39 +36,6 @@ const TAG_CONTEXT_1_PRIMITIVE: u8 = 0x81;
 const TAG_CONTEXT_2_PRIMITIVE: u8 = 0x82;
 /// `[3]` constructed.
 const TAG_CONTEXT_3: u8 = 0xa3;
-
-/// Encoded object identifiers (the content octets, without tag and length).
-pub(crate) mod oid {
-    /// rsaEncryption, 1.2.840.113549.1.1.1 (RFC 8017).
-    pub(crate) const RSA_ENCRYPTION: &[u8] =
-        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-    /// id-ecPublicKey, 1.2.840.10045.2.1 (RFC 5480).
-    pub(crate) const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-    /// secp256r1 / prime256v1 / P-256, 1.2.840.10045.3.1.7.
-    pub(crate) const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-    /// secp384r1 / P-384, 1.3.132.0.34.
-    pub(crate) const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
-    /// id-Ed25519, 1.3.101.112 (RFC 8410).
-    pub(crate) const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
-
-    /// Names for OIDs that show up in refused keys, so error messages say what was found.
-    pub(crate) const KNOWN_NAMES: &[(&str, &str)] = &[
-        ("1.2.840.113549.1.1.1", "rsaEncryption"),
-        ("1.2.840.113549.1.1.10", "RSASSA-PSS"),
-        ("1.2.840.10045.2.1", "id-ecPublicKey"),
-        ("1.2.840.10045.3.1.7", "P-256"),
-        ("1.3.132.0.34", "P-384"),
-        ("1.3.132.0.35", "P-521"),
-        ("1.3.132.0.10", "secp256k1"),
-        ("1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"),
-        ("1.3.101.110", "X25519"),
-        ("1.3.101.111", "X448"),
-        ("1.3.101.112", "Ed25519"),
-        ("1.3.101.113", "Ed448"),
-        ("1.2.840.10040.4.1", "DSA"),
-        ("1.2.840.10046.2.1", "DH"),
-    ];
-}
 
 fn der_error(reason: impl Into<Cow<'static, str>>) -> KeyError {
     KeyError::Der {
@@ -342,65 +310,11 @@ pub(crate) fn describe_oid(content: &[u8]) -> String {
     }
 }
 
-/// The curves webtoken supports for ECDSA.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Curve {
-    /// P-256, for ES256.
-    P256,
-    /// P-384, for ES384.
-    P384,
-}
-
-impl Curve {
-    fn from_oid(content: &[u8]) -> Result<Self, KeyError> {
-        match content {
-            oid::P256 => Ok(Self::P256),
-            oid::P384 => Ok(Self::P384),
-            other => Err(KeyError::UnsupportedCurve {
-                found: describe_oid(other),
-            }),
-        }
-    }
-
-    pub(crate) fn oid(self) -> &'static [u8] {
-        match self {
-            Self::P256 => oid::P256,
-            Self::P384 => oid::P384,
-        }
-    }
-
-    /// The size of a scalar or coordinate, in bytes.
-    pub(crate) fn scalar_len(self) -> usize {
-        match self {
-            Self::P256 => 32,
-            Self::P384 => 48,
-        }
-    }
-
-    /// The algorithm the curve binds a key to.
-    pub(crate) fn algorithm(self) -> Algorithm {
-        match self {
-            Self::P256 => Algorithm::Es256,
-            Self::P384 => Algorithm::Es384,
-        }
-    }
-
-    /// The curve of an ECDSA algorithm.
-    pub(crate) fn for_algorithm(algorithm: Algorithm) -> Option<Self> {
-        match algorithm {
-            Algorithm::Es256 => Some(Self::P256),
-            Algorithm::Es384 => Some(Self::P384),
-            _ => None,
-        }
-    }
-
-    /// A human name for error messages.
-    pub(crate) fn key_name(self) -> &'static str {
-        match self {
-            Self::P256 => "P-256 EC key",
-            Self::P384 => "P-384 EC key",
-        }
-    }
+/// The curve of a namedCurve OID, or the error that names the OID.
+fn curve_from_oid(content: &[u8]) -> Result<Curve, KeyError> {
+    Curve::from_oid(content).ok_or_else(|| KeyError::UnsupportedCurve {
+        found: describe_oid(content),
+    })
 }
 
 /// The public key held by a `SubjectPublicKeyInfo`.
@@ -441,7 +355,7 @@ fn key_algorithm(reader: &mut Reader<'_>) -> Result<KeyAlgorithm, KeyError> {
                             .to_owned(),
                 });
             }
-            KeyAlgorithm::Ec(Curve::from_oid(alg.oid("namedCurve")?)?)
+            KeyAlgorithm::Ec(curve_from_oid(alg.oid("namedCurve")?)?)
         }
         oid::ED25519 => KeyAlgorithm::Ed25519,
         other => {
@@ -685,7 +599,7 @@ fn read_ec_private_inner<'a>(
                             .to_owned(),
                 });
             }
-            let curve = Curve::from_oid(params.oid("namedCurve")?)?;
+            let curve = curve_from_oid(params.oid("namedCurve")?)?;
             params.finish("ECPrivateKey parameters")?;
             if expected.is_some_and(|e| e != curve) {
                 return Err(der_error(
@@ -707,12 +621,12 @@ fn read_ec_private_inner<'a>(
     };
     seq.finish("ECPrivateKey")?;
     if let Some(curve) = curve {
-        if d.len() != curve.scalar_len() {
+        if d.len() != curve.coordinate_len() {
             return Err(KeyError::Rejected {
                 reason: format!(
                     "a {} private scalar has {} bytes, got {}",
                     curve.key_name(),
-                    curve.scalar_len(),
+                    curve.coordinate_len(),
                     d.len()
                 )
                 .into(),
@@ -755,16 +669,12 @@ impl Want {
 
     /// The algorithm a key of `kind` is bound to under this request.
     fn algorithm_for(self, kind: KeyKind) -> Result<Algorithm, KeyError> {
-        let natural = match kind {
-            KeyKind::Rsa => None,
-            KeyKind::Ec(curve) => Some(curve.algorithm()),
-            KeyKind::Ed25519 => Some(Algorithm::EdDsa),
-        };
+        let natural = kind.implied_algorithm();
         match (self, kind) {
             (Self::Rsa(algorithm), KeyKind::Rsa) => Ok(algorithm),
             (Self::Ecdsa, KeyKind::Ec(curve)) => Ok(curve.algorithm()),
             (Self::Ecdsa, _) => Err(KeyError::KeyTypeMismatch {
-                expected: "a P-256 or P-384 EC key",
+                expected: kind::ANY_EC_KEY,
                 found: kind.name(),
             }),
             (Self::Ed25519, KeyKind::Ed25519) => Ok(Algorithm::EdDsa),
@@ -785,25 +695,6 @@ impl Want {
                     key: kind.name().into(),
                 })
             }
-        }
-    }
-}
-
-/// The kind of an asymmetric key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeyKind {
-    Rsa,
-    Ec(Curve),
-    Ed25519,
-}
-
-impl KeyKind {
-    /// A human name of the key type, for error messages.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Rsa => "RSA key",
-            Self::Ec(curve) => curve.key_name(),
-            Self::Ed25519 => "Ed25519 key",
         }
     }
 }
@@ -889,12 +780,8 @@ pub(crate) fn signing_key_from_private(
             (SigningInner::Rsa(Arc::new(pair)), parts)
         }
         PrivateKeyDer::Ec { curve, d, point } => {
-            let signing = match curve {
-                Curve::P256 => &backend::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-                Curve::P384 => &backend::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
-            };
-            let pair =
-                backend::ecdsa_key_pair(signing, d, point).map_err(rejected("EC private key"))?;
+            let pair = backend::ecdsa_key_pair(backend::ecdsa(*curve).signing, d, point)
+                .map_err(rejected("EC private key"))?;
             let parts = PrivateParts::Ec {
                 d: d.to_vec(),
                 point: point.to_vec(),
@@ -965,17 +852,12 @@ fn parse_rsa_public_any(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
 /// Generates a key pair with the asymmetric backend and reads it back through the PKCS#8 parser.
 pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
     let rng = backend::rand::SystemRandom::new();
-    let document = match algorithm {
-        Algorithm::Es256 => backend::signature::EcdsaKeyPair::generate_pkcs8(
-            &backend::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            &rng,
-        ),
-        Algorithm::Es384 => backend::signature::EcdsaKeyPair::generate_pkcs8(
-            &backend::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
-            &rng,
-        ),
-        Algorithm::EdDsa => backend::signature::Ed25519KeyPair::generate_pkcs8(&rng),
-        other => {
+    let document = match (Curve::for_algorithm(algorithm), algorithm) {
+        (Some(curve), _) => {
+            backend::signature::EcdsaKeyPair::generate_pkcs8(backend::ecdsa(curve).signing, &rng)
+        }
+        (None, Algorithm::EdDsa) => backend::signature::Ed25519KeyPair::generate_pkcs8(&rng),
+        (None, other) => {
             let operation = match other.family() {
                 AlgorithmFamily::Rsa => {
                     "generating RSA keys (use `openssl genpkey -algorithm RSA -pkeyopt \

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::kind::{self, Curve, KeyKind};
 use super::{
     KeySource, PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend,
 };
@@ -108,35 +109,6 @@ const ENC_OPS: [&str; 6] = [
     "deriveBits",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum EcCurve {
-    P256,
-    P384,
-}
-
-impl EcCurve {
-    const fn name(self) -> &'static str {
-        match self {
-            Self::P256 => "P-256",
-            Self::P384 => "P-384",
-        }
-    }
-
-    const fn coordinate_len(self) -> usize {
-        match self {
-            Self::P256 => 32,
-            Self::P384 => 48,
-        }
-    }
-
-    const fn algorithm(self) -> Algorithm {
-        match self {
-            Self::P256 => Algorithm::Es256,
-            Self::P384 => Algorithm::Es384,
-        }
-    }
-}
-
 /// Secret bytes: compared and cloned, never printed.
 #[derive(Clone, PartialEq, Eq)]
 struct Secret(Vec<u8>);
@@ -171,7 +143,7 @@ enum Material {
         private: Option<Box<RsaPrivate>>,
     },
     Ec {
-        curve: EcCurve,
+        curve: Curve,
         x: Vec<u8>,
         y: Vec<u8>,
         d: Option<Secret>,
@@ -195,49 +167,33 @@ impl Material {
         }
     }
 
-    const fn family(&self) -> AlgorithmFamily {
+    /// The kind of key, whose row of the [`kind`] table says the rest.
+    const fn kind(&self) -> KeyKind {
         match self {
-            Self::Rsa { .. } => AlgorithmFamily::Rsa,
-            Self::Ec { .. } => AlgorithmFamily::Ecdsa,
-            Self::Ed25519 { .. } => AlgorithmFamily::EdDsa,
-            Self::Oct { .. } => AlgorithmFamily::Hmac,
+            Self::Rsa { .. } => KeyKind::Rsa,
+            Self::Ec { curve, .. } => KeyKind::Ec(*curve),
+            Self::Ed25519 { .. } => KeyKind::Ed25519,
+            Self::Oct { .. } => KeyKind::Hmac,
         }
     }
 
+    const fn family(&self) -> AlgorithmFamily {
+        self.kind().family()
+    }
+
     const fn description(&self) -> &'static str {
-        match self {
-            Self::Rsa { .. } => "RSA JWK",
-            Self::Ec {
-                curve: EcCurve::P256,
-                ..
-            } => "P-256 EC JWK",
-            Self::Ec {
-                curve: EcCurve::P384,
-                ..
-            } => "P-384 EC JWK",
-            Self::Ed25519 { .. } => "Ed25519 OKP JWK",
-            Self::Oct { .. } => "oct JWK",
-        }
+        self.kind().jwk_name()
     }
 
     /// The algorithms this key material can serve, before any `alg` restriction. A key without
     /// `alg` is never used for HS* unless it is an `oct` key (CVE-2026-44699).
     fn algorithms(&self) -> AlgorithmSet {
-        match self {
-            Self::Rsa { .. } => AlgorithmSet::family(AlgorithmFamily::Rsa),
-            Self::Ec { curve, .. } => AlgorithmSet::only(curve.algorithm()),
-            Self::Ed25519 { .. } => AlgorithmSet::only(Algorithm::EdDsa),
-            Self::Oct { .. } => AlgorithmSet::family(AlgorithmFamily::Hmac),
-        }
+        self.kind().algorithms()
     }
 
     /// The one algorithm the material implies by itself (EC and OKP keys, by curve).
     const fn implied_algorithm(&self) -> Option<Algorithm> {
-        match self {
-            Self::Ec { curve, .. } => Some(curve.algorithm()),
-            Self::Ed25519 { .. } => Some(Algorithm::EdDsa),
-            Self::Rsa { .. } | Self::Oct { .. } => None,
-        }
+        self.kind().implied_algorithm()
     }
 
     fn is_private(&self) -> bool {
@@ -481,36 +437,33 @@ fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material
         KeyType::Ec => {
             let crv = take_string(obj, "crv")?
                 .ok_or_else(|| jwk_error("EC key is missing member crv"))?;
-            let curve = match crv.as_str() {
-                "P-256" => EcCurve::P256,
-                "P-384" => EcCurve::P384,
-                other => {
-                    return Err(unsupported(KeyError::UnsupportedCurve {
-                        found: Shown(other).bare(),
-                    }));
-                }
+            let Some(curve) = Curve::from_jwk_crv(&crv) else {
+                return Err(unsupported(KeyError::UnsupportedCurve {
+                    found: Shown(&crv).bare(),
+                }));
             };
             let len = curve.coordinate_len();
-            let x = fixed_len(require_bytes(obj, "x", kty)?, "x", len, curve.name())?;
-            let y = fixed_len(require_bytes(obj, "y", kty)?, "y", len, curve.name())?;
+            let x = fixed_len(require_bytes(obj, "x", kty)?, "x", len, curve.jwk_crv())?;
+            let y = fixed_len(require_bytes(obj, "y", kty)?, "y", len, curve.jwk_crv())?;
             let d = take_bytes(obj, "d")?
-                .map(|d| fixed_len(d, "d", len, curve.name()).map(Secret))
+                .map(|d| fixed_len(d, "d", len, curve.jwk_crv()).map(Secret))
                 .transpose()?;
             Material::Ec { curve, x, y, d }
         }
         KeyType::Okp => {
             let crv = take_string(obj, "crv")?
                 .ok_or_else(|| jwk_error("OKP key is missing member crv"))?;
-            if crv != "Ed25519" {
+            if crv != kind::ED25519_CRV {
                 return Err(unsupported(KeyError::UnsupportedCurve {
                     found: Shown(&crv).bare(),
                 }));
             }
-            let x = fixed_len(require_bytes(obj, "x", kty)?, "x", 32, "Ed25519")?;
-            let mut public = [0u8; 32];
+            let len = kind::ED25519_LEN;
+            let x = fixed_len(require_bytes(obj, "x", kty)?, "x", len, kind::ED25519_CRV)?;
+            let mut public = [0u8; kind::ED25519_LEN];
             public.copy_from_slice(&x);
             let d = take_bytes(obj, "d")?
-                .map(|d| fixed_len(d, "d", 32, "Ed25519").map(Secret))
+                .map(|d| fixed_len(d, "d", len, kind::ED25519_CRV).map(Secret))
                 .transpose()?;
             Material::Ed25519 { x: public, d }
         }
@@ -674,8 +627,8 @@ impl Jwk {
     /// The curve (`crv`) of an EC or OKP key: `"P-256"`, `"P-384"` or `"Ed25519"`.
     pub fn curve(&self) -> Option<&'static str> {
         match &self.material {
-            Material::Ec { curve, .. } => Some(curve.name()),
-            Material::Ed25519 { .. } => Some("Ed25519"),
+            Material::Ec { curve, .. } => Some(curve.jwk_crv()),
+            Material::Ed25519 { .. } => Some(kind::ED25519_CRV),
             Material::Rsa { .. } | Material::Oct { .. } => None,
         }
     }
@@ -820,12 +773,16 @@ impl Jwk {
             }
             Material::Ec { curve, x, y, .. } => format!(
                 r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
-                curve.name(),
+                curve.jwk_crv(),
                 b64(x),
                 b64(y)
             ),
             Material::Ed25519 { x, .. } => {
-                format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, b64(x))
+                format!(
+                    r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
+                    kind::ED25519_CRV,
+                    b64(x)
+                )
             }
             Material::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(&k.0)),
         }
@@ -850,8 +807,19 @@ impl Jwk {
     }
 
     /// The algorithms this JWK may be used with: its `alg`, or every algorithm its type and
-    /// curve allow.
-    fn permitted_algorithms(&self) -> AlgorithmSet {
+    /// curve allow (an RSA JWK without `alg`: RS256..PS512; an `oct` JWK: HS256..HS512; EC
+    /// and OKP JWKs: the algorithm of their curve).
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    /// use webtoken::{Algorithm, AlgorithmSet};
+    ///
+    /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(jwk.algorithms(), AlgorithmSet::only(Algorithm::EdDsa));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
+    pub fn algorithms(&self) -> AlgorithmSet {
         match self.algorithm {
             Some(alg) => AlgorithmSet::only(alg),
             None => self.material.algorithms(),
@@ -870,7 +838,7 @@ impl Jwk {
     }
 
     fn check_algorithm(&self, algorithm: Algorithm) -> Result<(), KeyError> {
-        if self.permitted_algorithms().contains(algorithm) {
+        if self.algorithms().contains(algorithm) {
             Ok(())
         } else {
             Err(KeyError::AlgorithmMismatch {
@@ -941,7 +909,7 @@ impl Jwk {
             self.check_operation("verify")?;
             let mut keys: Vec<VerifyingKey> = Vec::new();
             let mut first_error = None;
-            for algorithm in self.permitted_algorithms().iter() {
+            for algorithm in self.algorithms().iter() {
                 let key = match keys.first() {
                     Some(rsa) if algorithm.family() == AlgorithmFamily::Rsa => {
                         rsa.rebind(algorithm)
@@ -983,7 +951,7 @@ impl Jwk {
 
     /// Finds the prepared key for `algorithm`: a mismatch when the JWK may not serve it.
     fn find_prepared(&self, algorithm: Algorithm) -> Result<Cow<'_, VerifyingKey>, Error> {
-        if !self.permitted_algorithms().contains(algorithm) {
+        if !self.algorithms().contains(algorithm) {
             return Err(self.mismatch(algorithm));
         }
         let keys = self.verifying_keys()?;
@@ -1115,16 +1083,13 @@ fn rsa_signing_key(
 }
 
 fn ec_signing_key(
-    curve: EcCurve,
+    curve: Curve,
     x: &[u8],
     y: &[u8],
     d: Option<&Secret>,
 ) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
-    let signing = match curve {
-        EcCurve::P256 => &backend::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-        EcCurve::P384 => &backend::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
-    };
+    let signing = backend::ecdsa(curve).signing;
     let mut point = Vec::with_capacity(1 + x.len() + y.len());
     point.push(0x04);
     point.extend_from_slice(x);
@@ -1181,14 +1146,9 @@ fn minimal(bytes: &[u8]) -> Vec<u8> {
     bytes[start..].to_vec()
 }
 
-fn split_point(
-    algorithm: Algorithm,
-    point: &[u8],
-) -> Result<(EcCurve, Vec<u8>, Vec<u8>), KeyError> {
-    let curve = match algorithm {
-        Algorithm::Es384 => EcCurve::P384,
-        _ => EcCurve::P256,
-    };
+fn split_point(algorithm: Algorithm, point: &[u8]) -> Result<(Curve, Vec<u8>, Vec<u8>), KeyError> {
+    // An EC key is bound to its curve's algorithm; the fallback is never taken.
+    let curve = Curve::for_algorithm(algorithm).unwrap_or(Curve::P256);
     let len = curve.coordinate_len();
     match point.split_first() {
         Some((0x04, xy)) if xy.len() == 2 * len => {
@@ -1396,7 +1356,7 @@ impl Serialize for Jwk {
                 }
             }
             Material::Ec { curve, x, y, d } => {
-                map.serialize_entry("crv", curve.name())?;
+                map.serialize_entry("crv", curve.jwk_crv())?;
                 map.serialize_entry("x", &b64(x))?;
                 map.serialize_entry("y", &b64(y))?;
                 if let Some(d) = d {
@@ -1404,7 +1364,7 @@ impl Serialize for Jwk {
                 }
             }
             Material::Ed25519 { x, d } => {
-                map.serialize_entry("crv", "Ed25519")?;
+                map.serialize_entry("crv", kind::ED25519_CRV)?;
                 map.serialize_entry("x", &b64(x))?;
                 if let Some(d) = d {
                     map.serialize_entry("d", &b64(&d.0))?;
@@ -1963,7 +1923,7 @@ impl KeySource for JwkSet {
         }
         let mut found = None;
         for jwk in &self.keys {
-            if !jwk.permitted_algorithms().contains(algorithm) {
+            if !jwk.algorithms().contains(algorithm) {
                 continue;
             }
             let Ok(keys) = jwk.verifying_keys() else {
