@@ -72,7 +72,7 @@ pub(crate) mod eddsa;
 mod error;
 pub(crate) mod formats;
 pub(crate) mod hmac;
-pub mod jwk;
+mod jwk;
 pub(crate) mod kind;
 pub(crate) mod pem;
 pub(crate) mod rsa;

@@ -209,10 +209,10 @@ impl Material {
 /// A JSON Web Key (RFC 7517): an RSA, EC (P-256, P-384), OKP (Ed25519) or `oct` key, public or
 /// private, with its `kid`, `use`, `key_ops` and `alg`.
 ///
-/// A `Jwk` is parsed strictly (see the [module documentation](self)) with
+/// A `Jwk` is parsed strictly (see [Parsing](#parsing) below) with
 /// [`Jwk::from_json`] or serde, and converted with [`to_verifying_key`](Self::to_verifying_key)
 /// or [`to_signing_key`](Self::to_signing_key). Its `alg`, when present, binds the key to that
-/// one algorithm (RFC 8725 §3.1). As a [`KeySource`] a single `Jwk` is used whatever the token's
+/// one algorithm (RFC 8725 §3.1). As a [`KeySource`](crate::KeySource) a single `Jwk` is used whatever the token's
 /// `kid` says.
 ///
 /// `Debug` never prints key material; serializing a private JWK writes its private members.
@@ -233,6 +233,19 @@ impl Material {
 ///     "x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#).is_err());
 /// # Ok::<(), webtoken::Error>(())
 /// ```
+///
+/// # Parsing
+/// Parsing is strict: `kty` and `crv` are exact and case-sensitive, every binary member is
+/// canonical unpadded `base64url`, EC coordinates and private scalars have their fixed length
+/// (RFC 7518 §6.2.1.2, §6.2.2.1), RSA integers have no leading zero octet (RFC 7518 §2,
+/// `Base64urlUInt`), Ed25519 keys are 32 bytes, member names are unique, members of another key
+/// type are refused, `use` and `key_ops` must agree (RFC 7517 §4.3), and `alg` must be a JWS
+/// algorithm webtoken implements that fits the key's type and curve. `x5c`, `x5t`, `x5t#S256`,
+/// `x5u` and unknown members are kept, written back when the key is serialized, and never used.
+///
+/// The cryptographic checks (point on the curve, RSA modulus size and exponent, HMAC secret
+/// length) run when a key is converted with [`Jwk::to_verifying_key`] or
+/// [`Jwk::to_signing_key`], and when a [`JwkSet`] is loaded.
 #[derive(Clone)]
 pub struct Jwk {
     material: Material,
@@ -356,7 +369,7 @@ impl Jwk {
     }
 
     /// An `oct` JWK holding an HMAC secret, bound to `algorithm` (its `alg`). This is the one
-    /// way to export a secret as a JWK: keys built with [`SigningKey::hmac`] do not keep the
+    /// way to export a secret as a JWK: keys built with [`SigningKey::hmac`](crate::SigningKey::hmac) do not keep the
     /// secret and cannot export it.
     ///
     /// ```

@@ -199,7 +199,7 @@ impl Jwk {
     /// [`KeyError::UnsupportedKeyType`] / [`KeyError::UnsupportedCurve`] for a `kty` or `crv`
     /// webtoken does not read (including `X25519`, `Ed448`, `P-521` and wrong-case names), and
     /// [`KeyError::Jwk`] for anything else that is not a strict, consistent JWK (see the
-    /// [module documentation](self)); an `alg` of another family or curve is
+    /// [parsing rules](Jwk#parsing)); an `alg` of another family or curve is
     /// [`KeyError::AlgorithmMismatch`].
     pub fn from_json(json: &str) -> Result<Self, Error> {
         let StrictObject(obj) =
