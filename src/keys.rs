@@ -66,6 +66,7 @@ use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{AlgorithmRejection, Error};
 
 pub(crate) mod backend;
+pub(crate) mod build;
 pub(crate) mod der;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
@@ -282,8 +283,8 @@ impl SigningKey {
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
-        let want = der::Want::Rsa(algorithm).check()?;
-        der::signing_key_from_private(&der::parse_rsa_private_any(der)?, want)
+        let want = build::Want::Rsa(algorithm).check()?;
+        build::signing_key_from_private(&build::parse_rsa_private_any(der)?, want)
     }
 
     /// An ECDSA signing key from a DER-encoded PKCS#8 `PrivateKeyInfo`; the curve fixes the
@@ -302,7 +303,7 @@ impl SigningKey {
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn ecdsa_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        der::signing_key_from_private(&der::parse_pkcs8(der)?, der::Want::Ecdsa)
+        build::signing_key_from_private(&der::parse_pkcs8(der)?, build::Want::Ecdsa)
     }
 
     /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1, or v2
@@ -321,7 +322,7 @@ impl SigningKey {
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn ed25519_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        der::signing_key_from_private(&der::parse_pkcs8(der)?, der::Want::Ed25519)
+        build::signing_key_from_private(&der::parse_pkcs8(der)?, build::Want::Ed25519)
     }
 
     /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
@@ -329,9 +330,9 @@ impl SigningKey {
     /// # Errors
     /// [`KeyError`] when the seed is not 32 bytes.
     pub fn ed25519_seed(seed: &[u8]) -> Result<Self, Error> {
-        der::signing_key_from_private(
+        build::signing_key_from_private(
             &der::PrivateKeyDer::Ed25519 { seed, public: None },
-            der::Want::Ed25519,
+            build::Want::Ed25519,
         )
     }
 

@@ -122,3 +122,11 @@ pub enum KeyError {
         operation: Cow<'static, str>,
     },
 }
+
+impl From<super::formats::der::DerError> for KeyError {
+    fn from(error: super::formats::der::DerError) -> Self {
+        Self::Der {
+            reason: error.reason,
+        }
+    }
+}

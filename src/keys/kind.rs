@@ -22,24 +22,6 @@ pub(crate) mod oid {
     pub(crate) const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
     /// id-Ed25519, 1.3.101.112 (RFC 8410).
     pub(crate) const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
-
-    /// Names for OIDs that show up in refused keys, so error messages say what was found.
-    pub(crate) const KNOWN_NAMES: &[(&str, &str)] = &[
-        ("1.2.840.113549.1.1.1", "rsaEncryption"),
-        ("1.2.840.113549.1.1.10", "RSASSA-PSS"),
-        ("1.2.840.10045.2.1", "id-ecPublicKey"),
-        ("1.2.840.10045.3.1.7", "P-256"),
-        ("1.3.132.0.34", "P-384"),
-        ("1.3.132.0.35", "P-521"),
-        ("1.3.132.0.10", "secp256k1"),
-        ("1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"),
-        ("1.3.101.110", "X25519"),
-        ("1.3.101.111", "X448"),
-        ("1.3.101.112", "Ed25519"),
-        ("1.3.101.113", "Ed448"),
-        ("1.2.840.10040.4.1", "DSA"),
-        ("1.2.840.10046.2.1", "DH"),
-    ];
 }
 
 /// The curves webtoken supports for ECDSA; each has one [`CurveRow`].

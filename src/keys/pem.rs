@@ -16,7 +16,8 @@
 //! The key type is taken from the label and the algorithm OID inside the DER, never guessed
 //! from bytes that might be something else.
 
-use super::der::{self, PrivateKeyDer, PublicKeyDer, SecretBytes, Want};
+use super::build::{self, SecretBytes, Want};
+use super::der::{self, PrivateKeyDer, PublicKeyDer};
 use super::formats::ct_base64;
 use super::{SigningKey, VerifyingKey};
 use crate::algorithm::Algorithm;
@@ -241,8 +242,8 @@ fn verifying_from_pem(
     let want = want.check()?;
     let block = decode(pem)?;
     match parse_block(&block, accepted, expected)? {
-        Parsed::Public(key) => der::verifying_key_from_public(&key, want),
-        Parsed::Private(key) => der::signing_key_from_private(&key, want)?.verifying_key(),
+        Parsed::Public(key) => build::verifying_key_from_public(&key, want),
+        Parsed::Private(key) => build::signing_key_from_private(&key, want)?.verifying_key(),
     }
 }
 
@@ -261,7 +262,7 @@ fn signing_from_pem(
         return Err(KeyError::PublicKeyOnly.into());
     }
     match parse_block(&block, accepted, expected)? {
-        Parsed::Private(key) => der::signing_key_from_private(&key, want),
+        Parsed::Private(key) => build::signing_key_from_private(&key, want),
         Parsed::Public(_) => Err(KeyError::PublicKeyOnly.into()),
     }
 }
@@ -585,7 +586,7 @@ impl SigningKey {
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
-        der::generate(algorithm)
+        build::generate(algorithm)
     }
 
     /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (64-character lines, LF endings);

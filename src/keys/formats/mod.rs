@@ -4,3 +4,4 @@
 //! [`keys`]: crate::keys
 
 pub(crate) mod ct_base64;
+pub(crate) mod der;
