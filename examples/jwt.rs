@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
-use webtoken::keys::{Jwk, JwkSet};
+use webtoken::keys::{Jwk, JwkSet, KeyErrorCategory};
 use webtoken::{
     Algorithm, AlgorithmFamily, AlgorithmSet, Error, ErrorKind, KeyError, KeySource, NumericDate,
     SigningKey, Validation, VerifyingKey,
@@ -492,13 +492,15 @@ fn read_jwk(text: &str) -> Result<KeyInput, Failure> {
 fn is_der_key(bytes: &[u8]) -> bool {
     let is_key = |r: Result<(), Error>| match r {
         Ok(()) => true,
-        Err(Error::Key(e)) => matches!(
-            e,
-            KeyError::AlgorithmRequired { .. }
-                | KeyError::AlgorithmMismatch { .. }
-                | KeyError::UnsupportedKeyType { .. }
-                | KeyError::UnsupportedCurve { .. }
-        ),
+        Err(Error::Key(e)) => {
+            matches!(
+                e,
+                KeyError::AlgorithmRequired { .. } | KeyError::AlgorithmMismatch { .. }
+            ) || matches!(
+                e.category(),
+                Some(KeyErrorCategory::UnsupportedKeyType | KeyErrorCategory::UnsupportedCurve)
+            )
+        }
         Err(_) => false,
     };
     bytes.first() == Some(&0x30)

@@ -32,7 +32,7 @@
 //! checks are webtoken's own, so both backends (ring, aws-lc-rs) refuse exactly the same keys.
 //!
 //! - **HMAC**: secrets shorter than the hash output ([`KeyError::WeakSecret`]), and secrets
-//!   that are a key in any form ([`KeyError::Rejected`]): PEM armour (`-----BEGIN ` anywhere),
+//!   that are a key in any form ([`KeyErrorCategory::Rejected`]): PEM armour (`-----BEGIN ` anywhere),
 //!   SSH2 or PuTTY armour, JSON starting with `{` that contains `"kty"` (a JWK or JWK Set), an
 //!   OpenSSH public key line (`ssh-…`, `ecdsa-sha2-…`, `sk-…` followed by `AAAA…`), each also
 //!   after a UTF-8 or UTF-16 byte order mark and leading whitespace and in UTF-16 without one;
@@ -79,7 +79,7 @@ pub(crate) mod pem;
 pub(crate) mod rsa;
 pub mod store;
 
-pub use error::KeyError;
+pub use error::{InvalidKey, KeyError, KeyErrorCategory};
 pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
 
 /// The library running the asymmetric algorithms (RS*, PS*, ES*, EdDSA) in this build:
@@ -251,7 +251,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
-    /// [`KeyError::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
+    /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
     pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
@@ -268,9 +268,9 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the DER
-    /// holds another kind of key, [`KeyError::Der`] for malformed DER,
+    /// holds another kind of key, [`KeyErrorCategory::Der`] for malformed DER,
     /// [`KeyError::RsaModulusSize`] under 2048 bits, [`KeyError::RsaExponent`], and
-    /// [`KeyError::Rejected`] for keys whose parts do not belong together (the message names
+    /// [`KeyErrorCategory::Rejected`] for keys whose parts do not belong together (the message names
     /// the part; see [the checks](crate::keys#checks-when-a-key-is-built)) and keys the backend
     /// refuses (ring signs with at most 4096-bit keys).
     ///
@@ -292,8 +292,8 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves, [`KeyError::Der`] for malformed DER,
-    /// [`KeyError::Rejected`] when the public key is missing or does not match.
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Der`] for malformed DER,
+    /// [`KeyErrorCategory::Rejected`] when the public key is missing or does not match.
     ///
     /// ```
     /// use webtoken::{Algorithm, SigningKey};
@@ -311,8 +311,8 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for unknown OIDs, [`KeyError::Der`] for malformed DER,
-    /// [`KeyError::Rejected`] when a v2 public key does not match the seed.
+    /// [`KeyErrorCategory::UnsupportedKeyType`] for unknown OIDs, [`KeyErrorCategory::Der`] for malformed DER,
+    /// [`KeyErrorCategory::Rejected`] when a v2 public key does not match the seed.
     ///
     /// ```
     /// use webtoken::{Algorithm, SigningKey};
@@ -419,7 +419,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
-    /// [`KeyError::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
+    /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
     pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
@@ -462,7 +462,7 @@ impl VerifyingKey {
     /// An Ed25519 (`EdDSA`) verifying key from its 32 raw public bytes (the JWK `x`).
     ///
     /// # Errors
-    /// [`KeyError`] when the key is not 32 bytes; [`KeyError::Rejected`] when it is not
+    /// [`KeyError`] when the key is not 32 bytes; [`KeyErrorCategory::Rejected`] when it is not
     /// canonically encoded or is a point of small order (see
     /// [the checks](crate::keys#checks-when-a-key-is-built)).
     pub fn ed25519(public_key: &[u8]) -> Result<Self, Error> {

@@ -13,6 +13,7 @@ pub(crate) use ring::{agreement, error, rand, rsa, signature};
 
 use super::kind::Curve;
 use crate::error::KeyError;
+use crate::keys::KeyErrorCategory;
 
 /// The backend's name, as published in [`crate::keys::BACKEND`].
 #[cfg(feature = "aws-lc-rs")]
@@ -99,8 +100,11 @@ pub(crate) fn check_ec_point(
     algorithm: &'static agreement::Algorithm,
     point: &[u8],
 ) -> Result<(), KeyError> {
-    let off_curve = |_| KeyError::Rejected {
-        reason: "the EC point is not on the curve".into(),
+    let off_curve = |_| {
+        KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "the EC point is not on the curve",
+        )
     };
     let peer = agreement::UnparsedPublicKey::new(algorithm, point);
     #[cfg(feature = "aws-lc-rs")]

@@ -13,6 +13,7 @@ use super::kind::{self, Curve, KeyKind};
 use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend};
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// What a constructor asks for: any supported key (with an optional algorithm), or one family.
 #[derive(Clone, Copy, Debug)]
@@ -94,8 +95,11 @@ impl PrivateKeyDer<'_> {
 }
 
 fn rejected(what: &'static str) -> impl FnOnce(backend::error::KeyRejected) -> KeyError {
-    move |e| KeyError::Rejected {
-        reason: format!("not a usable {what} ({e})").into(),
+    move |e| {
+        KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            format!("not a usable {what} ({e})"),
+        )
     }
 }
 
@@ -176,16 +180,15 @@ pub(crate) fn signing_key_from_private(
                 None => backend::signature::Ed25519KeyPair::from_seed_unchecked(seed),
             }
             .map_err(rejected("Ed25519 private key"))?;
-            let seed: [u8; 32] = (*seed).try_into().map_err(|_| KeyError::Rejected {
-                reason: "an Ed25519 seed has 32 bytes".into(),
+            let seed: [u8; 32] = (*seed).try_into().map_err(|_| {
+                KeyError::invalid(KeyErrorCategory::Rejected, "an Ed25519 seed has 32 bytes")
             })?;
-            let public: [u8; 32] =
-                pair.public_key()
-                    .as_ref()
-                    .try_into()
-                    .map_err(|_| KeyError::Rejected {
-                        reason: "an Ed25519 public key has 32 bytes".into(),
-                    })?;
+            let public: [u8; 32] = pair.public_key().as_ref().try_into().map_err(|_| {
+                KeyError::invalid(
+                    KeyErrorCategory::Rejected,
+                    "an Ed25519 public key has 32 bytes",
+                )
+            })?;
             // Never fails for a derived key (a clamped scalar times the base point has order
             // L); checked anyway so that every path to an Ed25519 key goes through it.
             super::eddsa::check_public_key(&public)?;
@@ -239,10 +242,7 @@ pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
                 }
                 _ => "generating HMAC keys as SigningKey (use keys::generate_hmac_secret)",
             };
-            return Err(KeyError::Unsupported {
-                operation: operation.into(),
-            }
-            .into());
+            return Err(KeyError::invalid(KeyErrorCategory::Unsupported, operation).into());
         }
     }
     .map_err(|_| KeyError::Random)?;
@@ -273,12 +273,12 @@ impl SigningKey {
     /// may be `None` (the curve decides) or must match the curve.
     ///
     /// # Errors
-    /// [`KeyError::Der`] for malformed DER, [`KeyError::UnsupportedKeyType`] /
-    /// [`KeyError::UnsupportedCurve`] (naming the OID) for other key types and curves,
+    /// [`KeyErrorCategory::Der`] for malformed DER, [`KeyErrorCategory::UnsupportedKeyType`] /
+    /// [`KeyErrorCategory::UnsupportedCurve`] (naming the OID) for other key types and curves,
     /// [`KeyError::AlgorithmRequired`] for an RSA key without `algorithm`,
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` does not fit the key,
     /// [`KeyError::RsaModulusSize`] / [`KeyError::RsaExponent`] for weak RSA keys, and
-    /// [`KeyError::Rejected`] when ring refuses the key (for example an EC key without its
+    /// [`KeyErrorCategory::Rejected`] when ring refuses the key (for example an EC key without its
     /// public point, or an RSA key over 4096 bits).
     ///
     /// # Examples
@@ -300,9 +300,9 @@ impl SigningKey {
     /// present (OpenSSL always writes them; ring cannot derive a public key from the scalar).
     ///
     /// # Errors
-    /// [`KeyError::Der`] for malformed DER or missing curve parameters,
-    /// [`KeyError::UnsupportedCurve`] for curves other than P-256 and P-384 (or explicit
-    /// curve parameters), [`KeyError::Rejected`] when the public key is missing or does not
+    /// [`KeyErrorCategory::Der`] for malformed DER or missing curve parameters,
+    /// [`KeyErrorCategory::UnsupportedCurve`] for curves other than P-256 and P-384 (or explicit
+    /// curve parameters), [`KeyErrorCategory::Rejected`] when the public key is missing or does not
     /// match the private scalar.
     ///
     /// # Examples
@@ -326,7 +326,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for HMAC keys (a secret has no PKCS#8 form),
-    /// [`KeyError::Unsupported`] when the key was built without its private parts.
+    /// [`KeyErrorCategory::Unsupported`] when the key was built without its private parts.
     ///
     /// # Examples
     /// ```
@@ -345,9 +345,10 @@ impl SigningKey {
                     expected: "an RSA, EC or Ed25519 private key",
                     found: "HMAC secret",
                 },
-                _ => KeyError::Unsupported {
-                    operation: "exporting a key built without its private parts".into(),
-                },
+                _ => KeyError::invalid(
+                    KeyErrorCategory::Unsupported,
+                    "exporting a key built without its private parts",
+                ),
             }
             .into());
         };
@@ -363,9 +364,10 @@ impl SigningKey {
                 qi,
             } => write_pkcs8_rsa([n, e, d, p, q, dp, dq, qi]),
             PrivateParts::Ec { d, point } => {
-                let curve = Curve::for_algorithm(self.algorithm).ok_or(KeyError::Unsupported {
-                    operation: "exporting an EC key bound to a non-ECDSA algorithm".into(),
-                })?;
+                let curve = Curve::for_algorithm(self.algorithm).ok_or(KeyError::invalid(
+                    KeyErrorCategory::Unsupported,
+                    "exporting an EC key bound to a non-ECDSA algorithm",
+                ))?;
                 write_pkcs8_ec(curve, d, point)
             }
             PrivateParts::Ed25519 { seed, .. } => write_pkcs8_ed25519(seed),
@@ -382,10 +384,10 @@ impl VerifyingKey {
     /// curve decides) or must match the curve.
     ///
     /// # Errors
-    /// [`KeyError::Der`] for malformed DER, [`KeyError::UnsupportedKeyType`] /
-    /// [`KeyError::UnsupportedCurve`] naming the OID, [`KeyError::AlgorithmRequired`],
+    /// [`KeyErrorCategory::Der`] for malformed DER, [`KeyErrorCategory::UnsupportedKeyType`] /
+    /// [`KeyErrorCategory::UnsupportedCurve`] naming the OID, [`KeyError::AlgorithmRequired`],
     /// [`KeyError::AlgorithmMismatch`], [`KeyError::RsaModulusSize`],
-    /// [`KeyError::RsaExponent`], or [`KeyError::Rejected`] for an EC point that is not on
+    /// [`KeyError::RsaExponent`], or [`KeyErrorCategory::Rejected`] for an EC point that is not on
     /// the curve.
     ///
     /// # Examples
@@ -408,7 +410,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the key is
-    /// not an RSA key, [`KeyError::Der`] for malformed DER, [`KeyError::RsaModulusSize`] and
+    /// not an RSA key, [`KeyErrorCategory::Der`] for malformed DER, [`KeyError::RsaModulusSize`] and
     /// [`KeyError::RsaExponent`] for weak keys.
     ///
     /// # Examples
@@ -430,8 +432,8 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves, [`KeyError::Der`] for malformed DER,
-    /// [`KeyError::Rejected`] for a point that is compressed or not on the curve.
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Der`] for malformed DER,
+    /// [`KeyErrorCategory::Rejected`] for a point that is compressed or not on the curve.
     ///
     /// # Examples
     /// ```
@@ -450,8 +452,8 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for unknown OIDs (Ed448, X25519, …),
-    /// [`KeyError::Der`] for malformed DER.
+    /// [`KeyErrorCategory::UnsupportedKeyType`] for unknown OIDs (Ed448, X25519, …),
+    /// [`KeyErrorCategory::Der`] for malformed DER.
     ///
     /// # Examples
     /// ```
@@ -473,7 +475,7 @@ impl VerifyingKey {
     /// a container for the key; never for a certificate taken from a token's `x5c` header.
     ///
     /// # Errors
-    /// The errors of [`from_spki_der`](Self::from_spki_der), and [`KeyError::Der`] when the
+    /// The errors of [`from_spki_der`](Self::from_spki_der), and [`KeyErrorCategory::Der`] when the
     /// input is not a certificate.
     ///
     /// # Examples
@@ -508,9 +510,10 @@ impl VerifyingKey {
         Ok(match &self.inner {
             VerifyingInner::Rsa(k) => write_spki_rsa(k.modulus(), k.exponent()),
             VerifyingInner::Ecdsa(k) => {
-                let curve = Curve::for_algorithm(self.algorithm).ok_or(KeyError::Unsupported {
-                    operation: "exporting an EC key bound to a non-ECDSA algorithm".into(),
-                })?;
+                let curve = Curve::for_algorithm(self.algorithm).ok_or(KeyError::invalid(
+                    KeyErrorCategory::Unsupported,
+                    "exporting an EC key bound to a non-ECDSA algorithm",
+                ))?;
                 write_spki_ec(curve, k.point())
             }
             VerifyingInner::EdDsa(k) => write_spki_ed25519(k.as_bytes()),

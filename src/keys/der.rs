@@ -13,18 +13,16 @@ use super::formats::der::{
 };
 use super::kind::{Curve, oid};
 use crate::error::KeyError;
+use crate::keys::KeyErrorCategory;
 
 fn der_error(reason: impl Into<Cow<'static, str>>) -> KeyError {
-    KeyError::Der {
-        reason: reason.into(),
-    }
+    KeyError::invalid(KeyErrorCategory::Der, reason)
 }
 
 /// The curve of a namedCurve OID, or the error that names the OID.
 fn curve_from_oid(content: &[u8]) -> Result<Curve, KeyError> {
-    Curve::from_oid(content).ok_or_else(|| KeyError::UnsupportedCurve {
-        found: describe_oid(content),
-    })
+    Curve::from_oid(content)
+        .ok_or_else(|| KeyError::invalid(KeyErrorCategory::UnsupportedCurve, describe_oid(content)))
 }
 
 /// The public key held by a `SubjectPublicKeyInfo`.
@@ -59,19 +57,20 @@ fn key_algorithm(reader: &mut Reader<'_>) -> Result<KeyAlgorithm, KeyError> {
         }
         oid::EC_PUBLIC_KEY => {
             if alg.peek_tag() != Some(TAG_OID) {
-                return Err(KeyError::UnsupportedCurve {
-                    found:
-                        "explicit or implicit curve parameters (only named curves are supported)"
-                            .to_owned(),
-                });
+                return Err(KeyError::invalid(
+                    KeyErrorCategory::UnsupportedCurve,
+                    "explicit or implicit curve parameters (only named curves are supported)"
+                        .to_owned(),
+                ));
             }
             KeyAlgorithm::Ec(curve_from_oid(alg.oid("namedCurve")?)?)
         }
         oid::ED25519 => KeyAlgorithm::Ed25519,
         other => {
-            return Err(KeyError::UnsupportedKeyType {
-                found: describe_oid(other),
-            });
+            return Err(KeyError::invalid(
+                KeyErrorCategory::UnsupportedKeyType,
+                describe_oid(other),
+            ));
         }
     };
     alg.finish("AlgorithmIdentifier")?;
@@ -158,9 +157,10 @@ pub(crate) fn parse_rsa_private(der: &[u8]) -> Result<RsaPrivateDer<'_>, KeyErro
         match seq.small_unsigned("RSAPrivateKey version")? {
             0 => {}
             1 => {
-                return Err(KeyError::UnsupportedKeyType {
-                    found: "multi-prime RSA key".to_owned(),
-                });
+                return Err(KeyError::invalid(
+                    KeyErrorCategory::UnsupportedKeyType,
+                    "multi-prime RSA key".to_owned(),
+                ));
             }
             _ => return Err(der_error("unknown RSAPrivateKey version")),
         }
@@ -245,10 +245,10 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
                     r.octet_string("CurvePrivateKey")
                 })?;
                 if seed.len() != 32 {
-                    return Err(KeyError::Rejected {
-                        reason: format!("an Ed25519 private key has 32 bytes, got {}", seed.len())
-                            .into(),
-                    });
+                    return Err(KeyError::invalid(
+                        KeyErrorCategory::Rejected,
+                        format!("an Ed25519 private key has 32 bytes, got {}", seed.len()),
+                    ));
                 }
                 Ok(PrivateKeyDer::Ed25519 {
                     seed,
@@ -260,11 +260,11 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
 }
 
 fn missing_ec_public_key() -> KeyError {
-    KeyError::Rejected {
-        reason: "the EC private key does not include its public key, which is needed to use it \
-                 (OpenSSL always writes it; re-export the key with `openssl ec`)"
-            .into(),
-    }
+    KeyError::invalid(
+        KeyErrorCategory::Rejected,
+        "the EC private key does not include its public key, which is needed to use it \
+                 (OpenSSL always writes it; re-export the key with `openssl ec`)",
+    )
 }
 
 /// Parses a SEC1 `ECPrivateKey` (RFC 5915) as found in an `EC PRIVATE KEY` PEM block. The
@@ -303,11 +303,11 @@ fn read_ec_private_inner<'a>(
         Some(params) => {
             let mut params = seq.nested(params)?;
             if params.peek_tag() != Some(TAG_OID) {
-                return Err(KeyError::UnsupportedCurve {
-                    found:
-                        "explicit or implicit curve parameters (only named curves are supported)"
-                            .to_owned(),
-                });
+                return Err(KeyError::invalid(
+                    KeyErrorCategory::UnsupportedCurve,
+                    "explicit or implicit curve parameters (only named curves are supported)"
+                        .to_owned(),
+                ));
             }
             let curve = curve_from_oid(params.oid("namedCurve")?)?;
             params.finish("ECPrivateKey parameters")?;
@@ -332,15 +332,15 @@ fn read_ec_private_inner<'a>(
     seq.finish("ECPrivateKey")?;
     if let Some(curve) = curve {
         if d.len() != curve.coordinate_len() {
-            return Err(KeyError::Rejected {
-                reason: format!(
+            return Err(KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!(
                     "a {} private scalar has {} bytes, got {}",
                     curve.key_name(),
                     curve.coordinate_len(),
                     d.len()
-                )
-                .into(),
-            });
+                ),
+            ));
         }
     }
     Ok((d, point, curve))
@@ -600,7 +600,9 @@ mod tests {
 
     fn err_reason<T: std::fmt::Debug, E: Into<KeyError>>(r: Result<T, E>) -> String {
         match r.map_err(Into::into) {
-            Err(KeyError::Der { reason }) => reason.into_owned(),
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der => {
+                invalid.detail().to_owned()
+            }
             other => panic!("expected a DER error, got {other:?}"),
         }
     }
@@ -681,13 +683,19 @@ mod tests {
         for _ in 0..100_000 {
             data = tlv(TAG_SEQUENCE, &data);
         }
-        assert!(matches!(parse_spki(&data), Err(KeyError::Der { .. })));
-        assert!(matches!(parse_pkcs8(&data), Err(KeyError::Der { .. })));
+        assert!(
+            matches!(parse_spki(&data), Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der)
+        );
+        assert!(
+            matches!(parse_pkcs8(&data), Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der)
+        );
         assert!(matches!(
             parse_certificate(&data),
-            Err(KeyError::Der { .. })
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der
         ));
-        assert!(matches!(parse_sec1(&data), Err(KeyError::Der { .. })));
+        assert!(
+            matches!(parse_sec1(&data), Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der)
+        );
     }
 
     #[test]
@@ -802,7 +810,7 @@ mod tests {
         let ed448 = spki_with_oid(&[0x2b, 0x65, 0x71], None, &[0; 57]);
         assert!(matches!(
             parse_spki(&ed448),
-            Err(KeyError::UnsupportedKeyType { found }) if found.contains("Ed448")
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::UnsupportedKeyType && invalid.detail().contains("Ed448")
         ));
         // P-521.
         let p521 = spki_with_oid(
@@ -812,24 +820,30 @@ mod tests {
         );
         assert!(matches!(
             parse_spki(&p521),
-            Err(KeyError::UnsupportedCurve { found }) if found.contains("P-521")
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::UnsupportedCurve && invalid.detail().contains("P-521")
         ));
         // One byte after the SPKI.
         let mut extra = write_spki_ed25519(&[1; 32]);
         extra.push(0);
-        assert!(matches!(parse_spki(&extra), Err(KeyError::Der { .. })));
+        assert!(
+            matches!(parse_spki(&extra), Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der)
+        );
         // A BIT STRING with unused bits.
         let mut spki = write_spki_ed25519(&[1; 32]);
         let at = spki.len() - 33;
         spki[at] = 1;
-        assert!(matches!(parse_spki(&spki), Err(KeyError::Der { .. })));
+        assert!(
+            matches!(parse_spki(&spki), Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der)
+        );
         // rsaEncryption without its NULL parameters.
         let rsa = spki_with_oid(
             oid::RSA_ENCRYPTION,
             None,
             &write_rsa_public(&[0xc1; 256], &[3]),
         );
-        assert!(matches!(parse_spki(&rsa), Err(KeyError::Der { .. })));
+        assert!(
+            matches!(parse_spki(&rsa), Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der)
+        );
     }
 
     fn spki_with_oid(alg: &[u8], param: Option<&[u8]>, key: &[u8]) -> Vec<u8> {

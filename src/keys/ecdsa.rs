@@ -8,6 +8,7 @@ use super::SignatureBuf;
 use super::kind::Curve;
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// A public point on P-256 or P-384, checked to be on the curve when built.
 pub(crate) struct EcPublicKey {
@@ -22,9 +23,10 @@ pub(crate) fn algorithm_for_point_len(len: usize) -> Result<Algorithm, KeyError>
         return Ok(curve.algorithm());
     }
     let (names, lens) = Curve::names_and_point_lens();
-    Err(KeyError::Rejected {
-        reason: format!("an uncompressed {names} point has {lens} bytes, got {len}").into(),
-    })
+    Err(KeyError::invalid(
+        KeyErrorCategory::Rejected,
+        format!("an uncompressed {names} point has {lens} bytes, got {len}"),
+    ))
 }
 
 impl EcPublicKey {
@@ -38,12 +40,12 @@ impl EcPublicKey {
         let ids = backend::ecdsa(curve);
         let len = curve.point_len();
         if point.len() != len || point.first() != Some(&0x04) {
-            return Err(KeyError::Rejected {
-                reason: format!(
+            return Err(KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!(
                     "{algorithm} needs an uncompressed point of {len} bytes starting with 0x04"
-                )
-                .into(),
-            });
+                ),
+            ));
         }
         backend::check_ec_point(ids.agreement, point)?;
         Ok(Self {

@@ -1,6 +1,7 @@
 //! [`KeyError`]: what can go wrong when a key is built, parsed or used.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use crate::algorithm::Algorithm;
 use crate::error::{Message, Untrusted};
@@ -39,59 +40,12 @@ pub enum KeyError {
         /// What the key is (`"P-256 EC key"`, `"RSA key"`, …).
         key: Cow<'static, str>,
     },
-    /// PEM armour that cannot be read.
-    #[error("invalid PEM: {}", Message(reason))]
-    Pem {
-        /// What is wrong with it.
-        reason: Cow<'static, str>,
-    },
-    /// A PEM block whose label is not one this constructor reads.
-    #[error(
-        "PEM label {} is not accepted here, expected {expected}",
-        Untrusted(found)
-    )]
-    PemLabel {
-        /// The labels that are accepted.
-        expected: &'static str,
-        /// The label that was found.
-        found: String,
-    },
-    /// DER that cannot be read, or that does not hold the expected structure.
-    #[error("invalid DER: {}", Message(reason))]
-    Der {
-        /// What is wrong with it.
-        reason: Cow<'static, str>,
-    },
-    /// A key type (algorithm OID, JWK `kty`) that webtoken does not support.
-    #[error("unsupported key type {}", Message(found))]
-    UnsupportedKeyType {
-        /// The key type that was found.
-        found: String,
-    },
-    /// An elliptic curve that webtoken does not support.
-    #[error("unsupported curve {}", Message(found))]
-    UnsupportedCurve {
-        /// The curve that was found.
-        found: String,
-    },
-    /// The cryptographic library refused the key material (bad point, inconsistent key pair, …).
-    #[error("key rejected: {}", Message(reason))]
-    Rejected {
-        /// Why the key was refused.
-        reason: Cow<'static, str>,
-    },
-    /// A JWK that cannot be read or used.
-    #[error("invalid JWK: {}", Message(reason))]
-    Jwk {
-        /// What is wrong with it.
-        reason: Cow<'static, str>,
-    },
-    /// A JWK Set that cannot be used (duplicate `kid`s, secrets mixed with public keys, …).
-    #[error("invalid JWK Set: {}", Message(reason))]
-    JwkSet {
-        /// What is wrong with it.
-        reason: Cow<'static, str>,
-    },
+    /// A key that cannot be read, or that webtoken refuses or does not support: broken PEM,
+    /// DER or JWK, an unsupported key type or curve, a key that fails the checks (see
+    /// [the checks](crate::keys#checks-when-a-key-is-built)). [`InvalidKey::category`] says
+    /// which; the message says why.
+    #[error("{0}")]
+    Invalid(InvalidKey),
     /// A key that holds only public material was asked to sign.
     #[error("a public key cannot sign")]
     PublicKeyOnly,
@@ -114,19 +68,162 @@ pub enum KeyError {
         /// The kind of key that was given.
         found: &'static str,
     },
+}
+
+impl KeyError {
+    /// A [`KeyError::Invalid`] of this category with this detail.
+    pub(crate) fn invalid(
+        category: KeyErrorCategory,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::Invalid(InvalidKey::new(category, detail))
+    }
+
+    /// A PEM block whose label is not one the constructor reads.
+    pub(crate) fn pem_label(expected: &'static str, found: impl Into<Cow<'static, str>>) -> Self {
+        Self::Invalid(InvalidKey(Box::new(Inner {
+            category: KeyErrorCategory::PemLabel,
+            detail: found.into(),
+            expected,
+            offset: None,
+        })))
+    }
+
+    /// The category of an [`Invalid`](Self::Invalid) error, `None` for the other variants.
+    pub fn category(&self) -> Option<KeyErrorCategory> {
+        match self {
+            Self::Invalid(e) => Some(e.category()),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of [`InvalidKey`] an error is. More categories may be added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyErrorCategory {
+    /// PEM armour that cannot be read.
+    Pem,
+    /// A PEM block whose label is not one the constructor reads ([`InvalidKey::detail`] is the
+    /// label found).
+    PemLabel,
+    /// DER that cannot be read, or that does not hold the expected structure
+    /// ([`InvalidKey::offset`] says where, when known).
+    Der,
+    /// A key type (algorithm OID, JWK `kty`) that webtoken does not support
+    /// ([`InvalidKey::detail`] names it).
+    UnsupportedKeyType,
+    /// An elliptic curve that webtoken does not support ([`InvalidKey::detail`] names it).
+    UnsupportedCurve,
+    /// Key material refused by webtoken's checks or by the cryptographic library (a point not
+    /// on the curve, parts that do not belong together, an HMAC secret that is a key, …).
+    Rejected,
+    /// A JWK that cannot be read or used.
+    Jwk,
+    /// A JWK Set that cannot be used (duplicate `kid`s, secrets mixed with public keys, …).
+    JwkSet,
     /// An operation webtoken does not offer for this key (generating RSA keys, exporting a key
     /// whose private parts are not known, …); the message says what to do instead.
-    #[error("{} is not supported", Message(operation))]
-    Unsupported {
-        /// What was asked, and the alternative when there is one.
-        operation: Cow<'static, str>,
-    },
+    Unsupported,
 }
+
+/// The detail of a [`KeyError::Invalid`]: a [category](Self::category), a message, and for
+/// DER the byte offset of the fault when known.
+///
+/// ```
+/// use webtoken::keys::KeyErrorCategory;
+/// use webtoken::{Error, KeyError, VerifyingKey};
+///
+/// let err = VerifyingKey::from_spki_der(&[0x30, 0x03, 0x02], None).unwrap_err();
+/// let Error::Key(KeyError::Invalid(invalid)) = err else { panic!("{err:?}") };
+/// assert_eq!(invalid.category(), KeyErrorCategory::Der);
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+///
+/// Boxed, as serde_json's error is, so that a `KeyError` (and every `Result` carrying one)
+/// stays small.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidKey(Box<Inner>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
+    category: KeyErrorCategory,
+    /// The reason, or what was found (label, key type, curve), or the operation.
+    detail: Cow<'static, str>,
+    /// For [`KeyErrorCategory::PemLabel`]: the labels accepted.
+    expected: &'static str,
+    offset: Option<usize>,
+}
+
+impl InvalidKey {
+    /// An error of `category` with this detail (see [`detail`](Self::detail)), for code that
+    /// reports its own key problems as webtoken errors. `PemLabel` errors built here name no
+    /// expected labels.
+    ///
+    /// ```
+    /// use webtoken::keys::{InvalidKey, KeyErrorCategory};
+    /// use webtoken::KeyError;
+    ///
+    /// let err = KeyError::Invalid(InvalidKey::new(KeyErrorCategory::Rejected, "not ES256"));
+    /// assert_eq!(err.to_string(), "key rejected: not ES256");
+    /// ```
+    pub fn new(category: KeyErrorCategory, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self(Box::new(Inner {
+            category,
+            detail: detail.into(),
+            expected: "",
+            offset: None,
+        }))
+    }
+
+    /// What kind of error this is.
+    pub fn category(&self) -> KeyErrorCategory {
+        self.0.category
+    }
+
+    /// The byte offset in the DER input where the fault was found, when known.
+    pub fn offset(&self) -> Option<usize> {
+        self.0.offset
+    }
+
+    /// The variable part of the message, unescaped: the reason (PEM, DER, JWK, rejected keys),
+    /// what was found (a PEM label, key type or curve) or the operation (unsupported). May
+    /// quote the input: escape it before showing it (the `Display` output does).
+    pub fn detail(&self) -> &str {
+        &self.0.detail
+    }
+}
+
+impl fmt::Display for InvalidKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let detail = self.0.detail.as_ref();
+        match self.0.category {
+            KeyErrorCategory::Pem => write!(f, "invalid PEM: {}", Message(detail)),
+            KeyErrorCategory::PemLabel => write!(
+                f,
+                "PEM label {} is not accepted here, expected {}",
+                Untrusted(detail),
+                self.0.expected
+            ),
+            KeyErrorCategory::Der => write!(f, "invalid DER: {}", Message(detail)),
+            KeyErrorCategory::UnsupportedKeyType => {
+                write!(f, "unsupported key type {}", Message(detail))
+            }
+            KeyErrorCategory::UnsupportedCurve => {
+                write!(f, "unsupported curve {}", Message(detail))
+            }
+            KeyErrorCategory::Rejected => write!(f, "key rejected: {}", Message(detail)),
+            KeyErrorCategory::Jwk => write!(f, "invalid JWK: {}", Message(detail)),
+            KeyErrorCategory::JwkSet => write!(f, "invalid JWK Set: {}", Message(detail)),
+            KeyErrorCategory::Unsupported => write!(f, "{} is not supported", Message(detail)),
+        }
+    }
+}
+
+impl std::error::Error for InvalidKey {}
 
 impl From<super::formats::der::DerError> for KeyError {
     fn from(error: super::formats::der::DerError) -> Self {
-        Self::Der {
-            reason: error.reason,
-        }
+        Self::invalid(KeyErrorCategory::Der, error.reason)
     }
 }

@@ -22,6 +22,7 @@ use super::formats::ct_base64;
 use super::{SigningKey, VerifyingKey};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// `SubjectPublicKeyInfo` (RFC 7468 §13).
 const PUBLIC_KEY: &str = "PUBLIC KEY";
@@ -42,9 +43,7 @@ const MAX_LABEL_LEN: usize = 64;
 const LINE_LEN: usize = 64;
 
 fn pem_error(reason: impl Into<std::borrow::Cow<'static, str>>) -> KeyError {
-    KeyError::Pem {
-        reason: reason.into(),
-    }
+    KeyError::invalid(KeyErrorCategory::Pem, reason)
 }
 
 /// One decoded PEM block.
@@ -208,10 +207,7 @@ fn parse_block<'a>(
                  `openssl pkey -in key.pem -out plain.pem`",
             ));
         }
-        return Err(KeyError::PemLabel {
-            expected,
-            found: label.to_owned(),
-        });
+        return Err(KeyError::pem_label(expected, label.to_owned()));
     }
     let der = block.der.0.as_slice();
     Ok(match label {
@@ -225,10 +221,7 @@ fn parse_block<'a>(
         RSA_PRIVATE_KEY => Parsed::Private(PrivateKeyDer::Rsa(der::parse_rsa_private(der)?)),
         EC_PRIVATE_KEY => Parsed::Private(der::parse_sec1(der)?),
         _ => {
-            return Err(KeyError::PemLabel {
-                expected,
-                found: label.to_owned(),
-            });
+            return Err(KeyError::pem_label(expected, label.to_owned()));
         }
     })
 }
@@ -281,9 +274,9 @@ impl VerifyingKey {
     /// `EdDSA`) or must be that algorithm.
     ///
     /// # Errors
-    /// [`KeyError::Pem`] for broken armour (missing END line, bad base64, trailing data…),
-    /// [`KeyError::PemLabel`] for other labels, [`KeyError::Der`] for malformed content,
-    /// [`KeyError::UnsupportedKeyType`] / [`KeyError::UnsupportedCurve`] naming the OID,
+    /// [`KeyErrorCategory::Pem`] for broken armour (missing END line, bad base64, trailing data…),
+    /// [`KeyErrorCategory::PemLabel`] for other labels, [`KeyErrorCategory::Der`] for malformed content,
+    /// [`KeyErrorCategory::UnsupportedKeyType`] / [`KeyErrorCategory::UnsupportedCurve`] naming the OID,
     /// [`KeyError::AlgorithmRequired`] for an RSA key without `algorithm`,
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` does not fit the key, and the weak-key
     /// errors [`KeyError::RsaModulusSize`] and [`KeyError::RsaExponent`].
@@ -350,7 +343,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves (P-521, secp256k1, …), and the PEM and
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves (P-521, secp256k1, …), and the PEM and
     /// DER errors of [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -377,7 +370,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for Ed448 and other unknown OIDs, and the PEM and DER
+    /// [`KeyErrorCategory::UnsupportedKeyType`] for Ed448 and other unknown OIDs, and the PEM and DER
     /// errors of [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -405,7 +398,7 @@ impl VerifyingKey {
     /// never for certificates taken from a token's `x5c` header.
     ///
     /// # Errors
-    /// [`KeyError::PemLabel`] for labels other than `CERTIFICATE`, and the errors of
+    /// [`KeyErrorCategory::PemLabel`] for labels other than `CERTIFICATE`, and the errors of
     /// [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -450,11 +443,11 @@ impl SigningKey {
     /// be exported again ([`to_pkcs8_pem`](Self::to_pkcs8_pem)).
     ///
     /// # Errors
-    /// [`KeyError::PublicKeyOnly`] for public keys and certificates, [`KeyError::Pem`],
-    /// [`KeyError::PemLabel`] (also for `ENCRYPTED PRIVATE KEY`: decrypt it first),
-    /// [`KeyError::Der`], [`KeyError::UnsupportedKeyType`], [`KeyError::UnsupportedCurve`],
+    /// [`KeyError::PublicKeyOnly`] for public keys and certificates, [`KeyErrorCategory::Pem`],
+    /// [`KeyErrorCategory::PemLabel`] (also for `ENCRYPTED PRIVATE KEY`: decrypt it first),
+    /// [`KeyErrorCategory::Der`], [`KeyErrorCategory::UnsupportedKeyType`], [`KeyErrorCategory::UnsupportedCurve`],
     /// [`KeyError::AlgorithmRequired`], [`KeyError::AlgorithmMismatch`], the weak-key errors,
-    /// and [`KeyError::Rejected`] when ring refuses the key (inconsistent key pair, EC key
+    /// and [`KeyErrorCategory::Rejected`] when ring refuses the key (inconsistent key pair, EC key
     /// without its public point, RSA modulus over 4096 bits).
     ///
     /// # Examples
@@ -487,7 +480,7 @@ impl SigningKey {
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the PEM
     /// holds another kind of key, [`KeyError::RsaModulusSize`] for keys under 2048 bits,
     /// [`KeyError::RsaExponent`], [`KeyError::PublicKeyOnly`] for public keys,
-    /// [`KeyError::Rejected`] for keys ring refuses, and the PEM and DER errors of
+    /// [`KeyErrorCategory::Rejected`] for keys ring refuses, and the PEM and DER errors of
     /// [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -520,7 +513,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves, [`KeyError::Rejected`] when the
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Rejected`] when the
     /// public key is missing or does not match, [`KeyError::PublicKeyOnly`] for public keys,
     /// and the PEM and DER errors of [`from_pem`](Self::from_pem).
     ///
@@ -546,7 +539,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for Ed448 and other OIDs, [`KeyError::Rejected`] when
+    /// [`KeyErrorCategory::UnsupportedKeyType`] for Ed448 and other OIDs, [`KeyErrorCategory::Rejected`] when
     /// a v2 document's public key does not match the seed, and the PEM and DER errors of
     /// [`from_pem`](Self::from_pem).
     ///
@@ -572,7 +565,7 @@ impl SigningKey {
     /// [`generate_hmac_secret`](super::generate_hmac_secret).
     ///
     /// # Errors
-    /// [`KeyError::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
+    /// [`KeyErrorCategory::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
     /// random number generator fails.
     ///
     /// # Examples
@@ -595,7 +588,7 @@ impl SigningKey {
     /// The returned string is the private key: store it as carefully as the key itself.
     ///
     /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for HMAC keys, [`KeyError::Unsupported`] for keys
+    /// [`KeyError::KeyTypeMismatch`] for HMAC keys, [`KeyErrorCategory::Unsupported`] for keys
     /// built without their private parts.
     ///
     /// # Examples
@@ -622,7 +615,9 @@ mod tests {
 
     fn pem_reason(pem: &str) -> String {
         match decode(pem) {
-            Err(KeyError::Pem { reason }) => reason.into_owned(),
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Pem => {
+                invalid.detail().to_owned()
+            }
             Err(other) => panic!("expected a PEM error, got {other:?}"),
             Ok(_) => panic!("expected a PEM error"),
         }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use webtoken::keys::{Jwk, JwkSet};
+use webtoken::keys::{InvalidKey, Jwk, JwkSet, KeyErrorCategory};
 use webtoken::{Algorithm, Error, KeySource, NumericDate, SigningKey, VerifyingKey};
 
 /// One consistent view of the keys: what signs now and what verifies.
@@ -31,9 +31,10 @@ impl KeySet {
         jwks.extend(retired.iter().map(|r| r.jwk.clone()));
         let published = JwkSet::from_keys(jwks)?;
         let published_json = serde_json::to_string(&published).map_err(|e| {
-            Error::Key(webtoken::KeyError::Jwk {
-                reason: e.to_string().into(),
-            })
+            Error::Key(webtoken::KeyError::Invalid(InvalidKey::new(
+                KeyErrorCategory::Jwk,
+                e.to_string(),
+            )))
         })?;
         Ok(Self {
             signing,
@@ -107,9 +108,10 @@ impl KeyRing {
 
     fn check(key: SigningKey) -> Result<SigningKey, Error> {
         if key.algorithm() != Algorithm::Es256 {
-            return Err(Error::Key(webtoken::KeyError::Rejected {
-                reason: format!("the service signs with ES256, not {}", key.algorithm()).into(),
-            }));
+            return Err(Error::Key(webtoken::KeyError::Invalid(InvalidKey::new(
+                KeyErrorCategory::Rejected,
+                format!("the service signs with ES256, not {}", key.algorithm()),
+            ))));
         }
         with_thumbprint_kid(key)
     }

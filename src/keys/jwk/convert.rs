@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::{Jwk, Material, RsaCrt, RsaPrivate, Secret, jwk_error};
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{AlgorithmRejection, Error, KeyError};
+use crate::keys::KeyErrorCategory;
 use crate::keys::kind::Curve;
 use crate::keys::{
     KeySource, PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend,
@@ -29,7 +30,7 @@ impl Jwk {
     /// ```
     ///
     /// # Errors
-    /// [`KeyError::Jwk`] when an RSA or `oct` JWK has no `alg` (use
+    /// [`KeyErrorCategory::Jwk`] when an RSA or `oct` JWK has no `alg` (use
     /// [`to_verifying_key_for`](Self::to_verifying_key_for)), when `use` is not `sig` or
     /// `key_ops` lacks `verify`; the key constructors' errors when the material is unacceptable
     /// (point not on the curve, RSA modulus under 2048 bits or `e = 1`, weak HMAC secret).
@@ -86,9 +87,10 @@ impl Jwk {
                         first_error.get_or_insert(e);
                     }
                     Err(other) => {
-                        first_error.get_or_insert(KeyError::Rejected {
-                            reason: other.to_string().into(),
-                        });
+                        first_error.get_or_insert(KeyError::invalid(
+                            KeyErrorCategory::Rejected,
+                            other.to_string(),
+                        ));
                     }
                 }
             }
@@ -152,9 +154,9 @@ impl Jwk {
     /// ```
     ///
     /// # Errors
-    /// [`KeyError::PublicKeyOnly`] for a public JWK; [`KeyError::Jwk`] when an RSA or `oct` JWK
+    /// [`KeyError::PublicKeyOnly`] for a public JWK; [`KeyErrorCategory::Jwk`] when an RSA or `oct` JWK
     /// has no `alg` (use [`to_signing_key_for`](Self::to_signing_key_for)), when `use` is not
-    /// `sig` or `key_ops` lacks `sign`, or an RSA key lacks its CRT members; [`KeyError::Rejected`]
+    /// `sig` or `key_ops` lacks `sign`, or an RSA key lacks its CRT members; [`KeyErrorCategory::Rejected`]
     /// when the private and public members do not belong together (for RSA, the message names
     /// the part), an OKP `x` is of small order or not canonical, or an `oct` secret is a key
     /// (see [the checks](crate::keys#checks-when-a-key-is-built)).
@@ -191,9 +193,7 @@ impl Jwk {
 }
 
 fn rejected(what: &str, e: &backend::error::KeyRejected) -> KeyError {
-    KeyError::Rejected {
-        reason: format!("{what} ({e})").into(),
-    }
+    KeyError::invalid(KeyErrorCategory::Rejected, format!("{what} ({e})"))
 }
 
 fn rsa_signing_key(
@@ -321,9 +321,10 @@ fn split_point(algorithm: Algorithm, point: &[u8]) -> Result<(Curve, Vec<u8>, Ve
         Some((0x04, xy)) if xy.len() == 2 * len => {
             Ok((curve, xy[..len].to_vec(), xy[len..].to_vec()))
         }
-        _ => Err(KeyError::Rejected {
-            reason: "the EC public point is not uncompressed".into(),
-        }),
+        _ => Err(KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "the EC public point is not uncompressed",
+        )),
     }
 }
 
@@ -342,7 +343,7 @@ impl VerifyingKey {
     /// ```
     ///
     /// # Errors
-    /// [`KeyError::Jwk`] for an HMAC key: its secret is not kept and is never exported by this
+    /// [`KeyErrorCategory::Jwk`] for an HMAC key: its secret is not kept and is never exported by this
     /// method (see [`Jwk::from_hmac_secret`]).
     pub fn to_jwk(&self) -> Result<Jwk, Error> {
         let material = match &self.inner {
@@ -391,7 +392,7 @@ impl SigningKey {
     /// The public JWK of this key (see [`VerifyingKey::to_jwk`]).
     ///
     /// # Errors
-    /// [`KeyError::Jwk`] for an HMAC key, which has no public part.
+    /// [`KeyErrorCategory::Jwk`] for an HMAC key, which has no public part.
     pub fn to_public_jwk(&self) -> Result<Jwk, Error> {
         self.verifying_key()?.to_jwk()
     }
@@ -412,7 +413,7 @@ impl SigningKey {
     /// ```
     ///
     /// # Errors
-    /// [`KeyError::Jwk`] for an HMAC key (use [`Jwk::from_hmac_secret`]) and for a key built
+    /// [`KeyErrorCategory::Jwk`] for an HMAC key (use [`Jwk::from_hmac_secret`]) and for a key built
     /// without keeping its private parts.
     pub fn to_private_jwk(&self) -> Result<Jwk, Error> {
         let material = match self.private.as_deref() {
@@ -442,9 +443,10 @@ impl SigningKey {
             Some(PrivateParts::Ec { d, point }) => {
                 let (curve, x, y) = split_point(self.algorithm, point)?;
                 if d.len() != curve.coordinate_len() {
-                    return Err(KeyError::Rejected {
-                        reason: "the EC private scalar has the wrong length".into(),
-                    }
+                    return Err(KeyError::invalid(
+                        KeyErrorCategory::Rejected,
+                        "the EC private scalar has the wrong length",
+                    )
                     .into());
                 }
                 Material::Ec {

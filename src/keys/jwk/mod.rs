@@ -30,6 +30,7 @@ use super::kind::{self, Curve, KeyKind};
 use crate::algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
 use crate::base64url;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 mod convert;
 mod parse;
@@ -310,15 +311,11 @@ fn unsupported(error: KeyError) -> ParseFault {
 }
 
 fn jwk_error(reason: impl Into<Cow<'static, str>>) -> KeyError {
-    KeyError::Jwk {
-        reason: reason.into(),
-    }
+    KeyError::invalid(KeyErrorCategory::Jwk, reason)
 }
 
 fn set_error(reason: impl Into<Cow<'static, str>>) -> KeyError {
-    KeyError::JwkSet {
-        reason: reason.into(),
-    }
+    KeyError::invalid(KeyErrorCategory::JwkSet, reason)
 }
 
 /// An attacker-chosen string made safe to put in an error message: escaped and cut short.
@@ -446,7 +443,7 @@ impl Jwk {
     /// The public JWK: the same key without its private members.
     ///
     /// # Errors
-    /// [`KeyError::Jwk`] for an `oct` key, which has no public part.
+    /// [`KeyErrorCategory::Jwk`] for an `oct` key, which has no public part.
     pub fn to_public(&self) -> Result<Self, Error> {
         let material = match &self.material {
             Material::Rsa { n, e, .. } => Material::Rsa {

@@ -12,6 +12,7 @@ use super::{
 use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 use crate::keys::kind::{self, Curve};
 
 fn take_string(obj: &mut Map<String, Value>, name: &str) -> Result<Option<String>, KeyError> {
@@ -115,9 +116,10 @@ fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material
             let crv = take_string(obj, "crv")?
                 .ok_or_else(|| jwk_error("EC key is missing member crv"))?;
             let Some(curve) = Curve::from_jwk_crv(&crv) else {
-                return Err(unsupported(KeyError::UnsupportedCurve {
-                    found: Shown(&crv).bare(),
-                }));
+                return Err(unsupported(KeyError::invalid(
+                    KeyErrorCategory::UnsupportedCurve,
+                    Shown(&crv).bare(),
+                )));
             };
             let len = curve.coordinate_len();
             let x = fixed_len(require_bytes(obj, "x", kty)?, "x", len, curve.jwk_crv())?;
@@ -131,9 +133,10 @@ fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material
             let crv = take_string(obj, "crv")?
                 .ok_or_else(|| jwk_error("OKP key is missing member crv"))?;
             if crv != kind::ED25519_CRV {
-                return Err(unsupported(KeyError::UnsupportedCurve {
-                    found: Shown(&crv).bare(),
-                }));
+                return Err(unsupported(KeyError::invalid(
+                    KeyErrorCategory::UnsupportedCurve,
+                    Shown(&crv).bare(),
+                )));
             }
             let len = kind::ED25519_LEN;
             let x = fixed_len(require_bytes(obj, "x", kty)?, "x", len, kind::ED25519_CRV)?;
@@ -196,9 +199,9 @@ impl Jwk {
     /// Parses one JWK from JSON text.
     ///
     /// # Errors
-    /// [`KeyError::UnsupportedKeyType`] / [`KeyError::UnsupportedCurve`] for a `kty` or `crv`
+    /// [`KeyErrorCategory::UnsupportedKeyType`] / [`KeyErrorCategory::UnsupportedCurve`] for a `kty` or `crv`
     /// webtoken does not read (including `X25519`, `Ed448`, `P-521` and wrong-case names), and
-    /// [`KeyError::Jwk`] for anything else that is not a strict, consistent JWK (see the
+    /// [`KeyErrorCategory::Jwk`] for anything else that is not a strict, consistent JWK (see the
     /// [parsing rules](Jwk#parsing)); an `alg` of another family or curve is
     /// [`KeyError::AlgorithmMismatch`].
     pub fn from_json(json: &str) -> Result<Self, Error> {
@@ -211,9 +214,10 @@ impl Jwk {
         let kty =
             take_string(&mut obj, "kty")?.ok_or_else(|| jwk_error("member kty is missing"))?;
         let key_type = KeyType::from_name(&kty).ok_or_else(|| {
-            unsupported(KeyError::UnsupportedKeyType {
-                found: Shown(&kty).bare(),
-            })
+            unsupported(KeyError::invalid(
+                KeyErrorCategory::UnsupportedKeyType,
+                Shown(&kty).bare(),
+            ))
         })?;
         let material = parse_material(key_type, &mut obj)?;
         let key_id = take_string(&mut obj, "kid")?;

@@ -61,7 +61,7 @@ impl fmt::Display for SkippedKey {
 ///
 /// # Loading
 /// [`JwkSet::from_json`] and serde apply these rules ([`JwkSet::from_keys`] all but the one on
-/// mixing secrets with public keys). The whole set is refused ([`KeyError::JwkSet`], kind `invalid_key`) when:
+/// mixing secrets with public keys). The whole set is refused ([`KeyErrorCategory::JwkSet`](crate::keys::KeyErrorCategory::JwkSet), kind `invalid_key`) when:
 /// * the document is not an object, `keys` is missing or not an array, an entry is not an
 ///   object, or a member name is repeated;
 /// * two entries share a `kid` (a lookup must never be ambiguous);
@@ -150,7 +150,7 @@ impl JwkSet {
     /// entries. See [Loading](Self#loading) for what is refused and what is skipped.
     ///
     /// # Errors
-    /// [`KeyError::JwkSet`] naming the rule that was broken and the entry (index and `kid`).
+    /// [`KeyErrorCategory::JwkSet`](crate::keys::KeyErrorCategory::JwkSet) naming the rule that was broken and the entry (index and `kid`).
     pub fn from_json(json: &str) -> Result<Self, Error> {
         let raw: RawSet = serde_json::from_str(json)
             .map_err(|e| set_error(format!("not a JWK Set document: {e}")))?;
@@ -293,7 +293,7 @@ impl JwkSet {
     /// ```
     ///
     /// # Errors
-    /// [`KeyError::JwkSet`] naming the rule that was broken.
+    /// [`KeyErrorCategory::JwkSet`](crate::keys::KeyErrorCategory::JwkSet) naming the rule that was broken.
     pub fn from_keys(keys: impl IntoIterator<Item = Jwk>) -> Result<Self, Error> {
         let keys: Vec<Jwk> = keys.into_iter().collect();
         let entries: Vec<Entry> = keys
