@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use super::formats::der::{
     Reader, TAG_BIT_STRING, TAG_CONTEXT_0, TAG_CONTEXT_1, TAG_CONTEXT_1_PRIMITIVE,
     TAG_CONTEXT_2_PRIMITIVE, TAG_CONTEXT_3, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING, TAG_OID,
-    TAG_SEQUENCE, bit_string, bit_string_bytes, describe_oid, parse_whole, sequence, tlv,
-    unsigned_integer,
+    TAG_SEQUENCE, bit_string, bit_string_bytes, describe_oid, parse_whole, parse_whole_within,
+    sequence, tlv, unsigned_integer,
 };
 use super::kind::{Curve, oid};
 use crate::error::KeyError;
@@ -89,7 +89,7 @@ fn read_spki<'a>(outer: &mut Reader<'a>) -> Result<PublicKeyDer<'a>, KeyError> {
     spki.finish("SubjectPublicKeyInfo")?;
     Ok(match algorithm {
         KeyAlgorithm::Rsa => {
-            let (n, e) = parse_rsa_public(key)?;
+            let (n, e) = parse_whole_within(&spki, key, "RSAPublicKey", read_rsa_public)?;
             PublicKeyDer::Rsa { n, e }
         }
         KeyAlgorithm::Ec(curve) => PublicKeyDer::Ec { curve, point: key },
@@ -99,13 +99,16 @@ fn read_spki<'a>(outer: &mut Reader<'a>) -> Result<PublicKeyDer<'a>, KeyError> {
 
 /// Parses a PKCS#1 `RSAPublicKey` (RFC 8017 §A.1.1) into `(n, e)`.
 pub(crate) fn parse_rsa_public(der: &[u8]) -> Result<(&[u8], &[u8]), KeyError> {
-    parse_whole(der, "RSAPublicKey", |outer| {
-        let mut seq = outer.sequence("RSAPublicKey")?;
-        let n = seq.unsigned("modulus")?;
-        let e = seq.unsigned("publicExponent")?;
-        seq.finish("RSAPublicKey")?;
-        Ok((n, e))
-    })
+    parse_whole(der, "RSAPublicKey", read_rsa_public)
+}
+
+#[allow(clippy::type_complexity)]
+fn read_rsa_public<'a>(outer: &mut Reader<'a>) -> Result<(&'a [u8], &'a [u8]), KeyError> {
+    let mut seq = outer.sequence("RSAPublicKey")?;
+    let n = seq.unsigned("modulus")?;
+    let e = seq.unsigned("publicExponent")?;
+    seq.finish("RSAPublicKey")?;
+    Ok((n, e))
 }
 
 /// Parses an X.509 `Certificate` (RFC 5280 §4.1) and returns the public key of its
@@ -152,7 +155,15 @@ pub(crate) struct RsaPrivateDer<'a> {
 
 /// Parses a PKCS#1 `RSAPrivateKey` (RFC 8017 §A.1.2); only version 0 (two primes).
 pub(crate) fn parse_rsa_private(der: &[u8]) -> Result<RsaPrivateDer<'_>, KeyError> {
-    parse_whole(der, "RSAPrivateKey", |outer| {
+    parse_whole(der, "RSAPrivateKey", |outer| read_rsa_private(outer, der))
+}
+
+/// Reads the `RSAPrivateKey` that is `der`, the whole of `outer`'s input.
+fn read_rsa_private<'a>(
+    outer: &mut Reader<'a>,
+    der: &'a [u8],
+) -> Result<RsaPrivateDer<'a>, KeyError> {
+    {
         let mut seq = outer.sequence("RSAPrivateKey")?;
         match seq.small_unsigned("RSAPrivateKey version")? {
             0 => {}
@@ -177,7 +188,7 @@ pub(crate) fn parse_rsa_private(der: &[u8]) -> Result<RsaPrivateDer<'_>, KeyErro
         };
         seq.finish("RSAPrivateKey")?;
         Ok(key)
-    })
+    }
 }
 
 /// A private key read from PKCS#8 or SEC1.
@@ -225,7 +236,10 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
                 if public_key.is_some() {
                     return Err(der_error("an RSA PrivateKeyInfo has no publicKey field"));
                 }
-                parse_rsa_private(private_key).map(PrivateKeyDer::Rsa)
+                parse_whole_within(&info, private_key, "RSAPrivateKey", |r| {
+                    read_rsa_private(r, private_key)
+                })
+                .map(PrivateKeyDer::Rsa)
             }
             KeyAlgorithm::Ec(curve) => {
                 let (d, point) = read_ec_private(inner, Some(curve))?;
@@ -241,7 +255,7 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
             }
             KeyAlgorithm::Ed25519 => {
                 // CurvePrivateKey ::= OCTET STRING (RFC 8410 §7).
-                let seed = parse_whole(private_key, "CurvePrivateKey", |r| {
+                let seed = parse_whole_within(&info, private_key, "CurvePrivateKey", |r| {
                     r.octet_string("CurvePrivateKey")
                 })?;
                 if seed.len() != 32 {
@@ -597,6 +611,42 @@ pub(crate) fn key_structure(der: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::keys::formats::der::MAX_DEPTH;
+
+    fn err_offset<T: std::fmt::Debug>(r: Result<T, KeyError>) -> Option<usize> {
+        match r {
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Der => {
+                invalid.offset()
+            }
+            other => panic!("expected a DER error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn der_errors_carry_the_byte_offset_in_the_input() {
+        // SEQUENCE { SEQUENCE { OID 2a 80 (truncated) } }: the OID element starts at byte 4.
+        let truncated_oid = [0x30, 0x06, 0x30, 0x04, 0x06, 0x02, 0x2a, 0x80];
+        assert_eq!(err_offset(parse_spki(&truncated_oid)), Some(4));
+        // Trailing data is placed where it starts.
+        let spki = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
+        let mut trailing = spki.to_vec();
+        trailing.push(0);
+        assert_eq!(err_offset(parse_spki(&trailing)), Some(spki.len()));
+        // A structure inside an OCTET STRING (PKCS#8's CurvePrivateKey, at byte 14 of an
+        // Ed25519 PrivateKeyInfo) is placed in the outer input, not in its own.
+        let mut pkcs8 = vec![
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        pkcs8.extend_from_slice(&[7; 32]);
+        assert!(parse_pkcs8(&pkcs8).is_ok());
+        pkcs8[15] = 0x21;
+        assert_eq!(err_offset(parse_pkcs8(&pkcs8)), Some(14));
+        // Errors found by the structure code rather than the reader have no offset.
+        let mut version = pkcs8.clone();
+        version[15] = 0x20;
+        version[4] = 0x05;
+        assert_eq!(err_offset(parse_pkcs8(&version)), None);
+    }
 
     fn err_reason<T: std::fmt::Debug, E: Into<KeyError>>(r: Result<T, E>) -> String {
         match r.map_err(Into::into) {

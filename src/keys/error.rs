@@ -181,7 +181,11 @@ impl InvalidKey {
         self.0.category
     }
 
-    /// The byte offset in the DER input where the fault was found, when known.
+    /// For [`KeyErrorCategory::Der`]: the byte offset, in the DER given to the constructor
+    /// (for PEM, in the decoded body), of the element found wrong or of the data that should not
+    /// be there; also for structures nested in an OCTET or BIT STRING. `None` for other
+    /// categories and for faults found in a structure's meaning rather than its encoding (an
+    /// unknown version, mismatched curves).
     pub fn offset(&self) -> Option<usize> {
         self.0.offset
     }
@@ -224,6 +228,8 @@ impl std::error::Error for InvalidKey {}
 
 impl From<super::formats::der::DerError> for KeyError {
     fn from(error: super::formats::der::DerError) -> Self {
-        Self::invalid(KeyErrorCategory::Der, error.reason)
+        let mut invalid = InvalidKey::new(KeyErrorCategory::Der, error.reason);
+        invalid.0.offset = error.offset;
+        Self::Invalid(invalid)
     }
 }

@@ -11,11 +11,22 @@
 
 use std::borrow::Cow;
 
-/// DER that cannot be read: what is wrong with it.
+/// DER that cannot be read: what is wrong with it, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DerError {
     /// What is wrong, in the words of `KeyError::Der`.
     pub(crate) reason: Cow<'static, str>,
+    /// The byte offset, in the input the first [`Reader`] was given, of the element that is
+    /// wrong (or of the data that should not be there).
+    pub(crate) offset: Option<usize>,
+}
+
+impl DerError {
+    /// The same error, placed at `offset` unless it already has a place.
+    fn at(mut self, offset: Option<usize>) -> Self {
+        self.offset = self.offset.or(offset);
+        self
+    }
 }
 
 /// How deep [`Reader::nested`] may go. The deepest structure read (a certificate's SPKI
@@ -42,6 +53,7 @@ pub(crate) const TAG_CONTEXT_3: u8 = 0xa3;
 pub(crate) fn der_error(reason: impl Into<Cow<'static, str>>) -> DerError {
     DerError {
         reason: reason.into(),
+        offset: None,
     }
 }
 
@@ -62,12 +74,42 @@ fn tag_name(tag: u8) -> Cow<'static, str> {
 pub(crate) struct Reader<'a> {
     data: &'a [u8],
     depth: usize,
+    /// The whole input, against which error offsets are counted.
+    origin: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
     /// A reader over `data` at depth 0.
     pub(crate) fn new(data: &'a [u8]) -> Self {
-        Self { data, depth: 0 }
+        Self {
+            data,
+            depth: 0,
+            origin: data,
+        }
+    }
+
+    /// A reader at depth 0 over `data`, a structure encoded inside this reader's input (such
+    /// as the `RSAPrivateKey` in a PKCS#8 OCTET STRING): error offsets stay those of the
+    /// outer input.
+    pub(crate) fn inner_document(&self, data: &'a [u8]) -> Self {
+        Self {
+            data,
+            depth: 0,
+            origin: self.origin,
+        }
+    }
+
+    /// The offset of `part` (a slice of the input) in the input; `None` if it is not one.
+    fn offset_of(&self, part: &[u8]) -> Option<usize> {
+        // Addresses are only subtracted, never dereferenced; the result is checked to lie in
+        // the input, so no address can reach an error message.
+        let offset = (part.as_ptr() as usize).checked_sub(self.origin.as_ptr() as usize)?;
+        (offset + part.len() <= self.origin.len()).then_some(offset)
+    }
+
+    /// The offset of the next unread byte.
+    fn here(&self) -> Option<usize> {
+        self.offset_of(self.data)
     }
 
     /// True when every byte has been read.
@@ -82,6 +124,11 @@ impl<'a> Reader<'a> {
 
     /// Reads one element: its tag and its content octets.
     pub(crate) fn read_any(&mut self) -> Result<(u8, &'a [u8]), DerError> {
+        let at = self.here();
+        self.read_any_unplaced().map_err(|e| e.at(at))
+    }
+
+    fn read_any_unplaced(&mut self) -> Result<(u8, &'a [u8]), DerError> {
         let (&tag, rest) = self
             .data
             .split_first()
@@ -124,6 +171,11 @@ impl<'a> Reader<'a> {
 
     /// Reads one element that must have `tag`; `what` names it in errors.
     pub(crate) fn read(&mut self, tag: u8, what: &'static str) -> Result<&'a [u8], DerError> {
+        let at = self.here();
+        self.read_unplaced(tag, what).map_err(|e| e.at(at))
+    }
+
+    fn read_unplaced(&mut self, tag: u8, what: &'static str) -> Result<&'a [u8], DerError> {
         let found = self
             .peek_tag()
             .ok_or_else(|| der_error(format!("{what} is missing")))?;
@@ -154,11 +206,12 @@ impl<'a> Reader<'a> {
     pub(crate) fn nested(&self, content: &'a [u8]) -> Result<Reader<'a>, DerError> {
         let depth = self.depth + 1;
         if depth > MAX_DEPTH {
-            return Err(der_error("structure nests too deeply"));
+            return Err(der_error("structure nests too deeply").at(self.offset_of(content)));
         }
         Ok(Reader {
             data: content,
             depth,
+            origin: self.origin,
         })
     }
 
@@ -180,7 +233,12 @@ impl<'a> Reader<'a> {
     /// Reads a non-negative, minimally encoded INTEGER and returns its magnitude, big-endian
     /// without leading zero bytes (empty for zero).
     pub(crate) fn unsigned(&mut self, what: &'static str) -> Result<&'a [u8], DerError> {
+        let at = self.here();
         let content = self.read(TAG_INTEGER, what)?;
+        Self::magnitude(content, what).map_err(|e| e.at(at))
+    }
+
+    fn magnitude(content: &'a [u8], what: &'static str) -> Result<&'a [u8], DerError> {
         match content {
             [] => Err(der_error(format!("{what} is an empty INTEGER"))),
             [first, ..] if first & 0x80 != 0 => Err(der_error(format!("{what} is negative"))),
@@ -195,9 +253,10 @@ impl<'a> Reader<'a> {
 
     /// Reads a small non-negative INTEGER (a version number).
     pub(crate) fn small_unsigned(&mut self, what: &'static str) -> Result<u64, DerError> {
+        let at = self.here();
         let magnitude = self.unsigned(what)?;
         if magnitude.len() > 4 {
-            return Err(der_error(format!("{what} is too large")));
+            return Err(der_error(format!("{what} is too large")).at(at));
         }
         Ok(magnitude
             .iter()
@@ -206,23 +265,26 @@ impl<'a> Reader<'a> {
 
     /// Reads an OBJECT IDENTIFIER and returns its content octets, checked to be well formed.
     pub(crate) fn oid(&mut self, what: &'static str) -> Result<&'a [u8], DerError> {
+        let at = self.here();
         let content = self.read(TAG_OID, what)?;
-        check_oid(content).map_err(|reason| der_error(format!("{what}: {reason}")))?;
+        check_oid(content).map_err(|reason| der_error(format!("{what}: {reason}")).at(at))?;
         Ok(content)
     }
 
     /// Reads a NULL.
     pub(crate) fn null(&mut self, what: &'static str) -> Result<(), DerError> {
+        let at = self.here();
         if self.read(TAG_NULL, what)?.is_empty() {
             Ok(())
         } else {
-            Err(der_error(format!("{what}: NULL with content")))
+            Err(der_error(format!("{what}: NULL with content")).at(at))
         }
     }
 
     /// Reads a BIT STRING that holds whole bytes (no unused bits) and returns them.
     pub(crate) fn bit_string(&mut self, what: &'static str) -> Result<&'a [u8], DerError> {
-        bit_string_bytes(self.read(TAG_BIT_STRING, what)?, what)
+        let at = self.here();
+        bit_string_bytes(self.read(TAG_BIT_STRING, what)?, what).map_err(|e| e.at(at))
     }
 
     /// Reads an OCTET STRING.
@@ -235,7 +297,7 @@ impl<'a> Reader<'a> {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(der_error(format!("unexpected data after {what}")))
+            Err(der_error(format!("unexpected data after {what}")).at(self.here()))
         }
     }
 }
@@ -274,7 +336,25 @@ pub(crate) fn parse_whole<'a, T, E: From<DerError>>(
     what: &'static str,
     parse: impl FnOnce(&mut Reader<'a>) -> Result<T, E>,
 ) -> Result<T, E> {
-    let mut outer = Reader::new(data);
+    read_whole(Reader::new(data), what, parse)
+}
+
+/// [`parse_whole`] for a structure encoded inside `parent`'s input (see
+/// [`Reader::inner_document`]), so that error offsets count from the outer input.
+pub(crate) fn parse_whole_within<'a, T, E: From<DerError>>(
+    parent: &Reader<'a>,
+    data: &'a [u8],
+    what: &'static str,
+    parse: impl FnOnce(&mut Reader<'a>) -> Result<T, E>,
+) -> Result<T, E> {
+    read_whole(parent.inner_document(data), what, parse)
+}
+
+fn read_whole<'a, T, E: From<DerError>>(
+    mut outer: Reader<'a>,
+    what: &'static str,
+    parse: impl FnOnce(&mut Reader<'a>) -> Result<T, E>,
+) -> Result<T, E> {
     let value = parse(&mut outer)?;
     outer.finish(what)?;
     Ok(value)
