@@ -68,6 +68,7 @@ use crate::error::{AlgorithmRejection, Error};
 pub(crate) mod backend;
 pub(crate) mod build;
 pub(crate) mod der;
+mod der_io;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
 mod error;
@@ -260,80 +261,6 @@ impl SigningKey {
             algorithm,
             SigningInner::Hmac(hmac::HmacKey::new(algorithm, secret.as_ref())?),
         ))
-    }
-
-    /// An RSA signing key (`RS*` or `PS*`) from a DER-encoded PKCS#8 `PrivateKeyInfo` or a
-    /// PKCS#1 `RSAPrivateKey` (told apart by their structure). The private parts are kept for
-    /// export.
-    ///
-    /// # Errors
-    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the DER
-    /// holds another kind of key, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyError::RsaModulusSize`] under 2048 bits, [`KeyError::RsaExponent`], and
-    /// [`KeyErrorCategory::Rejected`] for keys whose parts do not belong together (the message names
-    /// the part; see [the checks](crate::keys#checks-when-a-key-is-built)) and keys the backend
-    /// refuses (ring signs with at most 4096-bit keys).
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = include_bytes!("../tests/data/keys/rsa2048.pkcs1.der");
-    /// let key = SigningKey::rsa_der(Algorithm::Ps256, der)?;
-    /// assert_eq!(key.algorithm(), Algorithm::Ps256);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
-        let want = build::Want::Rsa(algorithm).check()?;
-        build::signing_key_from_private(&build::parse_rsa_private_any(der)?, want)
-    }
-
-    /// An ECDSA signing key from a DER-encoded PKCS#8 `PrivateKeyInfo`; the curve fixes the
-    /// algorithm (P-256 → `ES256`, P-384 → `ES384`). The private parts are kept for export.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyErrorCategory::Rejected`] when the public key is missing or does not match.
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = include_bytes!("../tests/data/keys/p384.pkcs8.der");
-    /// assert_eq!(SigningKey::ecdsa_pkcs8_der(der)?.algorithm(), Algorithm::Es384);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ecdsa_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        build::signing_key_from_private(&der::parse_pkcs8(der)?, build::Want::Ecdsa)
-    }
-
-    /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1, or v2
-    /// whose public key must match the seed). The private parts are kept for export.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyErrorCategory::UnsupportedKeyType`] for unknown OIDs, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyErrorCategory::Rejected`] when a v2 public key does not match the seed.
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = SigningKey::generate(Algorithm::EdDsa)?.to_pkcs8_der()?;
-    /// assert_eq!(SigningKey::ed25519_pkcs8_der(&der)?.algorithm(), Algorithm::EdDsa);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ed25519_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        build::signing_key_from_private(&der::parse_pkcs8(der)?, build::Want::Ed25519)
-    }
-
-    /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
-    ///
-    /// # Errors
-    /// [`KeyError`] when the seed is not 32 bytes.
-    pub fn ed25519_seed(seed: &[u8]) -> Result<Self, Error> {
-        build::signing_key_from_private(
-            &der::PrivateKeyDer::Ed25519 { seed, public: None },
-            build::Want::Ed25519,
-        )
     }
 
     fn from_inner(algorithm: Algorithm, inner: SigningInner) -> Self {

@@ -1,12 +1,10 @@
-//! Keys built from parsed DER parts, and the DER constructors and exporters of [`SigningKey`]
-//! and [`VerifyingKey`].
+//! Keys built from parsed DER parts (the one place that turns parts into a [`SigningKey`] or
+//! [`VerifyingKey`] for PEM and DER input), and [`SigningKey::generate`].
 
 use std::sync::Arc;
 
 use super::der::{
-    PrivateKeyDer, PublicKeyDer, parse_certificate, parse_pkcs8, parse_rsa_private,
-    parse_rsa_public, parse_sec1, parse_spki, write_pkcs8_ec, write_pkcs8_ed25519, write_pkcs8_rsa,
-    write_spki_ec, write_spki_ed25519, write_spki_rsa,
+    PrivateKeyDer, PublicKeyDer, parse_pkcs8, parse_rsa_private, parse_rsa_public, parse_spki,
 };
 use super::formats::der::{Reader, TAG_INTEGER, TAG_SEQUENCE};
 use super::kind::{self, Curve, KeyKind};
@@ -216,7 +214,7 @@ pub(crate) fn parse_rsa_private_any(der: &[u8]) -> Result<PrivateKeyDer<'_>, Key
 
 /// Parses an RSA public key given as SPKI or PKCS#1 `RSAPublicKey`, told apart by structure:
 /// SPKI starts with an `AlgorithmIdentifier` (a SEQUENCE), PKCS#1 with the modulus.
-fn parse_rsa_public_any(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
+pub(crate) fn parse_rsa_public_any(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
     let mut outer = Reader::new(der);
     let seq = outer.sequence("public key")?;
     if seq.peek_tag() == Some(TAG_SEQUENCE) {
@@ -265,265 +263,30 @@ impl Drop for SecretBytes {
 }
 
 impl SigningKey {
-    /// A signing key from a DER-encoded PKCS#8 private key (`PrivateKeyInfo`, RFC 5208, or
-    /// `OneAsymmetricKey` v2, RFC 5958) holding an RSA, P-256, P-384 or Ed25519 key; the key
-    /// type is read from the document's algorithm OID.
+    /// Generates a new private key for `ES256` (P-256), `ES384` (P-384) or `EdDSA` (Ed25519)
+    /// with the operating system's random number generator. The key can be exported with
+    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem).
     ///
-    /// `algorithm` must be given for RSA keys (`RS256`..`PS512`); for EC and Ed25519 keys it
-    /// may be `None` (the curve decides) or must match the curve.
-    ///
-    /// # Errors
-    /// [`KeyErrorCategory::Der`] for malformed DER, [`KeyErrorCategory::UnsupportedKeyType`] /
-    /// [`KeyErrorCategory::UnsupportedCurve`] (naming the OID) for other key types and curves,
-    /// [`KeyError::AlgorithmRequired`] for an RSA key without `algorithm`,
-    /// [`KeyError::AlgorithmMismatch`] when `algorithm` does not fit the key,
-    /// [`KeyError::RsaModulusSize`] / [`KeyError::RsaExponent`] for weak RSA keys, and
-    /// [`KeyErrorCategory::Rejected`] when ring refuses the key (for example an EC key without its
-    /// public point, or an RSA key over 4096 bits).
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let generated = SigningKey::generate(Algorithm::EdDsa)?;
-    /// let der = generated.to_pkcs8_der()?;
-    /// let key = SigningKey::from_pkcs8_der(&der, None)?;
-    /// assert_eq!(key.algorithm(), Algorithm::EdDsa);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn from_pkcs8_der(der: &[u8], algorithm: Option<Algorithm>) -> Result<Self, Error> {
-        signing_key_from_private(&parse_pkcs8(der)?, Want::Any(algorithm))
-    }
-
-    /// A P-256 or P-384 signing key from a DER-encoded SEC1 `ECPrivateKey` (RFC 5915), the
-    /// body of an `EC PRIVATE KEY` PEM block. The named curve and the public key must both be
-    /// present (OpenSSL always writes them; ring cannot derive a public key from the scalar).
+    /// RSA keys cannot be generated (ring does not implement RSA key generation); make one with
+    /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem` and load it
+    /// with [`rsa_pem`](Self::rsa_pem). For HMAC use
+    /// [`generate_hmac_secret`](super::generate_hmac_secret).
     ///
     /// # Errors
-    /// [`KeyErrorCategory::Der`] for malformed DER or missing curve parameters,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for curves other than P-256 and P-384 (or explicit
-    /// curve parameters), [`KeyErrorCategory::Rejected`] when the public key is missing or does not
-    /// match the private scalar.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = include_bytes!("../../tests/data/keys/p256.sec1.der");
-    /// let key = SigningKey::ecdsa_sec1_der(der)?;
-    /// assert_eq!(key.algorithm(), Algorithm::Es256);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ecdsa_sec1_der(der: &[u8]) -> Result<Self, Error> {
-        signing_key_from_private(&parse_sec1(der)?, Want::Ecdsa)
-    }
-
-    /// The private key as a DER PKCS#8 v1 `PrivateKeyInfo` (RFC 5208): RSA with its
-    /// PKCS#1 `RSAPrivateKey`, EC with a SEC1 `ECPrivateKey` holding the public point, Ed25519
-    /// with its seed (RFC 8410).
-    ///
-    /// The returned bytes are the private key: store them as carefully as the key itself.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for HMAC keys (a secret has no PKCS#8 form),
-    /// [`KeyErrorCategory::Unsupported`] when the key was built without its private parts.
+    /// [`KeyErrorCategory::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
+    /// random number generator fails.
     ///
     /// # Examples
     /// ```
     /// use webtoken::{Algorithm, SigningKey};
     ///
     /// let key = SigningKey::generate(Algorithm::Es256)?;
-    /// let again = SigningKey::from_pkcs8_der(&key.to_pkcs8_der()?, None)?;
-    /// let signature = again.sign(b"message")?;
-    /// key.verifying_key()?.verify(b"message", &signature)?;
+    /// let pem = key.to_pkcs8_pem()?;
+    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    /// assert!(SigningKey::generate(Algorithm::Rs256).is_err());
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, Error> {
-        let Some(parts) = self.private.as_deref() else {
-            return Err(match self.inner {
-                SigningInner::Hmac(_) => KeyError::KeyTypeMismatch {
-                    expected: "an RSA, EC or Ed25519 private key",
-                    found: "HMAC secret",
-                },
-                _ => KeyError::invalid(
-                    KeyErrorCategory::Unsupported,
-                    "exporting a key built without its private parts",
-                ),
-            }
-            .into());
-        };
-        Ok(match parts {
-            PrivateParts::Rsa {
-                n,
-                e,
-                d,
-                p,
-                q,
-                dp,
-                dq,
-                qi,
-            } => write_pkcs8_rsa([n, e, d, p, q, dp, dq, qi]),
-            PrivateParts::Ec { d, point } => {
-                let curve = Curve::for_algorithm(self.algorithm).ok_or(KeyError::invalid(
-                    KeyErrorCategory::Unsupported,
-                    "exporting an EC key bound to a non-ECDSA algorithm",
-                ))?;
-                write_pkcs8_ec(curve, d, point)
-            }
-            PrivateParts::Ed25519 { seed, .. } => write_pkcs8_ed25519(seed),
-        })
-    }
-}
-
-impl VerifyingKey {
-    /// A verifying key from a DER-encoded `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7, the body
-    /// of a `PUBLIC KEY` PEM block) holding an RSA, P-256, P-384 or Ed25519 key; the key type
-    /// is read from the algorithm OID.
-    ///
-    /// `algorithm` must be given for RSA keys; for EC and Ed25519 keys it may be `None` (the
-    /// curve decides) or must match the curve.
-    ///
-    /// # Errors
-    /// [`KeyErrorCategory::Der`] for malformed DER, [`KeyErrorCategory::UnsupportedKeyType`] /
-    /// [`KeyErrorCategory::UnsupportedCurve`] naming the OID, [`KeyError::AlgorithmRequired`],
-    /// [`KeyError::AlgorithmMismatch`], [`KeyError::RsaModulusSize`],
-    /// [`KeyError::RsaExponent`], or [`KeyErrorCategory::Rejected`] for an EC point that is not on
-    /// the curve.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, VerifyingKey};
-    ///
-    /// let der = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
-    /// let key = VerifyingKey::from_spki_der(der, Some(Algorithm::Ps256))?;
-    /// assert_eq!(key.algorithm(), Algorithm::Ps256);
-    /// // An RSA key serves several algorithms, so one must be named:
-    /// assert!(VerifyingKey::from_spki_der(der, None).is_err());
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn from_spki_der(der: &[u8], algorithm: Option<Algorithm>) -> Result<Self, Error> {
-        verifying_key_from_public(&parse_spki(der)?, Want::Any(algorithm))
-    }
-
-    /// An RSA verifying key (`RS*` or `PS*`) from DER: a `SubjectPublicKeyInfo` or a PKCS#1
-    /// `RSAPublicKey`.
-    ///
-    /// # Errors
-    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the key is
-    /// not an RSA key, [`KeyErrorCategory::Der`] for malformed DER, [`KeyError::RsaModulusSize`] and
-    /// [`KeyError::RsaExponent`] for weak keys.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, VerifyingKey};
-    ///
-    /// let der = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
-    /// let key = VerifyingKey::rsa_der(Algorithm::Rs256, der)?;
-    /// assert_eq!(key.algorithm(), Algorithm::Rs256);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
-        let want = Want::Rsa(algorithm).check()?;
-        verifying_key_from_public(&parse_rsa_public_any(der)?, want)
-    }
-
-    /// A P-256 (`ES256`) or P-384 (`ES384`) verifying key from a DER `SubjectPublicKeyInfo`;
-    /// the curve fixes the algorithm. The point is checked to lie on the curve.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyErrorCategory::Rejected`] for a point that is compressed or not on the curve.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey, VerifyingKey};
-    ///
-    /// let spki = SigningKey::generate(Algorithm::Es384)?.verifying_key()?.to_spki_der()?;
-    /// let key = VerifyingKey::ecdsa_der(&spki)?;
-    /// assert_eq!(key.algorithm(), Algorithm::Es384);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ecdsa_der(der: &[u8]) -> Result<Self, Error> {
-        verifying_key_from_public(&parse_spki(der)?, Want::Ecdsa)
-    }
-
-    /// An Ed25519 (`EdDSA`) verifying key from a DER `SubjectPublicKeyInfo` (RFC 8410).
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyErrorCategory::UnsupportedKeyType`] for unknown OIDs (Ed448, X25519, …),
-    /// [`KeyErrorCategory::Der`] for malformed DER.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey, VerifyingKey};
-    ///
-    /// let spki = SigningKey::generate(Algorithm::EdDsa)?.verifying_key()?.to_spki_der()?;
-    /// assert_eq!(VerifyingKey::ed25519_der(&spki)?.algorithm(), Algorithm::EdDsa);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ed25519_der(der: &[u8]) -> Result<Self, Error> {
-        verifying_key_from_public(&parse_spki(der)?, Want::Ed25519)
-    }
-
-    /// The public key inside a DER X.509 certificate (RFC 5280).
-    ///
-    /// **Only the key is used. The certificate is not validated in any way**: not its
-    /// signature, issuer, validity period, key usage, extensions or chain of trust. Use this
-    /// when the certificate itself was obtained from a trusted place (your configuration), as
-    /// a container for the key; never for a certificate taken from a token's `x5c` header.
-    ///
-    /// # Errors
-    /// The errors of [`from_spki_der`](Self::from_spki_der), and [`KeyErrorCategory::Der`] when the
-    /// input is not a certificate.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, VerifyingKey};
-    ///
-    /// let der = include_bytes!("../../tests/data/keys/rsa2048.cert.der");
-    /// let key = VerifyingKey::from_certificate_der(der, Some(Algorithm::Rs256))?;
-    /// assert_eq!(key.algorithm(), Algorithm::Rs256);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn from_certificate_der(der: &[u8], algorithm: Option<Algorithm>) -> Result<Self, Error> {
-        verifying_key_from_public(&parse_certificate(der)?, Want::Any(algorithm))
-    }
-
-    /// The public key as a DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7; RFC 8410 for
-    /// Ed25519), the body of a `PUBLIC KEY` PEM block.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for HMAC keys, which have no public form.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, VerifyingKey};
-    ///
-    /// let der = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
-    /// let key = VerifyingKey::rsa_der(Algorithm::Rs256, der)?;
-    /// assert_eq!(key.to_spki_der()?, der.to_vec());
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn to_spki_der(&self) -> Result<Vec<u8>, Error> {
-        Ok(match &self.inner {
-            VerifyingInner::Rsa(k) => write_spki_rsa(k.modulus(), k.exponent()),
-            VerifyingInner::Ecdsa(k) => {
-                let curve = Curve::for_algorithm(self.algorithm).ok_or(KeyError::invalid(
-                    KeyErrorCategory::Unsupported,
-                    "exporting an EC key bound to a non-ECDSA algorithm",
-                ))?;
-                write_spki_ec(curve, k.point())
-            }
-            VerifyingInner::EdDsa(k) => write_spki_ed25519(k.as_bytes()),
-            VerifyingInner::Hmac(_) => {
-                return Err(KeyError::KeyTypeMismatch {
-                    expected: "a public key",
-                    found: "HMAC secret",
-                }
-                .into());
-            }
-        })
+    pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
+        generate(algorithm)
     }
 }

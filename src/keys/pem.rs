@@ -555,33 +555,6 @@ impl SigningKey {
         signing_from_pem(pem, Want::Ed25519, &[PRIVATE_KEY], "PRIVATE KEY")
     }
 
-    /// Generates a new private key for `ES256` (P-256), `ES384` (P-384) or `EdDSA` (Ed25519)
-    /// with the operating system's random number generator. The key can be exported with
-    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem).
-    ///
-    /// RSA keys cannot be generated (ring does not implement RSA key generation); make one with
-    /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem` and load it
-    /// with [`rsa_pem`](Self::rsa_pem). For HMAC use
-    /// [`generate_hmac_secret`](super::generate_hmac_secret).
-    ///
-    /// # Errors
-    /// [`KeyErrorCategory::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
-    /// random number generator fails.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let key = SigningKey::generate(Algorithm::Es256)?;
-    /// let pem = key.to_pkcs8_pem()?;
-    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-    /// assert!(SigningKey::generate(Algorithm::Rs256).is_err());
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
-        build::generate(algorithm)
-    }
-
     /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (64-character lines, LF endings);
     /// see [`to_pkcs8_der`](Self::to_pkcs8_der).
     ///
