@@ -97,8 +97,13 @@ pub const BACKEND: &str = backend::NAME;
 /// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
 pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
 
-/// The longest signature kept on the stack: ES384's 96 bytes (HMAC and EdDSA are shorter).
-const INLINE_SIGNATURE_LEN: usize = 96;
+/// The longest signature kept on the stack: the longest ECDSA signature of the curve table
+/// (ES384's 96 bytes today), or 64 bytes (HS512, EdDSA) if that were longer.
+const INLINE_SIGNATURE_LEN: usize = if kind::MAX_EC_SIGNATURE_LEN > 64 {
+    kind::MAX_EC_SIGNATURE_LEN
+} else {
+    64
+};
 
 /// A signature: on the stack for HMAC, ECDSA and EdDSA; on the heap for RSA, whose signing
 /// costs far more than an allocation. Zeroing a 1 KiB array on every HMAC signature cost about

@@ -68,6 +68,20 @@ const P384: CurveRow = CurveRow {
     algorithm: Algorithm::Es384,
 };
 
+/// The longest ECDSA signature (`r || s`, twice the coordinate size) of any curve in the table.
+pub(crate) const MAX_EC_SIGNATURE_LEN: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < Curve::ALL.len() {
+        let len = 2 * Curve::ALL[i].coordinate_len();
+        if len > max {
+            max = len;
+        }
+        i += 1;
+    }
+    max
+};
+
 /// What a constructor of "any EC key" expects, in messages.
 pub(crate) const ANY_EC_KEY: &str = "a P-256 or P-384 EC key";
 
@@ -231,6 +245,7 @@ mod tests {
                 AlgorithmSet::only(curve.algorithm())
             );
         }
+        assert_eq!(MAX_EC_SIGNATURE_LEN, 96);
         assert_eq!(
             Curve::names_and_point_lens(),
             ("P-256 or P-384".to_owned(), "65 or 97".to_owned())
