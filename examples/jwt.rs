@@ -508,7 +508,7 @@ fn is_der_key(bytes: &[u8]) -> bool {
             || is_key(VerifyingKey::from_certificate_der(bytes, None).map(drop))
             || is_key(VerifyingKey::rsa_der(Algorithm::Rs256, bytes).map(drop))
             || is_key(SigningKey::from_pkcs8_der(bytes, None).map(drop))
-            || is_key(SigningKey::ecdsa_sec1_der(bytes).map(drop)))
+            || is_key(SigningKey::from_sec1_der(bytes).map(drop)))
 }
 
 /// The algorithms a PEM key serves by itself: RSA keys RS*/PS*, EC keys by curve, Ed25519.

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, Ed25519) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
 //! | `RSA PRIVATE KEY` (PKCS#1) | [`SigningKey::rsa_pem`]; DER: [`SigningKey::rsa_der`] | [`VerifyingKey::rsa_pem`] (public half) |
-//! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::ecdsa_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
+//! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::from_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
 //! | `PUBLIC KEY` (SPKI) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
 //! | `RSA PUBLIC KEY` (PKCS#1) | — | [`VerifyingKey::rsa_pem`]; DER: [`VerifyingKey::rsa_der`] |
 //! | `CERTIFICATE` (X.509, **not validated**) | — | [`VerifyingKey::from_certificate_pem`]; DER: [`VerifyingKey::from_certificate_der`] |

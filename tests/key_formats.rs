@@ -242,7 +242,7 @@ fn p256_and_p384_load_from_every_format_and_bind_the_curve_algorithm() {
             SigningKey::ecdsa_pem(&pem(&format!("{name}.sec1.pem"))).unwrap(),
             SigningKey::from_pem(&pem(&format!("{name}.sec1.pem")), Some(alg)).unwrap(),
             SigningKey::ecdsa_pkcs8_der(&der(&format!("{name}.pkcs8.der"))).unwrap(),
-            SigningKey::ecdsa_sec1_der(&der(&format!("{name}.sec1.der"))).unwrap(),
+            SigningKey::from_sec1_der(&der(&format!("{name}.sec1.der"))).unwrap(),
             SigningKey::from_pkcs8_der(&der(&format!("{name}.pkcs8.der")), None).unwrap(),
         ];
         for signing in &signers {
@@ -689,14 +689,14 @@ fn no_input_panics_a_key_constructor() {
             let _ = VerifyingKey::from_spki_der(prefix, None);
             let _ = VerifyingKey::rsa_der(Algorithm::Rs256, prefix);
             let _ = SigningKey::from_pkcs8_der(prefix, None);
-            let _ = SigningKey::ecdsa_sec1_der(prefix);
+            let _ = SigningKey::from_sec1_der(prefix);
         }
         for i in 0..bytes.len().min(200) {
             let mut flipped = bytes.clone();
             flipped[i] ^= 0x80;
             let _ = VerifyingKey::from_certificate_der(&flipped, None);
             let _ = SigningKey::from_pkcs8_der(&flipped, None);
-            let _ = SigningKey::ecdsa_sec1_der(&flipped);
+            let _ = SigningKey::from_sec1_der(&flipped);
         }
     }
 }

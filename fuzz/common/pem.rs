@@ -36,7 +36,7 @@ pub(crate) fn run(data: &[u8]) {
     check_public(VerifyingKey::rsa_der(Algorithm::Rs256, data));
     check_public(VerifyingKey::ecdsa_der(data));
     check_public(VerifyingKey::ed25519_der(data));
-    check_private(SigningKey::ecdsa_sec1_der(data));
+    check_private(SigningKey::from_sec1_der(data));
 }
 
 fn check_public(key: Result<VerifyingKey, webtoken::Error>) {

@@ -135,11 +135,11 @@ impl SigningKey {
     /// use webtoken::{Algorithm, SigningKey};
     ///
     /// let der = include_bytes!("../../tests/data/keys/p256.sec1.der");
-    /// let key = SigningKey::ecdsa_sec1_der(der)?;
+    /// let key = SigningKey::from_sec1_der(der)?;
     /// assert_eq!(key.algorithm(), Algorithm::Es256);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn ecdsa_sec1_der(der: &[u8]) -> Result<Self, Error> {
+    pub fn from_sec1_der(der: &[u8]) -> Result<Self, Error> {
         signing_key_from_private(&parse_sec1(der)?, Want::Ecdsa)
     }
 
