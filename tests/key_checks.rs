@@ -204,7 +204,11 @@ fn bad_ed25519_public_keys_are_refused_from_spki_der_and_pem() {
     for (point, reason) in bad_ed25519_points() {
         let der = spki_der(&point);
         assert_refused(VerifyingKey::from_spki_der(&der, None), reason, "SPKI DER");
-        assert_refused(VerifyingKey::ed25519_der(&der), reason, "ed25519_der");
+        assert_refused(
+            VerifyingKey::from_spki_der(&der, None),
+            reason,
+            "from_spki_der",
+        );
         let pem = pem("PUBLIC KEY", &der);
         assert_refused(VerifyingKey::from_pem(&pem, None), reason, "PEM");
         assert_refused(VerifyingKey::ed25519_pem(&pem), reason, "ed25519_pem");
@@ -273,9 +277,9 @@ fn bad_ed25519_public_keys_embedded_in_pkcs8_v2_are_refused() {
         let der = pkcs8_v2(&SEED, &point);
         assert_refused(SigningKey::from_pkcs8_der(&der, None), reason, "PKCS#8 v2");
         assert_refused(
-            SigningKey::ed25519_pkcs8_der(&der),
+            SigningKey::from_pkcs8_der(&der, None),
             reason,
-            "ed25519_pkcs8_der",
+            "from_pkcs8_der",
         );
         let pem = pem("PRIVATE KEY", &der);
         assert_refused(SigningKey::ed25519_pem(&pem), reason, "PKCS#8 v2 PEM");

@@ -241,7 +241,7 @@ fn p256_and_p384_load_from_every_format_and_bind_the_curve_algorithm() {
             SigningKey::ecdsa_pem(&pem(&format!("{name}.pkcs8.pem"))).unwrap(),
             SigningKey::ecdsa_pem(&pem(&format!("{name}.sec1.pem"))).unwrap(),
             SigningKey::from_pem(&pem(&format!("{name}.sec1.pem")), Some(alg)).unwrap(),
-            SigningKey::ecdsa_pkcs8_der(&der(&format!("{name}.pkcs8.der"))).unwrap(),
+            SigningKey::from_pkcs8_der(&der(&format!("{name}.pkcs8.der")), None).unwrap(),
             SigningKey::from_sec1_der(&der(&format!("{name}.sec1.der"))).unwrap(),
             SigningKey::from_pkcs8_der(&der(&format!("{name}.pkcs8.der")), None).unwrap(),
         ];

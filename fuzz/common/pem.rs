@@ -34,8 +34,8 @@ pub(crate) fn run(data: &[u8]) {
         check_private(SigningKey::from_pkcs8_der(data, algorithm));
     }
     check_public(VerifyingKey::rsa_der(Algorithm::Rs256, data));
-    check_public(VerifyingKey::ecdsa_der(data));
-    check_public(VerifyingKey::ed25519_der(data));
+    check_public(VerifyingKey::from_spki_der(data, None));
+    check_public(VerifyingKey::from_spki_der(data, None));
     check_private(SigningKey::from_sec1_der(data));
 }
 

@@ -41,44 +41,6 @@ impl SigningKey {
         signing_key_from_private(&parse_rsa_private_any(der)?, want)
     }
 
-    /// An ECDSA signing key from a DER-encoded PKCS#8 `PrivateKeyInfo`; the curve fixes the
-    /// algorithm (P-256 → `ES256`, P-384 → `ES384`). The private parts are kept for export.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyErrorCategory::Rejected`] when the public key is missing or does not match.
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = include_bytes!("../../tests/data/keys/p384.pkcs8.der");
-    /// assert_eq!(SigningKey::ecdsa_pkcs8_der(der)?.algorithm(), Algorithm::Es384);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ecdsa_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        signing_key_from_private(&parse_pkcs8(der)?, Want::Ecdsa)
-    }
-
-    /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1, or v2
-    /// whose public key must match the seed). The private parts are kept for export.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyErrorCategory::UnsupportedKeyType`] for unknown OIDs, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyErrorCategory::Rejected`] when a v2 public key does not match the seed.
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = SigningKey::generate(Algorithm::EdDsa)?.to_pkcs8_der()?;
-    /// assert_eq!(SigningKey::ed25519_pkcs8_der(&der)?.algorithm(), Algorithm::EdDsa);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ed25519_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        signing_key_from_private(&parse_pkcs8(der)?, Want::Ed25519)
-    }
-
     /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
     ///
     /// # Errors
@@ -250,46 +212,6 @@ impl VerifyingKey {
     pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
         let want = Want::Rsa(algorithm).check()?;
         verifying_key_from_public(&parse_rsa_public_any(der)?, want)
-    }
-
-    /// A P-256 (`ES256`) or P-384 (`ES384`) verifying key from a DER `SubjectPublicKeyInfo`;
-    /// the curve fixes the algorithm. The point is checked to lie on the curve.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Der`] for malformed DER,
-    /// [`KeyErrorCategory::Rejected`] for a point that is compressed or not on the curve.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey, VerifyingKey};
-    ///
-    /// let spki = SigningKey::generate(Algorithm::Es384)?.verifying_key()?.to_spki_der()?;
-    /// let key = VerifyingKey::ecdsa_der(&spki)?;
-    /// assert_eq!(key.algorithm(), Algorithm::Es384);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ecdsa_der(der: &[u8]) -> Result<Self, Error> {
-        verifying_key_from_public(&parse_spki(der)?, Want::Ecdsa)
-    }
-
-    /// An Ed25519 (`EdDSA`) verifying key from a DER `SubjectPublicKeyInfo` (RFC 8410).
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyErrorCategory::UnsupportedKeyType`] for unknown OIDs (Ed448, X25519, …),
-    /// [`KeyErrorCategory::Der`] for malformed DER.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey, VerifyingKey};
-    ///
-    /// let spki = SigningKey::generate(Algorithm::EdDsa)?.verifying_key()?.to_spki_der()?;
-    /// assert_eq!(VerifyingKey::ed25519_der(&spki)?.algorithm(), Algorithm::EdDsa);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ed25519_der(der: &[u8]) -> Result<Self, Error> {
-        verifying_key_from_public(&parse_spki(der)?, Want::Ed25519)
     }
 
     /// The public key inside a DER X.509 certificate (RFC 5280).
