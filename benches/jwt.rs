@@ -416,13 +416,13 @@ fn asymmetric(runner: &mut Runner<'_>) {
         &sig::RSA_PKCS1_2048_8192_SHA256,
         rsa_pair.public_key().as_ref().to_vec(),
     );
-    let rsa_key = SigningKey::rsa_der(Algorithm::Rs256, rsa_der).unwrap();
+    let rsa_key = SigningKey::rsa_der(rsa_der, Algorithm::Rs256).unwrap();
     let rsa_verifying = rsa_key.verifying_key().unwrap();
     let pss_public = sig::UnparsedPublicKey::new(
         &sig::RSA_PSS_2048_8192_SHA256,
         rsa_pair.public_key().as_ref().to_vec(),
     );
-    let pss_key = SigningKey::rsa_der(Algorithm::Ps256, rsa_der).unwrap();
+    let pss_key = SigningKey::rsa_der(rsa_der, Algorithm::Ps256).unwrap();
     let pss_verifying = pss_key.verifying_key().unwrap();
 
     let p384_doc =

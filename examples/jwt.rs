@@ -506,7 +506,7 @@ fn is_der_key(bytes: &[u8]) -> bool {
     bytes.first() == Some(&0x30)
         && (is_key(VerifyingKey::from_spki_der(bytes, None).map(drop))
             || is_key(VerifyingKey::from_certificate_der(bytes, None).map(drop))
-            || is_key(VerifyingKey::rsa_der(Algorithm::Rs256, bytes).map(drop))
+            || is_key(VerifyingKey::rsa_der(bytes, Algorithm::Rs256).map(drop))
             || is_key(SigningKey::from_pkcs8_der(bytes, None).map(drop))
             || is_key(SigningKey::from_sec1_der(bytes).map(drop)))
 }

@@ -72,25 +72,25 @@ const RSA_ALGORITHMS: [Algorithm; 6] = [
 #[test]
 fn rsa2048_pkcs8_pem_signs_and_spki_pem_verifies_for_every_rsa_algorithm() {
     for alg in RSA_ALGORITHMS {
-        let signing = SigningKey::rsa_pem(alg, &pem("rsa2048.pkcs8.pem")).expect("private");
-        let verifying = VerifyingKey::rsa_pem(alg, &pem("rsa2048.spki.pem")).expect("public");
+        let signing = SigningKey::rsa_pem(&pem("rsa2048.pkcs8.pem"), alg).expect("private");
+        let verifying = VerifyingKey::rsa_pem(&pem("rsa2048.spki.pem"), alg).expect("public");
         assert_round_trip(&signing, &verifying);
     }
 }
 
 #[test]
 fn rsa2048_pkcs1_private_pem_signs_and_pkcs1_public_pem_verifies() {
-    let signing = SigningKey::rsa_pem(Algorithm::Rs256, &pem("rsa2048.pkcs1.pem")).unwrap();
-    let verifying = VerifyingKey::rsa_pem(Algorithm::Rs256, &pem("rsa2048.pkcs1.pub.pem")).unwrap();
+    let signing = SigningKey::rsa_pem(&pem("rsa2048.pkcs1.pem"), Algorithm::Rs256).unwrap();
+    let verifying = VerifyingKey::rsa_pem(&pem("rsa2048.pkcs1.pub.pem"), Algorithm::Rs256).unwrap();
     assert_round_trip(&signing, &verifying);
 }
 
 #[test]
 fn rsa2048_der_forms_load() {
     let alg = Algorithm::Ps512;
-    let public = VerifyingKey::rsa_der(alg, &der("rsa2048.spki.der")).unwrap();
+    let public = VerifyingKey::rsa_der(&der("rsa2048.spki.der"), alg).unwrap();
     for private in ["rsa2048.pkcs8.der", "rsa2048.pkcs1.der"] {
-        assert_round_trip(&SigningKey::rsa_der(alg, &der(private)).unwrap(), &public);
+        assert_round_trip(&SigningKey::rsa_der(&der(private), alg).unwrap(), &public);
     }
     let from_pkcs8 = SigningKey::from_pkcs8_der(&der("rsa2048.pkcs8.der"), Some(alg)).unwrap();
     assert_round_trip(&from_pkcs8, &public);
@@ -100,7 +100,7 @@ fn rsa2048_der_forms_load() {
 
 #[test]
 fn rsa2048_certificate_pem_and_der_give_the_public_key() {
-    let signing = SigningKey::rsa_pem(Algorithm::Rs256, &pem("rsa2048.pkcs8.pem")).unwrap();
+    let signing = SigningKey::rsa_pem(&pem("rsa2048.pkcs8.pem"), Algorithm::Rs256).unwrap();
     let from_pem =
         VerifyingKey::from_certificate_pem(&pem("rsa2048.cert.pem"), Some(Algorithm::Rs256))
             .unwrap();
@@ -118,9 +118,9 @@ fn rsa2048_certificate_pem_and_der_give_the_public_key() {
 fn rsa3072_and_rsa4096_keys_round_trip() {
     for bits in [3072, 4096] {
         let signing =
-            SigningKey::rsa_pem(Algorithm::Rs384, &pem(&format!("rsa{bits}.pkcs8.pem"))).unwrap();
+            SigningKey::rsa_pem(&pem(&format!("rsa{bits}.pkcs8.pem")), Algorithm::Rs384).unwrap();
         let verifying =
-            VerifyingKey::rsa_pem(Algorithm::Rs384, &pem(&format!("rsa{bits}.spki.pem"))).unwrap();
+            VerifyingKey::rsa_pem(&pem(&format!("rsa{bits}.spki.pem")), Algorithm::Rs384).unwrap();
         assert_round_trip(&signing, &verifying);
         assert_eq!(signing.sign(MESSAGE).unwrap().len(), bits / 8);
     }
@@ -128,9 +128,9 @@ fn rsa3072_and_rsa4096_keys_round_trip() {
 
 #[test]
 fn private_key_pem_given_to_verifying_constructor_yields_its_public_half() {
-    let signing = SigningKey::rsa_pem(Algorithm::Rs256, &pem("rsa2048.pkcs8.pem")).unwrap();
+    let signing = SigningKey::rsa_pem(&pem("rsa2048.pkcs8.pem"), Algorithm::Rs256).unwrap();
     for name in ["rsa2048.pkcs8.pem", "rsa2048.pkcs1.pem"] {
-        let verifying = VerifyingKey::rsa_pem(Algorithm::Rs256, &pem(name)).unwrap();
+        let verifying = VerifyingKey::rsa_pem(&pem(name), Algorithm::Rs256).unwrap();
         assert_round_trip(&signing, &verifying);
     }
     let ec = SigningKey::ecdsa_pem(&pem("p256.pkcs8.pem")).unwrap();
@@ -159,8 +159,8 @@ fn rsa_key_without_an_algorithm_is_refused_with_algorithm_required() {
 #[test]
 fn rsa_constructor_refuses_a_non_rsa_algorithm_before_parsing() {
     let err = key_error(VerifyingKey::rsa_pem(
-        Algorithm::Hs256,
         &pem("rsa2048.spki.pem"),
+        Algorithm::Hs256,
     ));
     assert!(
         matches!(
@@ -172,25 +172,25 @@ fn rsa_constructor_refuses_a_non_rsa_algorithm_before_parsing() {
         ),
         "{err:?}"
     );
-    let err = key_error(SigningKey::rsa_pem(Algorithm::Es256, "not even PEM"));
+    let err = key_error(SigningKey::rsa_pem("not even PEM", Algorithm::Es256));
     assert!(matches!(err, KeyError::AlgorithmMismatch { .. }), "{err:?}");
 }
 
 #[test]
 fn rejects_1024_bit_rsa_keys_with_modulus_size() {
     let err = key_error(VerifyingKey::rsa_pem(
-        Algorithm::Rs256,
         &pem("rsa1024.spki.pem"),
+        Algorithm::Rs256,
     ));
     assert_eq!(err, KeyError::RsaModulusSize { bits: 1024 });
     let err = key_error(SigningKey::rsa_pem(
-        Algorithm::Rs256,
         &pem("rsa1024.pkcs8.pem"),
+        Algorithm::Rs256,
     ));
     assert_eq!(err, KeyError::RsaModulusSize { bits: 1024 });
     let err = key_error(VerifyingKey::rsa_pem(
-        Algorithm::Rs256,
         &pem("rsa1024.pkcs8.pem"),
+        Algorithm::Rs256,
     ));
     assert_eq!(err, KeyError::RsaModulusSize { bits: 1024 });
 }
@@ -213,17 +213,17 @@ fn rsa_public_pem_with_exponent(e: u8) -> String {
 #[test]
 fn rejects_rsa_exponent_one_and_even_exponents() {
     let err = key_error(VerifyingKey::rsa_pem(
-        Algorithm::Rs256,
         &rsa_public_pem_with_exponent(1),
+        Algorithm::Rs256,
     ));
     assert!(matches!(err, KeyError::RsaExponent { .. }), "{err:?}");
     let err = key_error(VerifyingKey::rsa_pem(
-        Algorithm::Rs256,
         &rsa_public_pem_with_exponent(4),
+        Algorithm::Rs256,
     ));
     assert!(matches!(err, KeyError::RsaExponent { .. }), "{err:?}");
     // The same construction with e = 3 is accepted, so the refusal is about the exponent.
-    assert!(VerifyingKey::rsa_pem(Algorithm::Rs256, &rsa_public_pem_with_exponent(3)).is_ok());
+    assert!(VerifyingKey::rsa_pem(&rsa_public_pem_with_exponent(3), Algorithm::Rs256).is_ok());
 }
 
 // ------------------------------------------------------------------------------------------
@@ -273,20 +273,20 @@ fn ec_key_with_the_wrong_curve_algorithm_is_refused() {
 #[test]
 fn ec_key_given_to_the_rsa_constructor_is_an_algorithm_mismatch() {
     let err = key_error(VerifyingKey::rsa_pem(
-        Algorithm::Rs256,
         &pem("p256.spki.pem"),
+        Algorithm::Rs256,
     ));
     assert!(
         matches!(&err, KeyError::AlgorithmMismatch { algorithm: Algorithm::Rs256, key } if key == "P-256 EC key"),
         "{err:?}"
     );
     let err = key_error(SigningKey::rsa_pem(
-        Algorithm::Ps256,
         &pem("p256.pkcs8.pem"),
+        Algorithm::Ps256,
     ));
     assert!(matches!(err, KeyError::AlgorithmMismatch { .. }), "{err:?}");
     // The EC-only label is not accepted by the RSA constructor at all.
-    let err = key_error(SigningKey::rsa_pem(Algorithm::Rs256, &pem("p256.sec1.pem")));
+    let err = key_error(SigningKey::rsa_pem(&pem("p256.sec1.pem"), Algorithm::Rs256));
     assert!(
         matches!(&err, KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::PemLabel && invalid.detail() == "EC PRIVATE KEY"),
         "{err:?}"
@@ -448,14 +448,14 @@ fn exported_public_keys_match_openssl_byte_for_byte() {
         let key = VerifyingKey::from_pem(&openssl, alg).unwrap();
         assert_eq!(key.to_pem().unwrap(), openssl, "{name}");
     }
-    let der_key = VerifyingKey::rsa_der(Algorithm::Rs256, &der("rsa2048.spki.der")).unwrap();
+    let der_key = VerifyingKey::rsa_der(&der("rsa2048.spki.der"), Algorithm::Rs256).unwrap();
     assert_eq!(der_key.to_spki_der().unwrap(), der("rsa2048.spki.der"));
 }
 
 #[test]
 fn exported_private_keys_match_openssl_pkcs8_for_rsa_and_ed25519() {
     // OpenSSL writes RSA and Ed25519 PKCS#8 v1 exactly as webtoken does.
-    let rsa = SigningKey::rsa_pem(Algorithm::Rs256, &pem("rsa2048.pkcs1.pem")).unwrap();
+    let rsa = SigningKey::rsa_pem(&pem("rsa2048.pkcs1.pem"), Algorithm::Rs256).unwrap();
     assert_eq!(rsa.to_pkcs8_pem().unwrap(), pem("rsa2048.pkcs8.pem"));
     let ed = SigningKey::ed25519_pem(&pem("ed25519.pkcs8.pem")).unwrap();
     assert_eq!(ed.to_pkcs8_pem().unwrap(), pem("ed25519.pkcs8.pem"));
@@ -526,7 +526,7 @@ fn hostile_catalogue_pem_cases_are_refused_as_invalid_key_with_a_specific_error(
         let input = case["construct"].as_str().unwrap();
         assert_eq!(case["expected"]["error_kind"], "InvalidKey");
         for result in [
-            VerifyingKey::rsa_pem(Algorithm::Rs256, input),
+            VerifyingKey::rsa_pem(input, Algorithm::Rs256),
             VerifyingKey::from_pem(input, Some(Algorithm::Rs256)),
         ] {
             let error = result.unwrap_err();
@@ -630,7 +630,7 @@ fn a_second_pem_block_is_refused() {
 fn truncated_der_inside_valid_armour_is_a_der_error() {
     let der = base64_body(&pem("rsa2048.pkcs8.pem"));
     let truncated = armour("PRIVATE KEY", &der[..der.len() - 1]);
-    let err = key_error(SigningKey::rsa_pem(Algorithm::Rs256, &truncated));
+    let err = key_error(SigningKey::rsa_pem(&truncated, Algorithm::Rs256));
     assert!(
         matches!(&err, KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Der),
         "{err:?}"
@@ -646,8 +646,8 @@ fn error_messages_never_contain_key_material() {
         key_error(SigningKey::ecdsa_pem(&armour("PRIVATE KEY", &broken))).to_string(),
         key_error(SigningKey::ecdsa_pem(&pem("p256.sec1.nopublic.pem"))).to_string(),
         key_error(SigningKey::rsa_pem(
-            Algorithm::Rs256,
             &pem("p256.pkcs8.pem"),
+            Algorithm::Rs256,
         ))
         .to_string(),
     ];
@@ -687,7 +687,7 @@ fn no_input_panics_a_key_constructor() {
             let prefix = &bytes[..cut];
             let _ = VerifyingKey::from_certificate_der(prefix, None);
             let _ = VerifyingKey::from_spki_der(prefix, None);
-            let _ = VerifyingKey::rsa_der(Algorithm::Rs256, prefix);
+            let _ = VerifyingKey::rsa_der(prefix, Algorithm::Rs256);
             let _ = SigningKey::from_pkcs8_der(prefix, None);
             let _ = SigningKey::from_sec1_der(prefix);
         }

@@ -32,11 +32,11 @@ impl SigningKey {
     /// use webtoken::{Algorithm, SigningKey};
     ///
     /// let der = include_bytes!("../../tests/data/keys/rsa2048.pkcs1.der");
-    /// let key = SigningKey::rsa_der(Algorithm::Ps256, der)?;
+    /// let key = SigningKey::rsa_der(der, Algorithm::Ps256)?;
     /// assert_eq!(key.algorithm(), Algorithm::Ps256);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
+    pub fn rsa_der(der: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         let want = Want::Rsa(algorithm).check()?;
         signing_key_from_private(&parse_rsa_private_any(der)?, want)
     }
@@ -205,11 +205,11 @@ impl VerifyingKey {
     /// use webtoken::{Algorithm, VerifyingKey};
     ///
     /// let der = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
-    /// let key = VerifyingKey::rsa_der(Algorithm::Rs256, der)?;
+    /// let key = VerifyingKey::rsa_der(der, Algorithm::Rs256)?;
     /// assert_eq!(key.algorithm(), Algorithm::Rs256);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
+    pub fn rsa_der(der: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         let want = Want::Rsa(algorithm).check()?;
         verifying_key_from_public(&parse_rsa_public_any(der)?, want)
     }
@@ -249,7 +249,7 @@ impl VerifyingKey {
     /// use webtoken::{Algorithm, VerifyingKey};
     ///
     /// let der = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
-    /// let key = VerifyingKey::rsa_der(Algorithm::Rs256, der)?;
+    /// let key = VerifyingKey::rsa_der(der, Algorithm::Rs256)?;
     /// assert_eq!(key.to_spki_der()?, der.to_vec());
     /// # Ok::<(), webtoken::Error>(())
     /// ```

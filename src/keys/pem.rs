@@ -324,11 +324,11 @@ impl VerifyingKey {
     /// use webtoken::{Algorithm, VerifyingKey};
     ///
     /// let pem = include_str!("../../tests/data/keys/rsa2048.pkcs1.pub.pem");
-    /// let key = VerifyingKey::rsa_pem(Algorithm::Ps384, pem)?;
+    /// let key = VerifyingKey::rsa_pem(pem, Algorithm::Ps384)?;
     /// assert_eq!(key.algorithm(), Algorithm::Ps384);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn rsa_pem(algorithm: Algorithm, pem: &str) -> Result<Self, Error> {
+    pub fn rsa_pem(pem: &str, algorithm: Algorithm) -> Result<Self, Error> {
         verifying_from_pem(
             pem,
             Want::Rsa(algorithm),
@@ -424,7 +424,7 @@ impl VerifyingKey {
     /// use webtoken::{Algorithm, VerifyingKey};
     ///
     /// let pem = include_str!("../../tests/data/keys/rsa2048.spki.pem");
-    /// let key = VerifyingKey::rsa_pem(Algorithm::Rs256, pem)?;
+    /// let key = VerifyingKey::rsa_pem(pem, Algorithm::Rs256)?;
     /// assert_eq!(key.to_pem()?, pem);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
@@ -488,17 +488,17 @@ impl SigningKey {
     /// use webtoken::{Algorithm, SigningKey, VerifyingKey};
     ///
     /// let key = SigningKey::rsa_pem(
-    ///     Algorithm::Rs256,
     ///     include_str!("../../tests/data/keys/rsa2048.pkcs1.pem"),
+    ///     Algorithm::Rs256,
     /// )?;
     /// let public = VerifyingKey::rsa_pem(
-    ///     Algorithm::Rs256,
     ///     include_str!("../../tests/data/keys/rsa2048.spki.pem"),
+    ///     Algorithm::Rs256,
     /// )?;
     /// public.verify(b"message", &key.sign(b"message")?)?;
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn rsa_pem(algorithm: Algorithm, pem: &str) -> Result<Self, Error> {
+    pub fn rsa_pem(pem: &str, algorithm: Algorithm) -> Result<Self, Error> {
         signing_from_pem(
             pem,
             Want::Rsa(algorithm),
