@@ -400,14 +400,14 @@ fn asymmetric(runner: &mut Runner<'_>) {
         &sig::ECDSA_P256_SHA256_FIXED,
         p256_pair.public_key().as_ref().to_vec(),
     );
-    let p256_key = SigningKey::ecdsa_pkcs8_der(p256_doc.as_ref()).unwrap();
+    let p256_key = SigningKey::from_pkcs8_der(p256_doc.as_ref(), None).unwrap();
     let p256_verifying = VerifyingKey::ecdsa_point(p256_pair.public_key().as_ref()).unwrap();
 
     let ed25519_doc = sig::Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
     let ed25519_pair = sig::Ed25519KeyPair::from_pkcs8(ed25519_doc.as_ref()).unwrap();
     let ed25519_public =
         sig::UnparsedPublicKey::new(&sig::ED25519, ed25519_pair.public_key().as_ref().to_vec());
-    let ed25519_key = SigningKey::ed25519_pkcs8_der(ed25519_doc.as_ref()).unwrap();
+    let ed25519_key = SigningKey::from_pkcs8_der(ed25519_doc.as_ref(), None).unwrap();
     let ed25519_verifying = VerifyingKey::ed25519(ed25519_pair.public_key().as_ref()).unwrap();
 
     let rsa_der = include_bytes!("../tests/data/keys/rsa2048.pkcs1.der");
@@ -416,13 +416,13 @@ fn asymmetric(runner: &mut Runner<'_>) {
         &sig::RSA_PKCS1_2048_8192_SHA256,
         rsa_pair.public_key().as_ref().to_vec(),
     );
-    let rsa_key = SigningKey::rsa_der(Algorithm::Rs256, rsa_der).unwrap();
+    let rsa_key = SigningKey::rsa_der(rsa_der, Algorithm::Rs256).unwrap();
     let rsa_verifying = rsa_key.verifying_key().unwrap();
     let pss_public = sig::UnparsedPublicKey::new(
         &sig::RSA_PSS_2048_8192_SHA256,
         rsa_pair.public_key().as_ref().to_vec(),
     );
-    let pss_key = SigningKey::rsa_der(Algorithm::Ps256, rsa_der).unwrap();
+    let pss_key = SigningKey::rsa_der(rsa_der, Algorithm::Ps256).unwrap();
     let pss_verifying = pss_key.verifying_key().unwrap();
 
     let p384_doc =
@@ -432,7 +432,7 @@ fn asymmetric(runner: &mut Runner<'_>) {
         &sig::ECDSA_P384_SHA384_FIXED,
         p384_pair.public_key().as_ref().to_vec(),
     );
-    let p384_key = SigningKey::ecdsa_pkcs8_der(p384_doc.as_ref()).unwrap();
+    let p384_key = SigningKey::from_pkcs8_der(p384_doc.as_ref(), None).unwrap();
     let p384_verifying = VerifyingKey::ecdsa_point(p384_pair.public_key().as_ref()).unwrap();
 
     let cases: [(&str, &SigningKey, &VerifyingKey, RawSign<'_>, RawVerify<'_>); 5] = [

@@ -12,10 +12,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
-use webtoken::keys::{Jwk, JwkSet, KeyType};
+use webtoken::keys::{Jwk, JwkSet, KeyError, KeyErrorCategory};
 use webtoken::{
-    Algorithm, AlgorithmFamily, AlgorithmSet, Error, ErrorKind, KeyError, KeySource, NumericDate,
-    SigningKey, Validation, VerifyingKey,
+    Algorithm, AlgorithmFamily, AlgorithmSet, Error, ErrorKind, KeySource, NumericDate, SigningKey,
+    Validation, VerifyingKey,
 };
 
 #[derive(Parser)]
@@ -492,21 +492,23 @@ fn read_jwk(text: &str) -> Result<KeyInput, Failure> {
 fn is_der_key(bytes: &[u8]) -> bool {
     let is_key = |r: Result<(), Error>| match r {
         Ok(()) => true,
-        Err(Error::Key(e)) => matches!(
-            e,
-            KeyError::AlgorithmRequired { .. }
-                | KeyError::AlgorithmMismatch { .. }
-                | KeyError::UnsupportedKeyType { .. }
-                | KeyError::UnsupportedCurve { .. }
-        ),
+        Err(Error::Key(e)) => {
+            matches!(
+                e,
+                KeyError::AlgorithmRequired { .. } | KeyError::AlgorithmMismatch { .. }
+            ) || matches!(
+                e.category(),
+                Some(KeyErrorCategory::UnsupportedKeyType | KeyErrorCategory::UnsupportedCurve)
+            )
+        }
         Err(_) => false,
     };
     bytes.first() == Some(&0x30)
         && (is_key(VerifyingKey::from_spki_der(bytes, None).map(drop))
             || is_key(VerifyingKey::from_certificate_der(bytes, None).map(drop))
-            || is_key(VerifyingKey::rsa_der(Algorithm::Rs256, bytes).map(drop))
+            || is_key(VerifyingKey::rsa_der(bytes, Algorithm::Rs256).map(drop))
             || is_key(SigningKey::from_pkcs8_der(bytes, None).map(drop))
-            || is_key(SigningKey::ecdsa_sec1_der(bytes).map(drop)))
+            || is_key(SigningKey::from_sec1_der(bytes).map(drop)))
 }
 
 /// The algorithms a PEM key serves by itself: RSA keys RS*/PS*, EC keys by curve, Ed25519.
@@ -522,17 +524,7 @@ fn pem_algorithms(pem: &str) -> Result<AlgorithmSet, Error> {
 
 /// The algorithms a JWK serves: its `alg`, or those of its type and curve.
 fn jwk_algorithms(jwk: &Jwk) -> AlgorithmSet {
-    if let Some(alg) = jwk.algorithm() {
-        return AlgorithmSet::only(alg);
-    }
-    match (jwk.key_type(), jwk.curve()) {
-        (KeyType::Rsa, _) => AlgorithmSet::family(AlgorithmFamily::Rsa),
-        (KeyType::Oct, _) => AlgorithmSet::family(AlgorithmFamily::Hmac),
-        (KeyType::Ec, Some("P-256")) => AlgorithmSet::only(Algorithm::Es256),
-        (KeyType::Ec, Some("P-384")) => AlgorithmSet::only(Algorithm::Es384),
-        (KeyType::Okp, _) => AlgorithmSet::only(Algorithm::EdDsa),
-        _ => AlgorithmSet::EMPTY,
-    }
+    jwk.algorithms()
 }
 
 /// The key's own algorithms, used by `verify` when no `--alg` is given.

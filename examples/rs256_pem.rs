@@ -27,8 +27,8 @@ fn main() -> Result<(), webtoken::Error> {
     // is loaded; the key is then bound to it.
     let private_pem = include_str!("../tests/data/keys/rsa2048.pkcs8.pem");
     let public_pem = include_str!("../tests/data/keys/rsa2048.spki.pem");
-    let signing_key = SigningKey::rsa_pem(Algorithm::Rs256, private_pem)?.with_key_id("rsa2048");
-    let verifying_key = VerifyingKey::rsa_pem(Algorithm::Rs256, public_pem)?;
+    let signing_key = SigningKey::rsa_pem(private_pem, Algorithm::Rs256)?.with_key_id("rsa2048");
+    let verifying_key = VerifyingKey::rsa_pem(public_pem, Algorithm::Rs256)?;
 
     let claims = Claims::new(Role {
         role: "admin".into(),

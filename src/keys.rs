@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, Ed25519) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
 //! | `RSA PRIVATE KEY` (PKCS#1) | [`SigningKey::rsa_pem`]; DER: [`SigningKey::rsa_der`] | [`VerifyingKey::rsa_pem`] (public half) |
-//! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::ecdsa_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
+//! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::from_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
 //! | `PUBLIC KEY` (SPKI) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
 //! | `RSA PUBLIC KEY` (PKCS#1) | — | [`VerifyingKey::rsa_pem`]; DER: [`VerifyingKey::rsa_der`] |
 //! | `CERTIFICATE` (X.509, **not validated**) | — | [`VerifyingKey::from_certificate_pem`]; DER: [`VerifyingKey::from_certificate_der`] |
@@ -32,7 +32,7 @@
 //! checks are webtoken's own, so both backends (ring, aws-lc-rs) refuse exactly the same keys.
 //!
 //! - **HMAC**: secrets shorter than the hash output ([`KeyError::WeakSecret`]), and secrets
-//!   that are a key in any form ([`KeyError::Rejected`]): PEM armour (`-----BEGIN ` anywhere),
+//!   that are a key in any form ([`KeyErrorCategory::Rejected`]): PEM armour (`-----BEGIN ` anywhere),
 //!   SSH2 or PuTTY armour, JSON starting with `{` that contains `"kty"` (a JWK or JWK Set), an
 //!   OpenSSH public key line (`ssh-…`, `ecdsa-sha2-…`, `sk-…` followed by `AAAA…`), each also
 //!   after a UTF-8 or UTF-16 byte order mark and leading whitespace and in UTF-16 without one;
@@ -63,17 +63,23 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::algorithm::{Algorithm, AlgorithmFamily};
-use crate::error::{AlgorithmRejection, Error, KeyError};
+use crate::error::{AlgorithmRejection, Error};
 
 pub(crate) mod backend;
+pub(crate) mod build;
 pub(crate) mod der;
+mod der_io;
 pub(crate) mod ecdsa;
 pub(crate) mod eddsa;
+pub(crate) mod error;
+pub(crate) mod formats;
 pub(crate) mod hmac;
-pub mod jwk;
+mod jwk;
+pub(crate) mod kind;
 pub(crate) mod pem;
 pub(crate) mod rsa;
 
+pub use error::{InvalidKey, KeyError, KeyErrorCategory};
 pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
 
 /// The library running the asymmetric algorithms (RS*, PS*, ES*, EdDSA) in this build:
@@ -90,8 +96,13 @@ pub const BACKEND: &str = backend::NAME;
 /// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
 pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
 
-/// The longest signature kept on the stack: ES384's 96 bytes (HMAC and EdDSA are shorter).
-const INLINE_SIGNATURE_LEN: usize = 96;
+/// The longest signature kept on the stack: the longest ECDSA signature of the curve table
+/// (ES384's 96 bytes today), or 64 bytes (HS512, EdDSA) if that were longer.
+const INLINE_SIGNATURE_LEN: usize = if kind::MAX_EC_SIGNATURE_LEN > 64 {
+    kind::MAX_EC_SIGNATURE_LEN
+} else {
+    64
+};
 
 /// A signature: on the stack for HMAC, ECDSA and EdDSA; on the heap for RSA, whose signing
 /// costs far more than an allocation. Zeroing a 1 KiB array on every HMAC signature cost about
@@ -245,7 +256,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
-    /// [`KeyError::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
+    /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
     pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
@@ -254,80 +265,6 @@ impl SigningKey {
             algorithm,
             SigningInner::Hmac(hmac::HmacKey::new(algorithm, secret.as_ref())?),
         ))
-    }
-
-    /// An RSA signing key (`RS*` or `PS*`) from a DER-encoded PKCS#8 `PrivateKeyInfo` or a
-    /// PKCS#1 `RSAPrivateKey` (told apart by their structure). The private parts are kept for
-    /// export.
-    ///
-    /// # Errors
-    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the DER
-    /// holds another kind of key, [`KeyError::Der`] for malformed DER,
-    /// [`KeyError::RsaModulusSize`] under 2048 bits, [`KeyError::RsaExponent`], and
-    /// [`KeyError::Rejected`] for keys whose parts do not belong together (the message names
-    /// the part; see [the checks](crate::keys#checks-when-a-key-is-built)) and keys the backend
-    /// refuses (ring signs with at most 4096-bit keys).
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = include_bytes!("../tests/data/keys/rsa2048.pkcs1.der");
-    /// let key = SigningKey::rsa_der(Algorithm::Ps256, der)?;
-    /// assert_eq!(key.algorithm(), Algorithm::Ps256);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn rsa_der(algorithm: Algorithm, der: &[u8]) -> Result<Self, Error> {
-        let want = der::Want::Rsa(algorithm).check()?;
-        der::signing_key_from_private(&der::parse_rsa_private_any(der)?, want)
-    }
-
-    /// An ECDSA signing key from a DER-encoded PKCS#8 `PrivateKeyInfo`; the curve fixes the
-    /// algorithm (P-256 → `ES256`, P-384 → `ES384`). The private parts are kept for export.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves, [`KeyError::Der`] for malformed DER,
-    /// [`KeyError::Rejected`] when the public key is missing or does not match.
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = include_bytes!("../tests/data/keys/p384.pkcs8.der");
-    /// assert_eq!(SigningKey::ecdsa_pkcs8_der(der)?.algorithm(), Algorithm::Es384);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ecdsa_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        der::signing_key_from_private(&der::parse_pkcs8(der)?, der::Want::Ecdsa)
-    }
-
-    /// An Ed25519 (`EdDSA`) signing key from a DER-encoded PKCS#8 `PrivateKeyInfo` (v1, or v2
-    /// whose public key must match the seed). The private parts are kept for export.
-    ///
-    /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for unknown OIDs, [`KeyError::Der`] for malformed DER,
-    /// [`KeyError::Rejected`] when a v2 public key does not match the seed.
-    ///
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let der = SigningKey::generate(Algorithm::EdDsa)?.to_pkcs8_der()?;
-    /// assert_eq!(SigningKey::ed25519_pkcs8_der(&der)?.algorithm(), Algorithm::EdDsa);
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn ed25519_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        der::signing_key_from_private(&der::parse_pkcs8(der)?, der::Want::Ed25519)
-    }
-
-    /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
-    ///
-    /// # Errors
-    /// [`KeyError`] when the seed is not 32 bytes.
-    pub fn ed25519_seed(seed: &[u8]) -> Result<Self, Error> {
-        der::signing_key_from_private(
-            &der::PrivateKeyDer::Ed25519 { seed, public: None },
-            der::Want::Ed25519,
-        )
     }
 
     fn from_inner(algorithm: Algorithm, inner: SigningInner) -> Self {
@@ -413,7 +350,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output,
-    /// [`KeyError::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
+    /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
     pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
@@ -456,7 +393,7 @@ impl VerifyingKey {
     /// An Ed25519 (`EdDSA`) verifying key from its 32 raw public bytes (the JWK `x`).
     ///
     /// # Errors
-    /// [`KeyError`] when the key is not 32 bytes; [`KeyError::Rejected`] when it is not
+    /// [`KeyError`] when the key is not 32 bytes; [`KeyErrorCategory::Rejected`] when it is not
     /// canonically encoded or is a point of small order (see
     /// [the checks](crate::keys#checks-when-a-key-is-built)).
     pub fn ed25519(public_key: &[u8]) -> Result<Self, Error> {
@@ -520,13 +457,16 @@ impl VerifyingKey {
     }
 
     fn description(&self) -> &'static str {
-        match (&self.inner, self.algorithm) {
-            (VerifyingInner::Hmac(_), _) => "HMAC secret",
-            (VerifyingInner::Rsa(_), _) => "RSA key",
-            (VerifyingInner::Ecdsa(_), Algorithm::Es384) => "P-384 EC key",
-            (VerifyingInner::Ecdsa(_), _) => "P-256 EC key",
-            (VerifyingInner::EdDsa(_), _) => "Ed25519 key",
-        }
+        let kind = match &self.inner {
+            VerifyingInner::Hmac(_) => kind::KeyKind::Hmac,
+            VerifyingInner::Rsa(_) => kind::KeyKind::Rsa,
+            // An EC key is bound to its curve's algorithm; the fallback is never taken.
+            VerifyingInner::Ecdsa(_) => kind::KeyKind::Ec(
+                kind::Curve::for_algorithm(self.algorithm).unwrap_or(kind::Curve::P256),
+            ),
+            VerifyingInner::EdDsa(_) => kind::KeyKind::Ed25519,
+        };
+        kind.name()
     }
 
     /// Verifies a raw signature over `message` (a JWS signing input) with this key's algorithm.

@@ -87,8 +87,8 @@ mod validation;
 pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet, UnknownAlgorithm};
 pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
 pub use error::{
-    AlgorithmRejection, ClaimError, CriticalHeaderError, Error, ErrorKind, KeyError,
-    MalformedError, SerializeError, TokenTypeError, TooLargeError,
+    AlgorithmRejection, ClaimError, CriticalHeaderError, Error, ErrorKind, MalformedError,
+    SerializeError, TokenTypeError, TooLargeError,
 };
 pub use header::{
     Header, MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES,

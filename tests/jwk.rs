@@ -8,8 +8,9 @@ use std::borrow::Cow;
 use serde_json::{Value, json};
 use webtoken::AlgorithmFamily;
 use webtoken::AlgorithmRejection;
-use webtoken::keys::{Jwk, JwkSet, KeySource, KeyType, VerifyingKey};
-use webtoken::{Algorithm, Error, ErrorKind, KeyError, SigningKey, base64url};
+use webtoken::keys::KeyError;
+use webtoken::keys::{Jwk, JwkSet, KeyErrorCategory, KeySource, KeyType, VerifyingKey};
+use webtoken::{Algorithm, Error, ErrorKind, SigningKey, base64url};
 
 const RFC7515: &str = include_str!("data/rfc/rfc7515_appendix_a.json");
 const RFC8037: &str = include_str!("data/rfc/rfc8037_appendix_a.json");
@@ -68,7 +69,11 @@ fn key_err(result: Result<impl std::fmt::Debug, Error>) -> KeyError {
 
 fn set_err(json: &str) -> String {
     match JwkSet::from_json(json) {
-        Err(Error::Key(KeyError::JwkSet { reason })) => reason.into_owned(),
+        Err(Error::Key(KeyError::Invalid(invalid)))
+            if invalid.category() == KeyErrorCategory::JwkSet =>
+        {
+            invalid.detail().to_owned()
+        }
         other => panic!("expected KeyError::JwkSet, got {other:?}"),
     }
 }
@@ -184,7 +189,7 @@ fn rfc7515_a4_p521_key_is_an_unsupported_curve() {
     let case = rfc_case(RFC7515, "rfc7515-A.4");
     assert!(matches!(
         parse_err(&case["key"]),
-        KeyError::UnsupportedCurve { found } if found.contains("P-521")
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::UnsupportedCurve && invalid.detail().contains("P-521")
     ));
 }
 
@@ -301,14 +306,16 @@ fn hmac_secret_exports_only_through_from_hmac_secret() {
     );
     assert!(matches!(
         key_err(signing.to_public_jwk()),
-        KeyError::Jwk { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk
     ));
     assert!(matches!(
         key_err(signing.thumbprint()),
-        KeyError::Jwk { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk
     ));
     let verifying = signing.verifying_key().unwrap();
-    assert!(matches!(key_err(verifying.to_jwk()), KeyError::Jwk { .. }));
+    assert!(
+        matches!(key_err(verifying.to_jwk()), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk)
+    );
 
     let exported = Jwk::from_hmac_secret(Algorithm::Hs384, secret).unwrap();
     assert_eq!(
@@ -521,7 +528,7 @@ fn k_jwk_wrong_kty_is_refused() {
     let value = json!({"kty": "EC", "n": rsa["n"], "e": rsa["e"]});
     let err = parse_err(&value);
     assert!(
-        matches!(&err, KeyError::Jwk { reason } if reason == "member n does not belong to kty EC"),
+        matches!(&err, KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail() == "member n does not belong to kty EC"),
         "{err}"
     );
 }
@@ -529,14 +536,18 @@ fn k_jwk_wrong_kty_is_refused() {
 #[test]
 fn k_jwk_kty_case_is_refused() {
     let value = with(public(hostile("rsa2048")), "kty", json!("rsa"));
-    assert!(matches!(parse_err(&value), KeyError::UnsupportedKeyType { found } if found == "rsa"));
+    assert!(
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::UnsupportedKeyType && invalid.detail() == "rsa")
+    );
 }
 
 #[test]
 fn k_jwk_kty_missing_is_refused() {
     let mut value = public(hostile("rsa2048"));
     value.as_object_mut().unwrap().remove("kty");
-    assert!(matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("kty")));
+    assert!(
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("kty"))
+    );
 }
 
 fn rsa_public_with(member: &str, value: Value) -> Value {
@@ -563,7 +574,7 @@ fn k_jwk_keyops_encrypt_is_not_used_to_verify() {
     let key = jwk(&rsa_public_with("key_ops", json!(["encrypt"])));
     let err = find(&key, None, Algorithm::Rs256).unwrap_err();
     assert!(
-        matches!(&err, Error::Key(KeyError::Jwk { reason }) if reason.contains("key_ops")),
+        matches!(&err, Error::Key(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("key_ops")),
         "{err}"
     );
 }
@@ -573,7 +584,7 @@ fn k_jwk_keyops_sign_only_is_not_used_to_verify() {
     let key = jwk(&rsa_public_with("key_ops", json!(["sign"])));
     let err = find(&key, None, Algorithm::Rs256).unwrap_err();
     assert!(
-        matches!(&err, Error::Key(KeyError::Jwk { reason }) if reason.contains("\"verify\"")),
+        matches!(&err, Error::Key(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("\"verify\"")),
         "{err}"
     );
     // while a key_ops naming verify is usable
@@ -623,7 +634,7 @@ fn k_jwk_use_keyops_conflict_is_refused() {
         json!(["encrypt"]),
     );
     assert!(
-        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("RFC 7517 §4.3"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("RFC 7517 §4.3"))
     );
     // consistent combinations are fine
     jwk(&with(
@@ -634,7 +645,7 @@ fn k_jwk_use_keyops_conflict_is_refused() {
     // duplicate operations are refused
     assert!(matches!(
         parse_err(&rsa_public_with("key_ops", json!(["verify", "verify"]))),
-        KeyError::Jwk { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk
     ));
 }
 
@@ -643,7 +654,7 @@ fn k_jwk_ec_off_curve_point_is_refused() {
     let value = json!({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a4"});
     assert!(matches!(
         key_err(jwk(&value).to_verifying_key()),
-        KeyError::Rejected { reason } if reason.contains("not on the curve")
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Rejected && invalid.detail().contains("not on the curve")
     ));
     assert!(set_err(&set_of(&[value])).contains("not on the curve"));
 }
@@ -669,7 +680,7 @@ fn k_jwk_ec_short_coordinate_is_refused() {
     let short = with(full, "x", json!(base64url::encode(&x[1..])));
     assert!(matches!(
         parse_err(&short),
-        KeyError::Jwk { reason } if reason.contains("must be 32 bytes for P-256, got 31")
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("must be 32 bytes for P-256, got 31")
     ));
 }
 
@@ -677,7 +688,7 @@ fn k_jwk_ec_short_coordinate_is_refused() {
 fn k_jwk_ec_crv_mismatch_is_refused() {
     let value = json!({"kty":"EC","crv":"P-384","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"});
     assert!(
-        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("48 bytes for P-384"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("48 bytes for P-384"))
     );
 }
 
@@ -685,7 +696,7 @@ fn k_jwk_ec_crv_mismatch_is_refused() {
 fn k_jwk_okp_ed448_is_refused() {
     let value = json!({"kty":"OKP","crv":"Ed448","x":"X9dEm1m0Yf0s54fsYWrUah2hNCSFpw4fig6nXYDpZ3jt8SR2m0bHBhvWeD3x5Q9s0foavq_oJWGA"});
     assert!(
-        matches!(parse_err(&value), KeyError::UnsupportedCurve { found } if found.contains("Ed448"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::UnsupportedCurve && invalid.detail().contains("Ed448"))
     );
 }
 
@@ -694,7 +705,7 @@ fn k_jwk_okp_x25519_is_refused() {
     let value =
         json!({"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"});
     assert!(
-        matches!(parse_err(&value), KeyError::UnsupportedCurve { found } if found.contains("X25519"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::UnsupportedCurve && invalid.detail().contains("X25519"))
     );
 }
 
@@ -702,7 +713,7 @@ fn k_jwk_okp_x25519_is_refused() {
 fn k_jwk_oct_with_standard_base64_and_padding_is_refused() {
     let value = json!({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG+Onbc6mxCcYg="});
     assert!(
-        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("member k is not canonical"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("member k is not canonical"))
     );
 }
 
@@ -781,7 +792,7 @@ fn alg_of_another_curve_or_family_is_refused() {
         assert!(
             matches!(
                 parse_err(&with(p256.clone(), "alg", json!(unknown))),
-                KeyError::Jwk { reason } if reason.contains("not a JWS algorithm")
+                KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("not a JWS algorithm")
             ),
             "{unknown}"
         );
@@ -795,7 +806,7 @@ fn rsa_integers_with_leading_zero_octets_are_refused() {
     n.insert(0, 0);
     let value = with(rsa, "n", json!(base64url::encode(&n)));
     assert!(
-        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("leading zero"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("leading zero"))
     );
 }
 
@@ -803,7 +814,7 @@ fn rsa_integers_with_leading_zero_octets_are_refused() {
 fn members_of_the_wrong_json_type_are_refused_without_echoing_them() {
     let value = with(public(hostile("ec-p256")), "kid", json!(42));
     assert!(
-        matches!(parse_err(&value), KeyError::Jwk { reason } if reason == "member kid is not a string")
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail() == "member kid is not a string")
     );
     let value = with(hostile("ec-p256"), "d", json!(12_345_678_901_234_567_u64));
     let err = parse_err(&value).to_string();
@@ -819,7 +830,7 @@ fn rsa_private_jwk_needs_all_crt_members_or_none() {
     let mut value = hostile("rsa2048");
     value.as_object_mut().unwrap().remove("qi");
     assert!(
-        matches!(parse_err(&value), KeyError::Jwk { reason } if reason.contains("all of p, q"))
+        matches!(parse_err(&value), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("all of p, q"))
     );
     // d alone parses (RFC 7518 §6.3.2) but cannot sign with ring
     let only_d = with(
@@ -831,7 +842,7 @@ fn rsa_private_jwk_needs_all_crt_members_or_none() {
     assert!(key.is_private());
     assert!(matches!(
         key_err(key.to_signing_key_for(Algorithm::Rs256)),
-        KeyError::Jwk { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk
     ));
 }
 
@@ -849,13 +860,13 @@ fn mismatched_private_and_public_members_are_refused() {
     ed["x"] = json!(base64url::encode([9u8; 32]));
     assert!(matches!(
         key_err(jwk(&ed).to_signing_key()),
-        KeyError::Rejected { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Rejected
     ));
     let mut rsa = hostile("rsa2048");
     rsa["p"] = hostile("rsa3072")["p"].clone();
     assert!(matches!(
         key_err(jwk(&rsa).to_signing_key_for(Algorithm::Rs256)),
-        KeyError::Rejected { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Rejected
     ));
 }
 
@@ -863,7 +874,7 @@ fn mismatched_private_and_public_members_are_refused() {
 fn rsa_or_oct_jwk_without_alg_needs_an_explicit_algorithm() {
     let rsa = jwk(&public(hostile("rsa2048")));
     assert!(
-        matches!(key_err(rsa.to_verifying_key()), KeyError::Jwk { reason } if reason.contains("to_verifying_key_for"))
+        matches!(key_err(rsa.to_verifying_key()), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("to_verifying_key_for"))
     );
     assert_eq!(
         rsa.to_verifying_key_for(Algorithm::Ps384)
@@ -884,7 +895,7 @@ fn rsa_or_oct_jwk_without_alg_needs_an_explicit_algorithm() {
 fn signing_key_requires_key_ops_sign_and_use_sig() {
     let value = with(hostile("ed25519"), "key_ops", json!(["verify"]));
     assert!(
-        matches!(key_err(jwk(&value).to_signing_key()), KeyError::Jwk { reason } if reason.contains("\"sign\""))
+        matches!(key_err(jwk(&value).to_signing_key()), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk && invalid.detail().contains("\"sign\""))
     );
     let value = with(hostile("ed25519"), "use", json!("enc"));
     assert!(
@@ -949,11 +960,11 @@ fn jwks_skips_keys_not_meant_for_jws_and_records_why() {
     );
     assert!(matches!(
         set.skipped()[1].reason(),
-        KeyError::UnsupportedCurve { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::UnsupportedCurve
     ));
     assert!(matches!(
         set.skipped()[2].reason(),
-        KeyError::UnsupportedKeyType { .. }
+        KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::UnsupportedKeyType
     ));
     assert!(set.skipped()[0].to_string().contains("enc-1"));
     // A token naming a skipped key finds none.

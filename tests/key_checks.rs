@@ -204,7 +204,11 @@ fn bad_ed25519_public_keys_are_refused_from_spki_der_and_pem() {
     for (point, reason) in bad_ed25519_points() {
         let der = spki_der(&point);
         assert_refused(VerifyingKey::from_spki_der(&der, None), reason, "SPKI DER");
-        assert_refused(VerifyingKey::ed25519_der(&der), reason, "ed25519_der");
+        assert_refused(
+            VerifyingKey::from_spki_der(&der, None),
+            reason,
+            "from_spki_der",
+        );
         let pem = pem("PUBLIC KEY", &der);
         assert_refused(VerifyingKey::from_pem(&pem, None), reason, "PEM");
         assert_refused(VerifyingKey::ed25519_pem(&pem), reason, "ed25519_pem");
@@ -273,9 +277,9 @@ fn bad_ed25519_public_keys_embedded_in_pkcs8_v2_are_refused() {
         let der = pkcs8_v2(&SEED, &point);
         assert_refused(SigningKey::from_pkcs8_der(&der, None), reason, "PKCS#8 v2");
         assert_refused(
-            SigningKey::ed25519_pkcs8_der(&der),
+            SigningKey::from_pkcs8_der(&der, None),
             reason,
-            "ed25519_pkcs8_der",
+            "from_pkcs8_der",
         );
         let pem = pem("PRIVATE KEY", &der);
         assert_refused(SigningKey::ed25519_pem(&pem), reason, "PKCS#8 v2 PEM");
@@ -562,7 +566,7 @@ const RSA_PARTS: [&str; 8] = ["n", "e", "d", "p", "q", "dp", "dq", "qi"];
 
 /// The parts of `rsa2048.pkcs1.der`, read from its JWK export.
 fn rsa_parts() -> Vec<Vec<u8>> {
-    let key = SigningKey::rsa_der(Algorithm::Rs256, &fixture("rsa2048.pkcs1.der")).unwrap();
+    let key = SigningKey::rsa_der(&fixture("rsa2048.pkcs1.der"), Algorithm::Rs256).unwrap();
     let jwk = serde_json::to_value(key.to_private_jwk().unwrap()).unwrap();
     RSA_PARTS
         .iter()
@@ -643,13 +647,13 @@ fn rsa_private_paths(parts: &[Vec<u8>]) -> Vec<(&'static str, Result<SigningKey,
     let alg = Algorithm::Ps256;
     vec![
         ("JWK", rsa_jwk(parts).and_then(|jwk| jwk.to_signing_key())),
-        ("PKCS#1 DER", SigningKey::rsa_der(alg, &pkcs1)),
+        ("PKCS#1 DER", SigningKey::rsa_der(&pkcs1, alg)),
         (
             "PKCS#1 PEM",
-            SigningKey::rsa_pem(alg, &pem("RSA PRIVATE KEY", &pkcs1)),
+            SigningKey::rsa_pem(&pem("RSA PRIVATE KEY", &pkcs1), alg),
         ),
         ("PKCS#8 DER", SigningKey::from_pkcs8_der(&pkcs8, Some(alg))),
-        ("PKCS#8 DER, rsa_der", SigningKey::rsa_der(alg, &pkcs8)),
+        ("PKCS#8 DER, rsa_der", SigningKey::rsa_der(&pkcs8, alg)),
         (
             "PKCS#8 PEM",
             SigningKey::from_pem(&pem("PRIVATE KEY", &pkcs8), Some(alg)),

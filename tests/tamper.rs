@@ -30,12 +30,12 @@ fn key_pairs() -> Vec<(SigningKey, VerifyingKey)> {
         &ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
     ] {
         let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(signing, &rng).expect("gen");
-        let key = SigningKey::ecdsa_pkcs8_der(pkcs8.as_ref()).expect("ec key");
+        let key = SigningKey::from_pkcs8_der(pkcs8.as_ref(), None).expect("ec key");
         let public = key.verifying_key().expect("public");
         pairs.push((key, public));
     }
     let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("gen");
-    let key = SigningKey::ed25519_pkcs8_der(pkcs8.as_ref()).expect("ed key");
+    let key = SigningKey::from_pkcs8_der(pkcs8.as_ref(), None).expect("ed key");
     let public = key.verifying_key().expect("public");
     pairs.push((key, public));
     pairs

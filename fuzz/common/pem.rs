@@ -20,8 +20,8 @@ pub(crate) fn run(data: &[u8]) {
             check_private(SigningKey::from_pem(pem, algorithm));
         }
         for algorithm in [Algorithm::Rs256, Algorithm::Ps384, Algorithm::Hs256] {
-            check_public(VerifyingKey::rsa_pem(algorithm, pem));
-            check_private(SigningKey::rsa_pem(algorithm, pem));
+            check_public(VerifyingKey::rsa_pem(pem, algorithm));
+            check_private(SigningKey::rsa_pem(pem, algorithm));
         }
         check_public(VerifyingKey::ecdsa_pem(pem));
         check_public(VerifyingKey::ed25519_pem(pem));
@@ -33,10 +33,10 @@ pub(crate) fn run(data: &[u8]) {
         check_public(VerifyingKey::from_certificate_der(data, algorithm));
         check_private(SigningKey::from_pkcs8_der(data, algorithm));
     }
-    check_public(VerifyingKey::rsa_der(Algorithm::Rs256, data));
-    check_public(VerifyingKey::ecdsa_der(data));
-    check_public(VerifyingKey::ed25519_der(data));
-    check_private(SigningKey::ecdsa_sec1_der(data));
+    check_public(VerifyingKey::rsa_der(data, Algorithm::Rs256));
+    check_public(VerifyingKey::from_spki_der(data, None));
+    check_public(VerifyingKey::from_spki_der(data, None));
+    check_private(SigningKey::from_sec1_der(data));
 }
 
 fn check_public(key: Result<VerifyingKey, webtoken::Error>) {

@@ -11,7 +11,9 @@ pub(crate) use aws_lc_rs::{agreement, error, rand, rsa, signature};
 #[cfg(not(feature = "aws-lc-rs"))]
 pub(crate) use ring::{agreement, error, rand, rsa, signature};
 
+use super::kind::Curve;
 use crate::error::KeyError;
+use crate::keys::KeyErrorCategory;
 
 /// The backend's name, as published in [`crate::keys::BACKEND`].
 #[cfg(feature = "aws-lc-rs")]
@@ -32,6 +34,32 @@ pub(crate) fn rsa_modulus_len(pair: &rsa::KeyPair) -> usize {
     #[cfg(not(feature = "aws-lc-rs"))]
     {
         pair.public().modulus_len()
+    }
+}
+
+/// The backend's identifiers for one ECDSA curve (see [`Curve`]'s table for the rest).
+pub(crate) struct EcdsaIds {
+    /// Signing with fixed-length `r || s` signatures (RFC 7518 §3.4).
+    pub(crate) signing: &'static signature::EcdsaSigningAlgorithm,
+    /// Verification of fixed-length `r || s` signatures.
+    pub(crate) verification: &'static signature::EcdsaVerificationAlgorithm,
+    /// ECDH on the same curve, used only to validate public points ([`check_ec_point`]).
+    pub(crate) agreement: &'static agreement::Algorithm,
+}
+
+/// The backend's identifiers for `curve`.
+pub(crate) fn ecdsa(curve: Curve) -> EcdsaIds {
+    match curve {
+        Curve::P256 => EcdsaIds {
+            signing: &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            verification: &signature::ECDSA_P256_SHA256_FIXED,
+            agreement: &agreement::ECDH_P256,
+        },
+        Curve::P384 => EcdsaIds {
+            signing: &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+            verification: &signature::ECDSA_P384_SHA384_FIXED,
+            agreement: &agreement::ECDH_P384,
+        },
     }
 }
 
@@ -72,8 +100,11 @@ pub(crate) fn check_ec_point(
     algorithm: &'static agreement::Algorithm,
     point: &[u8],
 ) -> Result<(), KeyError> {
-    let off_curve = |_| KeyError::Rejected {
-        reason: "the EC point is not on the curve".into(),
+    let off_curve = |_| {
+        KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "the EC point is not on the curve",
+        )
     };
     let peer = agreement::UnparsedPublicKey::new(algorithm, point);
     #[cfg(feature = "aws-lc-rs")]

@@ -2,11 +2,13 @@
 //! (RFC 7518 §3.4); DER-encoded signatures are never accepted.
 
 use super::backend::signature::{self, EcdsaKeyPair};
-use super::backend::{self, agreement, rand};
+use super::backend::{self, rand};
 
 use super::SignatureBuf;
+use super::kind::Curve;
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// A public point on P-256 or P-384, checked to be on the curve when built.
 pub(crate) struct EcPublicKey {
@@ -17,48 +19,38 @@ pub(crate) struct EcPublicKey {
 
 /// The algorithm an uncompressed point of this length belongs to.
 pub(crate) fn algorithm_for_point_len(len: usize) -> Result<Algorithm, KeyError> {
-    match len {
-        65 => Ok(Algorithm::Es256),
-        97 => Ok(Algorithm::Es384),
-        _ => Err(KeyError::Rejected {
-            reason: format!("an uncompressed P-256 or P-384 point has 65 or 97 bytes, got {len}")
-                .into(),
-        }),
+    if let Some(curve) = Curve::for_point_len(len) {
+        return Ok(curve.algorithm());
     }
+    let (names, lens) = Curve::names_and_point_lens();
+    Err(KeyError::invalid(
+        KeyErrorCategory::Rejected,
+        format!("an uncompressed {names} point has {lens} bytes, got {len}"),
+    ))
 }
 
 impl EcPublicKey {
     pub(crate) fn new(algorithm: Algorithm, point: &[u8]) -> Result<Self, KeyError> {
-        let (verify, agreement, len) = match algorithm {
-            Algorithm::Es256 => (
-                &signature::ECDSA_P256_SHA256_FIXED,
-                &agreement::ECDH_P256,
-                65,
-            ),
-            Algorithm::Es384 => (
-                &signature::ECDSA_P384_SHA384_FIXED,
-                &agreement::ECDH_P384,
-                97,
-            ),
-            other => {
-                return Err(KeyError::AlgorithmMismatch {
-                    algorithm: other,
-                    key: "EC key".into(),
-                });
-            }
-        };
-        if point.len() != len || point[0] != 0x04 {
-            return Err(KeyError::Rejected {
-                reason: format!(
-                    "{algorithm} needs an uncompressed point of {len} bytes starting with 0x04"
-                )
-                .into(),
+        let Some(curve) = Curve::for_algorithm(algorithm) else {
+            return Err(KeyError::AlgorithmMismatch {
+                algorithm,
+                key: "EC key".into(),
             });
+        };
+        let ids = backend::ecdsa(curve);
+        let len = curve.point_len();
+        if point.len() != len || point.first() != Some(&0x04) {
+            return Err(KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!(
+                    "{algorithm} needs an uncompressed point of {len} bytes starting with 0x04"
+                ),
+            ));
         }
-        backend::check_ec_point(agreement, point)?;
+        backend::check_ec_point(ids.agreement, point)?;
         Ok(Self {
             point: point.to_vec(),
-            verify,
+            verify: ids.verification,
             prepared: backend::Prepared::default(),
         })
     }

@@ -11,6 +11,7 @@
 use super::backend::signature;
 
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// p = 2^255 - 19, little-endian.
 const P: [u8; 32] = {
@@ -68,25 +69,26 @@ pub(crate) fn check_public_key(bytes: &[u8; 32]) -> Result<(), KeyError> {
     let sign = y[31] >> 7;
     y[31] &= 0x7f;
     if at_least_p(&y) {
-        return Err(KeyError::Rejected {
-            reason: "the Ed25519 public key is not canonically encoded (y >= p)".into(),
-        });
+        return Err(KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "the Ed25519 public key is not canonically encoded (y >= p)",
+        ));
     }
     match SMALL_ORDER_Y.iter().position(|small| *small == y) {
         None => Ok(()),
-        Some(1 | 2) if sign == 1 => Err(KeyError::Rejected {
-            reason: "the Ed25519 public key is not canonically encoded (x = 0 with the sign bit \
-                     set) and is a point of small order"
-                .into(),
-        }),
-        Some(index) => Err(KeyError::Rejected {
-            reason: format!(
+        Some(1 | 2) if sign == 1 => Err(KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "the Ed25519 public key is not canonically encoded (x = 0 with the sign bit \
+                     set) and is a point of small order",
+        )),
+        Some(index) => Err(KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            format!(
                 "the Ed25519 public key is a point of small order ({}), under which signatures \
                  can be forged",
                 ["order 4", "the identity", "order 2", "order 8", "order 8"][index]
-            )
-            .into(),
-        }),
+            ),
+        )),
     }
 }
 
@@ -98,8 +100,11 @@ pub(crate) struct Ed25519PublicKey {
 
 impl Ed25519PublicKey {
     pub(crate) fn new(bytes: &[u8]) -> Result<Self, KeyError> {
-        let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Rejected {
-            reason: format!("an Ed25519 public key has 32 bytes, got {}", bytes.len()).into(),
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| {
+            KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!("an Ed25519 public key has 32 bytes, got {}", bytes.len()),
+            )
         })?;
         check_public_key(&bytes)?;
         Ok(Self {

@@ -11,6 +11,7 @@ use subtle::ConstantTimeEq as _;
 use super::SignatureBuf;
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// A keyed HMAC state for one algorithm.
 #[derive(Clone)]
@@ -147,14 +148,14 @@ impl HmacKey {
     /// Builds the keyed state; `algorithm` must be of the HMAC family (checked by the caller).
     pub(crate) fn new(algorithm: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         if let Some(what) = key_material(secret) {
-            return Err(KeyError::Rejected {
-                reason: format!(
+            return Err(KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!(
                     "the HMAC secret is {what}: a key's bytes are never an HMAC secret (anyone \
                      holding the public key could sign); build the key from it with the PEM, DER \
                      or JWK constructors instead"
-                )
-                .into(),
-            });
+                ),
+            ));
         }
         let min_len = min_secret_len(algorithm);
         if secret.len() < min_len {
@@ -165,9 +166,7 @@ impl HmacKey {
             });
         }
         // `new_from_slice` accepts keys of any length for HMAC, so these cannot fail.
-        let invalid = |_| KeyError::Rejected {
-            reason: "HMAC key rejected".into(),
-        };
+        let invalid = |_| KeyError::invalid(KeyErrorCategory::Rejected, "HMAC key rejected");
         Ok(match algorithm {
             Algorithm::Hs256 => Self::Sha256(Hmac::new_from_slice(secret).map_err(invalid)?),
             Algorithm::Hs384 => Self::Sha384(Hmac::new_from_slice(secret).map_err(invalid)?),

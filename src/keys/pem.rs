@@ -9,18 +9,20 @@
 //! - The END label must equal the BEGIN label, and the label must be one the constructor reads.
 //! - The body is standard base64 with `=` padding, in lines of any length ending in LF or CRLF
 //!   (trailing spaces and tabs ignored); anything else (headers such as `Proc-Type`, blank
-//!   lines, characters outside the alphabet, non-canonical padding bits) is refused.
+//!   lines, characters outside the alphabet, non-canonical padding bits) is refused. The body
+//!   is checked and decoded in constant time ([`ct_base64`]), as it may be a private key.
 //! - The DER inside must be exactly one structure: trailing bytes are refused.
 //!
 //! The key type is taken from the label and the algorithm OID inside the DER, never guessed
 //! from bytes that might be something else.
 
-use base64::Engine as _;
-
-use super::der::{self, PrivateKeyDer, PublicKeyDer, SecretBytes, Want};
+use super::build::{self, SecretBytes, Want};
+use super::der::{self, PrivateKeyDer, PublicKeyDer};
+use super::formats::ct_base64;
 use super::{SigningKey, VerifyingKey};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// `SubjectPublicKeyInfo` (RFC 7468 §13).
 const PUBLIC_KEY: &str = "PUBLIC KEY";
@@ -41,9 +43,7 @@ const MAX_LABEL_LEN: usize = 64;
 const LINE_LEN: usize = 64;
 
 fn pem_error(reason: impl Into<std::borrow::Cow<'static, str>>) -> KeyError {
-    KeyError::Pem {
-        reason: reason.into(),
-    }
+    KeyError::invalid(KeyErrorCategory::Pem, reason)
 }
 
 /// One decoded PEM block.
@@ -133,16 +133,15 @@ pub(crate) fn decode(pem: &str) -> Result<PemBlock, KeyError> {
         if line.is_empty() {
             return Err(pem_error("blank line inside the base64 body"));
         }
-        if line.contains(':') {
+        // Every byte is read without a branch on its value (the body may be a private key).
+        let class = ct_base64::classify_line(line.as_bytes());
+        if class.has_colon {
             return Err(pem_error(
                 "PEM headers (such as Proc-Type for an encrypted key) are not supported; \
                  decrypt the key first",
             ));
         }
-        if !line
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-        {
+        if class.has_invalid {
             return Err(pem_error("the body contains a character outside base64"));
         }
         body.0.extend_from_slice(line.as_bytes());
@@ -158,10 +157,12 @@ pub(crate) fn decode(pem: &str) -> Result<PemBlock, KeyError> {
     if body.0.is_empty() {
         return Err(pem_error("the base64 body is empty"));
     }
+    // Constant time whatever the label: a body may hold a private key under any label
+    // (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`, and labels refused only after
+    // decoding, such as `ENCRYPTED PRIVATE KEY` or `OPENSSH PRIVATE KEY`).
     let mut der = SecretBytes(Vec::with_capacity(body.0.len() / 4 * 3));
-    base64::engine::general_purpose::STANDARD
-        .decode_vec(&body.0, &mut der.0)
-        .map_err(|_| pem_error("the body is not canonical padded base64"))?;
+    ct_base64::decode(&body.0, &mut der.0)
+        .map_err(|ct_base64::InvalidBase64| pem_error("the body is not canonical padded base64"))?;
     Ok(PemBlock {
         label: label.to_owned(),
         der,
@@ -170,7 +171,7 @@ pub(crate) fn decode(pem: &str) -> Result<PemBlock, KeyError> {
 
 /// Encodes DER as one PEM block with 64-character lines and LF line endings.
 pub(crate) fn encode(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let b64 = ct_base64::encode(der);
     let mut out = String::with_capacity(b64.len() + b64.len() / LINE_LEN + 2 * label.len() + 40);
     out.push_str("-----BEGIN ");
     out.push_str(label);
@@ -206,10 +207,7 @@ fn parse_block<'a>(
                  `openssl pkey -in key.pem -out plain.pem`",
             ));
         }
-        return Err(KeyError::PemLabel {
-            expected,
-            found: label.to_owned(),
-        });
+        return Err(KeyError::pem_label(expected, label.to_owned()));
     }
     let der = block.der.0.as_slice();
     Ok(match label {
@@ -223,10 +221,7 @@ fn parse_block<'a>(
         RSA_PRIVATE_KEY => Parsed::Private(PrivateKeyDer::Rsa(der::parse_rsa_private(der)?)),
         EC_PRIVATE_KEY => Parsed::Private(der::parse_sec1(der)?),
         _ => {
-            return Err(KeyError::PemLabel {
-                expected,
-                found: label.to_owned(),
-            });
+            return Err(KeyError::pem_label(expected, label.to_owned()));
         }
     })
 }
@@ -240,8 +235,8 @@ fn verifying_from_pem(
     let want = want.check()?;
     let block = decode(pem)?;
     match parse_block(&block, accepted, expected)? {
-        Parsed::Public(key) => der::verifying_key_from_public(&key, want),
-        Parsed::Private(key) => der::signing_key_from_private(&key, want)?.verifying_key(),
+        Parsed::Public(key) => build::verifying_key_from_public(&key, want),
+        Parsed::Private(key) => build::signing_key_from_private(&key, want)?.verifying_key(),
     }
 }
 
@@ -260,7 +255,7 @@ fn signing_from_pem(
         return Err(KeyError::PublicKeyOnly.into());
     }
     match parse_block(&block, accepted, expected)? {
-        Parsed::Private(key) => der::signing_key_from_private(&key, want),
+        Parsed::Private(key) => build::signing_key_from_private(&key, want),
         Parsed::Public(_) => Err(KeyError::PublicKeyOnly.into()),
     }
 }
@@ -279,9 +274,9 @@ impl VerifyingKey {
     /// `EdDSA`) or must be that algorithm.
     ///
     /// # Errors
-    /// [`KeyError::Pem`] for broken armour (missing END line, bad base64, trailing data…),
-    /// [`KeyError::PemLabel`] for other labels, [`KeyError::Der`] for malformed content,
-    /// [`KeyError::UnsupportedKeyType`] / [`KeyError::UnsupportedCurve`] naming the OID,
+    /// [`KeyErrorCategory::Pem`] for broken armour (missing END line, bad base64, trailing data…),
+    /// [`KeyErrorCategory::PemLabel`] for other labels, [`KeyErrorCategory::Der`] for malformed content,
+    /// [`KeyErrorCategory::UnsupportedKeyType`] / [`KeyErrorCategory::UnsupportedCurve`] naming the OID,
     /// [`KeyError::AlgorithmRequired`] for an RSA key without `algorithm`,
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` does not fit the key, and the weak-key
     /// errors [`KeyError::RsaModulusSize`] and [`KeyError::RsaExponent`].
@@ -329,11 +324,11 @@ impl VerifyingKey {
     /// use webtoken::{Algorithm, VerifyingKey};
     ///
     /// let pem = include_str!("../../tests/data/keys/rsa2048.pkcs1.pub.pem");
-    /// let key = VerifyingKey::rsa_pem(Algorithm::Ps384, pem)?;
+    /// let key = VerifyingKey::rsa_pem(pem, Algorithm::Ps384)?;
     /// assert_eq!(key.algorithm(), Algorithm::Ps384);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn rsa_pem(algorithm: Algorithm, pem: &str) -> Result<Self, Error> {
+    pub fn rsa_pem(pem: &str, algorithm: Algorithm) -> Result<Self, Error> {
         verifying_from_pem(
             pem,
             Want::Rsa(algorithm),
@@ -348,7 +343,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves (P-521, secp256k1, …), and the PEM and
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves (P-521, secp256k1, …), and the PEM and
     /// DER errors of [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -375,7 +370,7 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for Ed448 and other unknown OIDs, and the PEM and DER
+    /// [`KeyErrorCategory::UnsupportedKeyType`] for Ed448 and other unknown OIDs, and the PEM and DER
     /// errors of [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -403,7 +398,7 @@ impl VerifyingKey {
     /// never for certificates taken from a token's `x5c` header.
     ///
     /// # Errors
-    /// [`KeyError::PemLabel`] for labels other than `CERTIFICATE`, and the errors of
+    /// [`KeyErrorCategory::PemLabel`] for labels other than `CERTIFICATE`, and the errors of
     /// [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -429,7 +424,7 @@ impl VerifyingKey {
     /// use webtoken::{Algorithm, VerifyingKey};
     ///
     /// let pem = include_str!("../../tests/data/keys/rsa2048.spki.pem");
-    /// let key = VerifyingKey::rsa_pem(Algorithm::Rs256, pem)?;
+    /// let key = VerifyingKey::rsa_pem(pem, Algorithm::Rs256)?;
     /// assert_eq!(key.to_pem()?, pem);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
@@ -448,11 +443,11 @@ impl SigningKey {
     /// be exported again ([`to_pkcs8_pem`](Self::to_pkcs8_pem)).
     ///
     /// # Errors
-    /// [`KeyError::PublicKeyOnly`] for public keys and certificates, [`KeyError::Pem`],
-    /// [`KeyError::PemLabel`] (also for `ENCRYPTED PRIVATE KEY`: decrypt it first),
-    /// [`KeyError::Der`], [`KeyError::UnsupportedKeyType`], [`KeyError::UnsupportedCurve`],
+    /// [`KeyError::PublicKeyOnly`] for public keys and certificates, [`KeyErrorCategory::Pem`],
+    /// [`KeyErrorCategory::PemLabel`] (also for `ENCRYPTED PRIVATE KEY`: decrypt it first),
+    /// [`KeyErrorCategory::Der`], [`KeyErrorCategory::UnsupportedKeyType`], [`KeyErrorCategory::UnsupportedCurve`],
     /// [`KeyError::AlgorithmRequired`], [`KeyError::AlgorithmMismatch`], the weak-key errors,
-    /// and [`KeyError::Rejected`] when ring refuses the key (inconsistent key pair, EC key
+    /// and [`KeyErrorCategory::Rejected`] when ring refuses the key (inconsistent key pair, EC key
     /// without its public point, RSA modulus over 4096 bits).
     ///
     /// # Examples
@@ -485,7 +480,7 @@ impl SigningKey {
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm or the PEM
     /// holds another kind of key, [`KeyError::RsaModulusSize`] for keys under 2048 bits,
     /// [`KeyError::RsaExponent`], [`KeyError::PublicKeyOnly`] for public keys,
-    /// [`KeyError::Rejected`] for keys ring refuses, and the PEM and DER errors of
+    /// [`KeyErrorCategory::Rejected`] for keys ring refuses, and the PEM and DER errors of
     /// [`from_pem`](Self::from_pem).
     ///
     /// # Examples
@@ -493,17 +488,17 @@ impl SigningKey {
     /// use webtoken::{Algorithm, SigningKey, VerifyingKey};
     ///
     /// let key = SigningKey::rsa_pem(
-    ///     Algorithm::Rs256,
     ///     include_str!("../../tests/data/keys/rsa2048.pkcs1.pem"),
+    ///     Algorithm::Rs256,
     /// )?;
     /// let public = VerifyingKey::rsa_pem(
-    ///     Algorithm::Rs256,
     ///     include_str!("../../tests/data/keys/rsa2048.spki.pem"),
+    ///     Algorithm::Rs256,
     /// )?;
     /// public.verify(b"message", &key.sign(b"message")?)?;
     /// # Ok::<(), webtoken::Error>(())
     /// ```
-    pub fn rsa_pem(algorithm: Algorithm, pem: &str) -> Result<Self, Error> {
+    pub fn rsa_pem(pem: &str, algorithm: Algorithm) -> Result<Self, Error> {
         signing_from_pem(
             pem,
             Want::Rsa(algorithm),
@@ -518,7 +513,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyError::UnsupportedCurve`] for other curves, [`KeyError::Rejected`] when the
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves, [`KeyErrorCategory::Rejected`] when the
     /// public key is missing or does not match, [`KeyError::PublicKeyOnly`] for public keys,
     /// and the PEM and DER errors of [`from_pem`](Self::from_pem).
     ///
@@ -544,7 +539,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not Ed25519 keys,
-    /// [`KeyError::UnsupportedKeyType`] for Ed448 and other OIDs, [`KeyError::Rejected`] when
+    /// [`KeyErrorCategory::UnsupportedKeyType`] for Ed448 and other OIDs, [`KeyErrorCategory::Rejected`] when
     /// a v2 document's public key does not match the seed, and the PEM and DER errors of
     /// [`from_pem`](Self::from_pem).
     ///
@@ -560,40 +555,13 @@ impl SigningKey {
         signing_from_pem(pem, Want::Ed25519, &[PRIVATE_KEY], "PRIVATE KEY")
     }
 
-    /// Generates a new private key for `ES256` (P-256), `ES384` (P-384) or `EdDSA` (Ed25519)
-    /// with the operating system's random number generator. The key can be exported with
-    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem).
-    ///
-    /// RSA keys cannot be generated (ring does not implement RSA key generation); make one with
-    /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem` and load it
-    /// with [`rsa_pem`](Self::rsa_pem). For HMAC use
-    /// [`generate_hmac_secret`](super::generate_hmac_secret).
-    ///
-    /// # Errors
-    /// [`KeyError::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
-    /// random number generator fails.
-    ///
-    /// # Examples
-    /// ```
-    /// use webtoken::{Algorithm, SigningKey};
-    ///
-    /// let key = SigningKey::generate(Algorithm::Es256)?;
-    /// let pem = key.to_pkcs8_pem()?;
-    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-    /// assert!(SigningKey::generate(Algorithm::Rs256).is_err());
-    /// # Ok::<(), webtoken::Error>(())
-    /// ```
-    pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
-        der::generate(algorithm)
-    }
-
     /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (64-character lines, LF endings);
     /// see [`to_pkcs8_der`](Self::to_pkcs8_der).
     ///
     /// The returned string is the private key: store it as carefully as the key itself.
     ///
     /// # Errors
-    /// [`KeyError::KeyTypeMismatch`] for HMAC keys, [`KeyError::Unsupported`] for keys
+    /// [`KeyError::KeyTypeMismatch`] for HMAC keys, [`KeyErrorCategory::Unsupported`] for keys
     /// built without their private parts.
     ///
     /// # Examples
@@ -620,7 +588,9 @@ mod tests {
 
     fn pem_reason(pem: &str) -> String {
         match decode(pem) {
-            Err(KeyError::Pem { reason }) => reason.into_owned(),
+            Err(KeyError::Invalid(invalid)) if invalid.category() == KeyErrorCategory::Pem => {
+                invalid.detail().to_owned()
+            }
             Err(other) => panic!("expected a PEM error, got {other:?}"),
             Ok(_) => panic!("expected a PEM error"),
         }
@@ -670,7 +640,10 @@ mod tests {
         let empty = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n";
         assert!(pem_reason(empty).contains("empty"));
         // Non-canonical padding bits: the last character before '=' changed from A to B.
-        let body = base64::engine::general_purpose::STANDARD.encode([0u8; 4]);
+        let body = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode([0u8; 4])
+        };
         let noncanonical = body.replace("AA==", "AB==");
         let pem = format!("-----BEGIN X-----\n{noncanonical}\n-----END X-----\n");
         assert!(pem_reason(&pem).contains("base64"));

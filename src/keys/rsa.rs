@@ -8,6 +8,7 @@ use super::backend::{self, rand};
 use super::SignatureBuf;
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
 
 /// The smallest modulus accepted (RFC 7518 §3.3).
 pub(crate) const MIN_BITS: usize = 2048;
@@ -45,9 +46,10 @@ impl RsaPublicKey {
             return Err(KeyError::RsaModulusSize { bits });
         }
         if n.last().is_some_and(|b| b & 1 == 0) {
-            return Err(KeyError::Rejected {
-                reason: "RSA modulus is even".into(),
-            });
+            return Err(KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                "RSA modulus is even",
+            ));
         }
         // ring and aws-lc-rs accept 3 <= e < 2^33 with e odd; refuse anything else at construction so the
         // error is a key error rather than a failed signature later.
@@ -171,8 +173,11 @@ pub(crate) fn sign(
 /// key's build time.
 #[allow(clippy::many_single_char_names)] // the RFC 8017 names
 pub(crate) fn check_private_parts(parts: &PrivateKeyParts<'_>) -> Result<(), KeyError> {
-    let inconsistent = |reason: &'static str| KeyError::Rejected {
-        reason: format!("the RSA private key is inconsistent: {reason}").into(),
+    let inconsistent = |reason: &'static str| {
+        KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            format!("the RSA private key is inconsistent: {reason}"),
+        )
     };
     // Bound the work before any arithmetic: n of at most MAX_BITS, every other part no longer
     // than n (a JWK's members are not size-checked before this runs).
@@ -191,10 +196,10 @@ pub(crate) fn check_private_parts(parts: &PrivateKeyParts<'_>) -> Result<(), Key
         ("qi", parts.qi),
     ] {
         if strip_leading_zeros(part).len() > n_len {
-            return Err(KeyError::Rejected {
-                reason: format!("the RSA private key is inconsistent: {name} is longer than n")
-                    .into(),
-            });
+            return Err(KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!("the RSA private key is inconsistent: {name} is longer than n"),
+            ));
         }
     }
     let one = Uint::from_u64(1);

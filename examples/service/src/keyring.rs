@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use webtoken::keys::JwkSet;
+use webtoken::keys::{InvalidKey, JwkSet, KeyError, KeyErrorCategory};
 use webtoken::{Algorithm, Error, KeySource, NumericDate, SigningKey, VerifyingKey};
 
 /// One key of a [`KeySet`]: it signs from `signs_from` until a later key's `signs_from`
@@ -52,9 +52,10 @@ impl KeySet {
             .rposition(|e| e.signs_from <= now)
             .unwrap_or(0);
         if entries.is_empty() {
-            return Err(Error::Key(webtoken::KeyError::Rejected {
-                reason: "no signing key".into(),
-            }));
+            return Err(Error::Key(KeyError::Invalid(InvalidKey::new(
+                KeyErrorCategory::Rejected,
+                "no signing key",
+            ))));
         }
         let mut jwks = Vec::with_capacity(entries.len());
         // The signing key first, then the others newest first.
@@ -66,9 +67,10 @@ impl KeySet {
         }
         let published = JwkSet::from_keys(jwks)?;
         let published_json = serde_json::to_string(&published).map_err(|e| {
-            Error::Key(webtoken::KeyError::Jwk {
-                reason: e.to_string().into(),
-            })
+            Error::Key(KeyError::Invalid(InvalidKey::new(
+                KeyErrorCategory::Jwk,
+                e.to_string(),
+            )))
         })?;
         Ok(Self {
             entries,
@@ -158,7 +160,7 @@ impl KeyRing {
     /// A ring whose only key is `signing` (an ES256 key); its `kid` becomes its thumbprint.
     ///
     /// # Errors
-    /// [`webtoken::KeyError`] when the key is not ES256 or has no public JWK.
+    /// [`webtoken::keys::KeyError`] when the key is not ES256 or has no public JWK.
     pub fn new(signing: SigningKey, retain_for: Duration) -> Result<Self, Error> {
         let entry = KeyEntry {
             key: signing,
@@ -174,9 +176,10 @@ impl KeyRing {
 
     pub(crate) fn check(key: SigningKey) -> Result<SigningKey, Error> {
         if key.algorithm() != Algorithm::Es256 {
-            return Err(Error::Key(webtoken::KeyError::Rejected {
-                reason: format!("the service signs with ES256, not {}", key.algorithm()).into(),
-            }));
+            return Err(Error::Key(KeyError::Invalid(InvalidKey::new(
+                KeyErrorCategory::Rejected,
+                format!("the service signs with ES256, not {}", key.algorithm()),
+            ))));
         }
         with_thumbprint_kid(key)
     }

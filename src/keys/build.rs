@@ -1,0 +1,292 @@
+//! Keys built from parsed DER parts (the one place that turns parts into a [`SigningKey`] or
+//! [`VerifyingKey`] for PEM and DER input), and [`SigningKey::generate`].
+
+use std::sync::Arc;
+
+use super::der::{
+    PrivateKeyDer, PublicKeyDer, parse_pkcs8, parse_rsa_private, parse_rsa_public, parse_spki,
+};
+use super::formats::der::{Reader, TAG_INTEGER, TAG_SEQUENCE};
+use super::kind::{self, Curve, KeyKind};
+use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend};
+use crate::algorithm::{Algorithm, AlgorithmFamily};
+use crate::error::{Error, KeyError};
+use crate::keys::KeyErrorCategory;
+
+/// What a constructor asks for: any supported key (with an optional algorithm), or one family.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Want {
+    /// Any key type; the algorithm is required for RSA and must fit EC/Ed25519 keys.
+    Any(Option<Algorithm>),
+    /// An RSA key, bound to this (RSA) algorithm.
+    Rsa(Algorithm),
+    /// A P-256 or P-384 key; the curve fixes the algorithm.
+    Ecdsa,
+    /// An Ed25519 key.
+    Ed25519,
+}
+
+impl Want {
+    /// Checks what can be checked before any parsing: an RSA algorithm must be an RSA one.
+    pub(crate) fn check(self) -> Result<Self, KeyError> {
+        if let Self::Rsa(algorithm) = self {
+            if algorithm.family() != AlgorithmFamily::Rsa {
+                return Err(KeyError::AlgorithmMismatch {
+                    algorithm,
+                    key: "RSA key".into(),
+                });
+            }
+        }
+        Ok(self)
+    }
+
+    /// The algorithm a key of `kind` is bound to under this request.
+    fn algorithm_for(self, kind: KeyKind) -> Result<Algorithm, KeyError> {
+        let natural = kind.implied_algorithm();
+        match (self, kind) {
+            (Self::Rsa(algorithm), KeyKind::Rsa) => Ok(algorithm),
+            (Self::Ecdsa, KeyKind::Ec(curve)) => Ok(curve.algorithm()),
+            (Self::Ecdsa, _) => Err(KeyError::KeyTypeMismatch {
+                expected: kind::ANY_EC_KEY,
+                found: kind.name(),
+            }),
+            (Self::Ed25519, KeyKind::Ed25519) => Ok(Algorithm::EdDsa),
+            (Self::Ed25519, _) => Err(KeyError::KeyTypeMismatch {
+                expected: "an Ed25519 key",
+                found: kind.name(),
+            }),
+            (Self::Any(None), _) => natural.ok_or(KeyError::AlgorithmRequired { key: kind.name() }),
+            (Self::Any(Some(algorithm)), KeyKind::Rsa)
+                if algorithm.family() == AlgorithmFamily::Rsa =>
+            {
+                Ok(algorithm)
+            }
+            (Self::Any(Some(algorithm)), _) if Some(algorithm) == natural => Ok(algorithm),
+            (Self::Rsa(algorithm) | Self::Any(Some(algorithm)), _) => {
+                Err(KeyError::AlgorithmMismatch {
+                    algorithm,
+                    key: kind.name().into(),
+                })
+            }
+        }
+    }
+}
+
+impl PublicKeyDer<'_> {
+    fn kind(&self) -> KeyKind {
+        match self {
+            Self::Rsa { .. } => KeyKind::Rsa,
+            Self::Ec { curve, .. } => KeyKind::Ec(*curve),
+            Self::Ed25519 { .. } => KeyKind::Ed25519,
+        }
+    }
+}
+
+impl PrivateKeyDer<'_> {
+    fn kind(&self) -> KeyKind {
+        match self {
+            Self::Rsa(_) => KeyKind::Rsa,
+            Self::Ec { curve, .. } => KeyKind::Ec(*curve),
+            Self::Ed25519 { .. } => KeyKind::Ed25519,
+        }
+    }
+}
+
+fn rejected(what: &'static str) -> impl FnOnce(backend::error::KeyRejected) -> KeyError {
+    move |e| {
+        KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            format!("not a usable {what} ({e})"),
+        )
+    }
+}
+
+/// Builds a verifying key from a parsed public key.
+pub(crate) fn verifying_key_from_public(
+    key: &PublicKeyDer<'_>,
+    want: Want,
+) -> Result<VerifyingKey, Error> {
+    let algorithm = want.check()?.algorithm_for(key.kind())?;
+    let inner = match *key {
+        PublicKeyDer::Rsa { n, e } => {
+            VerifyingInner::Rsa(Arc::new(super::rsa::RsaPublicKey::new(n, e)?))
+        }
+        PublicKeyDer::Ec { point, .. } => {
+            VerifyingInner::Ecdsa(Arc::new(super::ecdsa::EcPublicKey::new(algorithm, point)?))
+        }
+        PublicKeyDer::Ed25519 { public } => {
+            VerifyingInner::EdDsa(Arc::new(super::eddsa::Ed25519PublicKey::new(public)?))
+        }
+    };
+    Ok(VerifyingKey::from_inner(algorithm, inner))
+}
+
+/// Builds a signing key from a parsed private key, keeping its parts for export.
+pub(crate) fn signing_key_from_private(
+    key: &PrivateKeyDer<'_>,
+    want: Want,
+) -> Result<SigningKey, Error> {
+    let algorithm = want.check()?.algorithm_for(key.kind())?;
+    let (inner, parts) = match key {
+        PrivateKeyDer::Rsa(k) => {
+            // Size and exponent first, so that weak keys get their typed error.
+            super::rsa::RsaPublicKey::new(k.n, k.e)?;
+            super::rsa::check_private_parts(&super::rsa::PrivateKeyParts {
+                n: k.n,
+                e: k.e,
+                d: k.d,
+                p: k.p,
+                q: k.q,
+                dp: k.dp,
+                dq: k.dq,
+                qi: k.qi,
+            })?;
+            let pair =
+                backend::rsa::KeyPair::from_der(k.pkcs1).map_err(rejected("RSA private key"))?;
+            let parts = PrivateParts::Rsa {
+                n: k.n.to_vec(),
+                e: k.e.to_vec(),
+                d: k.d.to_vec(),
+                p: k.p.to_vec(),
+                q: k.q.to_vec(),
+                dp: k.dp.to_vec(),
+                dq: k.dq.to_vec(),
+                qi: k.qi.to_vec(),
+            };
+            (SigningInner::Rsa(Arc::new(pair)), parts)
+        }
+        PrivateKeyDer::Ec { curve, d, point } => {
+            let pair = backend::ecdsa_key_pair(backend::ecdsa(*curve).signing, d, point)
+                .map_err(rejected("EC private key"))?;
+            let parts = PrivateParts::Ec {
+                d: d.to_vec(),
+                point: point.to_vec(),
+            };
+            (SigningInner::Ecdsa(Arc::new(pair)), parts)
+        }
+        PrivateKeyDer::Ed25519 { seed, public } => {
+            use backend::signature::KeyPair as _;
+            let pair = match public {
+                Some(public) => {
+                    // An embedded public key is checked before it is compared with the seed's,
+                    // so that a small-order or non-canonical one is named as such.
+                    if let Ok(embedded) = <&[u8; 32]>::try_from(*public) {
+                        super::eddsa::check_public_key(embedded)?;
+                    }
+                    backend::signature::Ed25519KeyPair::from_seed_and_public_key(seed, public)
+                }
+                None => backend::signature::Ed25519KeyPair::from_seed_unchecked(seed),
+            }
+            .map_err(rejected("Ed25519 private key"))?;
+            let seed: [u8; 32] = (*seed).try_into().map_err(|_| {
+                KeyError::invalid(KeyErrorCategory::Rejected, "an Ed25519 seed has 32 bytes")
+            })?;
+            let public: [u8; 32] = pair.public_key().as_ref().try_into().map_err(|_| {
+                KeyError::invalid(
+                    KeyErrorCategory::Rejected,
+                    "an Ed25519 public key has 32 bytes",
+                )
+            })?;
+            // Never fails for a derived key (a clamped scalar times the base point has order
+            // L); checked anyway so that every path to an Ed25519 key goes through it.
+            super::eddsa::check_public_key(&public)?;
+            (
+                SigningInner::EdDsa(Arc::new(pair)),
+                PrivateParts::Ed25519 { seed, public },
+            )
+        }
+    };
+    Ok(SigningKey::from_inner(algorithm, inner).with_private_parts(parts))
+}
+
+/// Parses an RSA private key given as PKCS#8 or PKCS#1, told apart by structure: after the
+/// version, PKCS#8 has an `AlgorithmIdentifier` (a SEQUENCE), PKCS#1 the modulus (an INTEGER).
+pub(crate) fn parse_rsa_private_any(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
+    let mut outer = Reader::new(der);
+    let mut seq = outer.sequence("private key")?;
+    seq.read(TAG_INTEGER, "version")?;
+    if seq.peek_tag() == Some(TAG_SEQUENCE) {
+        parse_pkcs8(der)
+    } else {
+        parse_rsa_private(der).map(PrivateKeyDer::Rsa)
+    }
+}
+
+/// Parses an RSA public key given as SPKI or PKCS#1 `RSAPublicKey`, told apart by structure:
+/// SPKI starts with an `AlgorithmIdentifier` (a SEQUENCE), PKCS#1 with the modulus.
+pub(crate) fn parse_rsa_public_any(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
+    let mut outer = Reader::new(der);
+    let seq = outer.sequence("public key")?;
+    if seq.peek_tag() == Some(TAG_SEQUENCE) {
+        parse_spki(der)
+    } else {
+        parse_rsa_public(der).map(|(n, e)| PublicKeyDer::Rsa { n, e })
+    }
+}
+
+/// Generates a key pair with the asymmetric backend and reads it back through the PKCS#8 parser.
+pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
+    let rng = backend::rand::SystemRandom::new();
+    let document = match (Curve::for_algorithm(algorithm), algorithm) {
+        (Some(curve), _) => {
+            backend::signature::EcdsaKeyPair::generate_pkcs8(backend::ecdsa(curve).signing, &rng)
+        }
+        (None, Algorithm::EdDsa) => backend::signature::Ed25519KeyPair::generate_pkcs8(&rng),
+        (None, other) => {
+            let operation = match other.family() {
+                AlgorithmFamily::Rsa => {
+                    "generating RSA keys (use `openssl genpkey -algorithm RSA -pkeyopt \
+                     rsa_keygen_bits:2048 -out key.pem` and SigningKey::rsa_pem)"
+                }
+                _ => "generating HMAC keys as SigningKey (use keys::generate_hmac_secret)",
+            };
+            return Err(KeyError::invalid(KeyErrorCategory::Unsupported, operation).into());
+        }
+    }
+    .map_err(|_| KeyError::Random)?;
+    let document = SecretBytes(document.as_ref().to_vec());
+    signing_key_from_private(&parse_pkcs8(&document.0)?, Want::Any(Some(algorithm)))
+}
+
+/// Bytes that may hold private key material: overwritten with zeros when dropped.
+///
+/// Best effort without `unsafe` or a new dependency: the write is kept alive with
+/// [`std::hint::black_box`], but copies made elsewhere (by the caller, by the allocator on
+/// reallocation) are out of reach.
+pub(crate) struct SecretBytes(pub(crate) Vec<u8>);
+
+impl Drop for SecretBytes {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        std::hint::black_box(&mut self.0);
+    }
+}
+
+impl SigningKey {
+    /// Generates a new private key for `ES256` (P-256), `ES384` (P-384) or `EdDSA` (Ed25519)
+    /// with the operating system's random number generator. The key can be exported with
+    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem).
+    ///
+    /// RSA keys cannot be generated (ring does not implement RSA key generation); make one with
+    /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem` and load it
+    /// with [`rsa_pem`](Self::rsa_pem). For HMAC use
+    /// [`generate_hmac_secret`](super::generate_hmac_secret).
+    ///
+    /// # Errors
+    /// [`KeyErrorCategory::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
+    /// random number generator fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::Es256)?;
+    /// let pem = key.to_pkcs8_pem()?;
+    /// assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    /// assert!(SigningKey::generate(Algorithm::Rs256).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
+    pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
+        generate(algorithm)
+    }
+}
