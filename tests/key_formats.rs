@@ -701,3 +701,36 @@ fn no_input_panics_a_key_constructor() {
         }
     }
 }
+
+/// RFC 5958 §2: version v2 is set exactly when `publicKey` is present. A v2 document without
+/// one was accepted before (found by the `der_differential` fuzz target, where RustCrypto's
+/// `pkcs8` refuses it): the test fixtures with only the version byte changed to 1.
+#[test]
+fn pkcs8_v2_without_a_public_key_is_refused() {
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+    let p256 = unhex(
+        "308187020101301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420202d84c981cd8e46\
+         d4e94ac156da6a4adc1636c8d50b9a84da6cd193b132d9b4a14403420004ce0f1b36b4fa106cf32f23d16017\
+         bfcb01b2e845d759c13ea7a292d8089dd41c800cf5b47160f3bf034f93cac4d5f1eed4b95b7b0efa29a1a7db\
+         bc73d653ee36",
+    );
+    let ed25519 = unhex(
+        "302e020101300506032b65700422042016b8f8256f05b43d6c6552f53ddfc9a7fd501cfaf3324b96c41eae87\
+         76225735",
+    );
+    for v2 in [&p256, &ed25519] {
+        let err = SigningKey::from_pkcs8_der(v2, None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidKey);
+        assert!(err.to_string().contains("must have a publicKey"), "{err}");
+        // The same bytes as v1 are a good key.
+        let mut v1 = v2.clone();
+        let version = v1.windows(3).position(|w| w == [2, 1, 1]).unwrap() + 2;
+        v1[version] = 0;
+        SigningKey::from_pkcs8_der(&v1, None).unwrap();
+    }
+}

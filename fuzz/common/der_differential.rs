@@ -13,17 +13,13 @@
 // tests/fuzz_corpus.rs (that would put them in the root crate's dev-dependencies).
 //
 // Known disagreements, each handled precisely (see the functions named):
-// 1. `pkcs8_v2_without_public_key`: webtoken reads a PKCS#8 `OneAsymmetricKey` of version v2
-//    (1) with no `publicKey`; RFC 5958 §2 sets v2 exactly when `publicKey` is present, and
-//    pkcs8 0.10 refuses it. Reported as a webtoken finding (issue 14); until it is settled, such
-//    an input is compared with pkcs8's reading of the same bytes with the version set to v1.
-// 2. Certificates: webtoken reads only a certificate's frame and its SubjectPublicKeyInfo and
+// 1. Certificates: webtoken reads only a certificate's frame and its SubjectPublicKeyInfo and
 //    says so (`from_certificate_der`: "the certificate is not validated in any way"), so a full
 //    x509-cert parse may refuse what webtoken accepts (names, times, extensions are not read,
 //    so not even checked to be DER: an indefinite length inside the issuer goes unseen).
 //    The required opinion is `der`'s reader over the same frame (the TBSCertificate's fields as
 //    tagged elements) with `spki` for the key; x509-cert's, when it parses, must agree too.
-// 3. RustCrypto is laxer in places where webtoken's refusal is fine and needs no exception:
+// 2. RustCrypto is laxer in places where webtoken's refusal is fine and needs no exception:
 //    `der`'s context-specific reader skips unknown and repeated lower-numbered fields (PKCS#8 `[0]`
 //    attributes in any form, a second SEC1 `[0]`), pkcs8 skips trailing context-specific
 //    extensions, and `der`'s BIT STRING accepts unused bits (every key taken from one here goes
@@ -455,33 +451,8 @@ fn rsa_private_parts(key: &pkcs1::RsaPrivateKey<'_>) -> Opinion {
 fn pkcs8_parts(der: &[u8]) -> Opinion {
     match pkcs8::PrivateKeyInfo::from_der(der) {
         Ok(info) => pkcs8_info_parts(&info),
-        Err(e) => match pkcs8_v2_without_public_key(der) {
-            Some(as_v1) => pkcs8_info_parts(
-                &pkcs8::PrivateKeyInfo::from_der(&as_v1).map_err(err("pkcs8 (read as v1)"))?,
-            ),
-            None => Err(format!("pkcs8: {e}")),
-        },
+        Err(e) => Err(format!("pkcs8: {e}")),
     }
-}
-
-/// Known disagreement 1 (see the top of this file). RFC 5958 §2: "If publicKey is present, then
-/// version is set to v2 else version is set to v1"; pkcs8 0.10 enforces it, webtoken accepts a
-/// v2 document without `publicKey`. For an input whose version INTEGER is exactly `02 01 01`,
-/// right after the outer SEQUENCE's header, returns the same bytes with the version `02 01 00`,
-/// for pkcs8 to read (it then parses only when there is no `publicKey`).
-fn pkcs8_v2_without_public_key(der: &[u8]) -> Option<Vec<u8>> {
-    let mut reader = SliceReader::new(der).ok()?;
-    let header = der::Header::decode(&mut reader).ok()?;
-    if header.tag != Tag::Sequence {
-        return None;
-    }
-    let at = usize::try_from(reader.position()).ok()?;
-    if der.get(at..at + 3)? != [0x02, 0x01, 0x01] {
-        return None;
-    }
-    let mut as_v1 = der.to_vec();
-    as_v1[at + 2] = 0x00;
-    Some(as_v1)
 }
 
 fn pkcs8_info_parts(info: &pkcs8::PrivateKeyInfo<'_>) -> Opinion {

@@ -222,10 +222,15 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
         let private_key = info.octet_string("privateKey")?;
         // attributes [0] IMPLICIT SET OF Attribute: allowed and ignored.
         info.read_optional(TAG_CONTEXT_0, "attributes")?;
+        // RFC 5958 §2: "If publicKey is present, then version is set to v2 else version is
+        // set to v1", so a v2 document without it is not DER of that structure.
         let public_key = if version == 1 {
-            info.read_optional(TAG_CONTEXT_1_PRIMITIVE, "publicKey")?
-                .map(|content| bit_string_bytes(content, "publicKey"))
-                .transpose()?
+            let content = info
+                .read_optional(TAG_CONTEXT_1_PRIMITIVE, "publicKey")?
+                .ok_or_else(|| {
+                    der_error("a PKCS#8 v2 (OneAsymmetricKey) must have a publicKey (RFC 5958 §2)")
+                })?;
+            Some(bit_string_bytes(content, "publicKey")?)
         } else {
             None
         };
