@@ -8,7 +8,9 @@ use super::der::{
 };
 use super::formats::der::{Reader, TAG_INTEGER, TAG_SEQUENCE};
 use super::kind::{self, Curve, KeyKind};
-use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend};
+use super::{
+    PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend, ecdsa, eddsa,
+};
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{Error, KeyError};
 use crate::keys::KeyErrorCategory;
@@ -127,7 +129,7 @@ pub(crate) fn signing_key_from_private(
     want: Want,
 ) -> Result<SigningKey, Error> {
     let algorithm = want.check()?.algorithm_for(key.kind())?;
-    let (inner, parts) = match key {
+    match key {
         PrivateKeyDer::Rsa(k) => {
             // Size and exponent first, so that weak keys get their typed error.
             super::rsa::RsaPublicKey::new(k.n, k.e)?;
@@ -153,19 +155,20 @@ pub(crate) fn signing_key_from_private(
                 dq: k.dq.to_vec(),
                 qi: k.qi.to_vec(),
             };
-            (SigningInner::Rsa(Arc::new(pair)), parts)
+            Ok(
+                SigningKey::from_inner(algorithm, SigningInner::Rsa(Arc::new(pair)))
+                    .with_private_parts(parts),
+            )
         }
-        PrivateKeyDer::Ec { curve, d, point } => {
-            let pair = backend::ecdsa_key_pair(backend::ecdsa(*curve).signing, d, point)
-                .map_err(rejected("EC private key"))?;
-            let parts = PrivateParts::Ec {
-                d: d.to_vec(),
-                point: point.to_vec(),
-            };
-            (SigningInner::Ecdsa(Arc::new(pair)), parts)
-        }
+        // EC and Ed25519 keys are bound by their curve: `algorithm` is the curve's (checked
+        // by `algorithm_for` above), which is what the family builders bind them to.
+        PrivateKeyDer::Ec { curve, d, point } => Ok(ecdsa::signing_key(
+            *curve,
+            d,
+            point,
+            rejected("EC private key"),
+        )?),
         PrivateKeyDer::Ed25519 { seed, public } => {
-            use backend::signature::KeyPair as _;
             let pair = match public {
                 Some(public) => {
                     // An embedded public key is checked before it is compared with the seed's,
@@ -181,22 +184,9 @@ pub(crate) fn signing_key_from_private(
             let seed: [u8; 32] = (*seed).try_into().map_err(|_| {
                 KeyError::invalid(KeyErrorCategory::Rejected, "an Ed25519 seed has 32 bytes")
             })?;
-            let public: [u8; 32] = pair.public_key().as_ref().try_into().map_err(|_| {
-                KeyError::invalid(
-                    KeyErrorCategory::Rejected,
-                    "an Ed25519 public key has 32 bytes",
-                )
-            })?;
-            // Never fails for a derived key (a clamped scalar times the base point has order
-            // L); checked anyway so that every path to an Ed25519 key goes through it.
-            super::eddsa::check_public_key(&public)?;
-            (
-                SigningInner::EdDsa(Arc::new(pair)),
-                PrivateParts::Ed25519 { seed, public },
-            )
+            Ok(eddsa::signing_key(pair, seed)?)
         }
-    };
-    Ok(SigningKey::from_inner(algorithm, inner).with_private_parts(parts))
+    }
 }
 
 /// Parses an RSA private key given as PKCS#8 or PKCS#1, told apart by structure: after the

@@ -11,6 +11,7 @@ use super::formats::der::{
     TAG_SEQUENCE, bit_string, bit_string_bytes, describe_oid, parse_whole, parse_whole_within,
     sequence, tlv, unsigned_integer,
 };
+use super::formats::pkcs1::write_rsa_public;
 use super::kind::{Curve, oid};
 use crate::error::KeyError;
 use crate::keys::KeyErrorCategory;
@@ -378,11 +379,6 @@ fn algorithm_identifier(algorithm: KeyAlgorithm) -> Vec<u8> {
 
 fn spki(algorithm: KeyAlgorithm, key: &[u8]) -> Vec<u8> {
     sequence(&[&algorithm_identifier(algorithm), &bit_string(key)])
-}
-
-/// A PKCS#1 `RSAPublicKey`.
-pub(crate) fn write_rsa_public(n: &[u8], e: &[u8]) -> Vec<u8> {
-    sequence(&[&unsigned_integer(n), &unsigned_integer(e)])
 }
 
 /// A `SubjectPublicKeyInfo` for an RSA public key.

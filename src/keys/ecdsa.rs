@@ -4,8 +4,10 @@
 use super::backend::signature::{self, EcdsaKeyPair};
 use super::backend::{self, rand};
 
-use super::SignatureBuf;
+use std::sync::Arc;
+
 use super::kind::Curve;
+use super::{PrivateParts, SignatureBuf, SigningInner, SigningKey};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
 use crate::keys::KeyErrorCategory;
@@ -66,6 +68,27 @@ impl EcPublicKey {
             .verify(self.verify, &self.point, message, signature)
             .map_err(|_| Error::InvalidSignature)
     }
+}
+
+/// The one place that builds an ECDSA signing key: from the private scalar `d` and its
+/// uncompressed public point on `curve` (the backend checks that they match), bound to the
+/// curve's algorithm, keeping both for export. `refused` words the error when the backend
+/// refuses them (the DER and JWK paths name the fault differently).
+pub(crate) fn signing_key(
+    curve: Curve,
+    d: &[u8],
+    point: &[u8],
+    refused: impl FnOnce(backend::error::KeyRejected) -> KeyError,
+) -> Result<SigningKey, KeyError> {
+    let pair = backend::ecdsa_key_pair(backend::ecdsa(curve).signing, d, point).map_err(refused)?;
+    let parts = PrivateParts::Ec {
+        d: d.to_vec(),
+        point: point.to_vec(),
+    };
+    Ok(
+        SigningKey::from_inner(curve.algorithm(), SigningInner::Ecdsa(Arc::new(pair)))
+            .with_private_parts(parts),
+    )
 }
 
 pub(crate) fn sign(pair: &EcdsaKeyPair, message: &[u8]) -> Result<SignatureBuf, Error> {

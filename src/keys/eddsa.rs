@@ -8,7 +8,11 @@
 //! multiple of the order of `A` (always for the identity, for one message in two, four or eight
 //! otherwise), so anyone can forge tokens for it.
 
+use std::sync::Arc;
+
 use super::backend::signature;
+use super::{PrivateParts, SigningInner, SigningKey};
+use crate::algorithm::Algorithm;
 
 use crate::error::{Error, KeyError};
 use crate::keys::KeyErrorCategory;
@@ -124,6 +128,28 @@ impl Ed25519PublicKey {
             .verify(&signature::ED25519, &self.bytes, message, sig)
             .map_err(|_| Error::InvalidSignature)
     }
+}
+
+/// The one place that builds an Ed25519 signing key: from a key pair the backend built and
+/// its 32-byte seed, keeping the seed and the public key for export. The public key is
+/// checked like any other; that never fails for a derived key (a clamped scalar times the base
+/// point has order L), and every path to an Ed25519 key goes through the check.
+pub(crate) fn signing_key(
+    pair: signature::Ed25519KeyPair,
+    seed: [u8; 32],
+) -> Result<SigningKey, KeyError> {
+    use signature::KeyPair as _;
+    let public: [u8; 32] = pair.public_key().as_ref().try_into().map_err(|_| {
+        KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "an Ed25519 public key has 32 bytes",
+        )
+    })?;
+    check_public_key(&public)?;
+    Ok(
+        SigningKey::from_inner(Algorithm::EdDsa, SigningInner::EdDsa(Arc::new(pair)))
+            .with_private_parts(PrivateParts::Ed25519 { seed, public }),
+    )
 }
 
 #[cfg(test)]

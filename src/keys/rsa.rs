@@ -73,7 +73,7 @@ impl RsaPublicKey {
         Ok(Self {
             n: n.to_vec(),
             e: e.to_vec(),
-            der: super::der::write_rsa_public(n, e),
+            der: super::formats::pkcs1::write_rsa_public(n, e),
             prepared: Default::default(),
         })
     }

@@ -104,7 +104,7 @@ impl<'a> Reader<'a> {
         // Addresses are only subtracted, never dereferenced; the result is checked to lie in
         // the input, so no address can reach an error message.
         let offset = (part.as_ptr() as usize).checked_sub(self.origin.as_ptr() as usize)?;
-        (offset + part.len() <= self.origin.len()).then_some(offset)
+        (offset.checked_add(part.len())? <= self.origin.len()).then_some(offset)
     }
 
     /// The offset of the next unread byte.

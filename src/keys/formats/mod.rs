@@ -5,3 +5,4 @@
 
 pub(crate) mod ct_base64;
 pub(crate) mod der;
+pub(crate) mod pkcs1;

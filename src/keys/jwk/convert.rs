@@ -256,21 +256,13 @@ fn ec_signing_key(
     d: Option<&Secret>,
 ) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
-    let signing = backend::ecdsa(curve).signing;
     let mut point = Vec::with_capacity(1 + x.len() + y.len());
     point.push(0x04);
     point.extend_from_slice(x);
     point.extend_from_slice(y);
-    let pair = backend::ecdsa_key_pair(signing, &d.0, &point)
-        .map_err(|e| rejected("EC private key d does not match x and y, or is invalid", &e))?;
-    let parts = PrivateParts::Ec {
-        d: d.0.clone(),
-        point,
-    };
-    Ok(
-        SigningKey::from_inner(curve.algorithm(), SigningInner::Ecdsa(Arc::new(pair)))
-            .with_private_parts(parts),
-    )
+    Ok(crate::keys::ecdsa::signing_key(curve, &d.0, &point, |e| {
+        rejected("EC private key d does not match x and y, or is invalid", &e)
+    })?)
 }
 
 fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, Error> {
@@ -283,11 +275,7 @@ fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, E
         return Err(jwk_error("member d must be 32 bytes for Ed25519").into());
     }
     seed.copy_from_slice(&d.0);
-    let parts = PrivateParts::Ed25519 { seed, public: *x };
-    Ok(
-        SigningKey::from_inner(Algorithm::EdDsa, SigningInner::EdDsa(Arc::new(pair)))
-            .with_private_parts(parts),
-    )
+    Ok(crate::keys::eddsa::signing_key(pair, seed)?)
 }
 
 /// A single JWK is used whatever the token's `kid` says (as a single [`VerifyingKey`] is); the
