@@ -52,12 +52,8 @@ enum Entry {
     SpkiAny,
     /// `VerifyingKey::from_spki_der(der, Some(RSA_ALGORITHM))`.
     SpkiRsa,
-    /// `VerifyingKey::rsa_der(RSA_ALGORITHM, der)`: SPKI or PKCS#1 `RSAPublicKey`.
+    /// `VerifyingKey::rsa_der(der, RSA_ALGORITHM)`: SPKI or PKCS#1 `RSAPublicKey`.
     RsaPublic,
-    /// `VerifyingKey::ecdsa_der(der)`.
-    EcPublic,
-    /// `VerifyingKey::ed25519_der(der)`.
-    Ed25519Public,
     /// `VerifyingKey::from_certificate_der(der, None)`.
     CertificateAny,
     /// `VerifyingKey::from_certificate_der(der, Some(RSA_ALGORITHM))`.
@@ -66,42 +62,32 @@ enum Entry {
     Pkcs8Any,
     /// `SigningKey::from_pkcs8_der(der, Some(RSA_ALGORITHM))`.
     Pkcs8Rsa,
-    /// `SigningKey::rsa_der(RSA_ALGORITHM, der)`: PKCS#8 or PKCS#1 `RSAPrivateKey`.
+    /// `SigningKey::rsa_der(der, RSA_ALGORITHM)`: PKCS#8 or PKCS#1 `RSAPrivateKey`.
     RsaPrivate,
-    /// `SigningKey::ecdsa_pkcs8_der(der)`.
-    EcPkcs8,
-    /// `SigningKey::ed25519_pkcs8_der(der)`.
-    Ed25519Pkcs8,
-    /// `SigningKey::ecdsa_sec1_der(der)`.
+    /// `SigningKey::from_sec1_der(der)`.
     Sec1,
 }
 
 impl Entry {
-    const ALL: [Self; 13] = [
+    const ALL: [Self; 9] = [
         Self::SpkiAny,
         Self::SpkiRsa,
         Self::RsaPublic,
-        Self::EcPublic,
-        Self::Ed25519Public,
         Self::CertificateAny,
         Self::CertificateRsa,
         Self::Pkcs8Any,
         Self::Pkcs8Rsa,
         Self::RsaPrivate,
-        Self::EcPkcs8,
-        Self::Ed25519Pkcs8,
         Self::Sec1,
     ];
 
     /// The document the entry point reads.
     fn container(self) -> Container {
         match self {
-            Self::SpkiAny | Self::SpkiRsa | Self::EcPublic | Self::Ed25519Public => Container::Spki,
+            Self::SpkiAny | Self::SpkiRsa => Container::Spki,
             Self::RsaPublic => Container::SpkiOrPkcs1Public,
             Self::CertificateAny | Self::CertificateRsa => Container::Certificate,
-            Self::Pkcs8Any | Self::Pkcs8Rsa | Self::EcPkcs8 | Self::Ed25519Pkcs8 => {
-                Container::Pkcs8
-            }
+            Self::Pkcs8Any | Self::Pkcs8Rsa => Container::Pkcs8,
             Self::RsaPrivate => Container::Pkcs8OrPkcs1Private,
             Self::Sec1 => Container::Sec1,
         }
@@ -119,15 +105,14 @@ impl Entry {
                 | Self::RsaPrivate
         );
         let any = matches!(self, Self::SpkiAny | Self::CertificateAny | Self::Pkcs8Any);
-        let ec = matches!(self, Self::EcPublic | Self::EcPkcs8 | Self::Sec1);
-        let ed25519 = matches!(self, Self::Ed25519Public | Self::Ed25519Pkcs8);
+        let ec = matches!(self, Self::Sec1);
         match parts {
             Parts::Rsa { .. } if asks_rsa => Some(RSA_ALGORITHM),
             Parts::Ec { curve, .. } if any || ec => Some(match curve {
                 Curve::P256 => Algorithm::Es256,
                 Curve::P384 => Algorithm::Es384,
             }),
-            Parts::Ed25519 { .. } if any || ed25519 => Some(Algorithm::EdDsa),
+            Parts::Ed25519 { .. } if any => Some(Algorithm::EdDsa),
             _ => None,
         }
     }
@@ -147,19 +132,15 @@ fn webtoken_load(entry: Entry, der: &[u8]) -> Option<Loaded> {
     match entry {
         Entry::SpkiAny => public(VerifyingKey::from_spki_der(der, None)),
         Entry::SpkiRsa => public(VerifyingKey::from_spki_der(der, Some(RSA_ALGORITHM))),
-        Entry::RsaPublic => public(VerifyingKey::rsa_der(RSA_ALGORITHM, der)),
-        Entry::EcPublic => public(VerifyingKey::ecdsa_der(der)),
-        Entry::Ed25519Public => public(VerifyingKey::ed25519_der(der)),
+        Entry::RsaPublic => public(VerifyingKey::rsa_der(der, RSA_ALGORITHM)),
         Entry::CertificateAny => public(VerifyingKey::from_certificate_der(der, None)),
         Entry::CertificateRsa => {
             public(VerifyingKey::from_certificate_der(der, Some(RSA_ALGORITHM)))
         }
         Entry::Pkcs8Any => private(SigningKey::from_pkcs8_der(der, None)),
         Entry::Pkcs8Rsa => private(SigningKey::from_pkcs8_der(der, Some(RSA_ALGORITHM))),
-        Entry::RsaPrivate => private(SigningKey::rsa_der(RSA_ALGORITHM, der)),
-        Entry::EcPkcs8 => private(SigningKey::ecdsa_pkcs8_der(der)),
-        Entry::Ed25519Pkcs8 => private(SigningKey::ed25519_pkcs8_der(der)),
-        Entry::Sec1 => private(SigningKey::ecdsa_sec1_der(der)),
+        Entry::RsaPrivate => private(SigningKey::rsa_der(der, RSA_ALGORITHM)),
+        Entry::Sec1 => private(SigningKey::from_sec1_der(der)),
     }
 }
 
