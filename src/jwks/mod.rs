@@ -24,6 +24,7 @@ use crate::algorithm::Algorithm;
 use crate::error::Error;
 use crate::jwt::Token;
 use crate::keys::{JwkSet, KeySource, VerifyingKey};
+use crate::message::Message;
 use crate::time::NumericDate;
 use crate::time::{Clock, SystemClock};
 use crate::validation::Validation;
@@ -31,10 +32,10 @@ use crate::validation::Validation;
 /// A failed fetch of the JWK Set document, as the fetcher reports it.
 ///
 /// Its `Display` is `fetching the JWK Set failed: MESSAGE`, with control characters of the
-/// message escaped and a message longer than 160 characters cut (its full length in bytes
-/// is given); [`message`](Self::message) returns it unchanged.
+/// message escaped and a long message cut (its full length in bytes is given), as every
+/// message of the crate shows free text; [`message`](Self::message) returns it unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("fetching the JWK Set failed: {}", StoreUntrustedText(message))]
+#[error("fetching the JWK Set failed: {}", Message(message))]
 pub struct FetchError {
     message: String,
 }
@@ -441,34 +442,6 @@ impl<F> Drop for FetchGuard<F> {
     }
 }
 
-/// At most this many characters of a fetch error are shown in messages.
-const SHOWN_ERROR_CHARS: usize = 160;
-
-/// Displays text that came from outside (the fetcher's error, a server's response) safely:
-/// control and bidirectional-formatting characters and `\` are escaped, and text longer than
-/// [`SHOWN_ERROR_CHARS`] is cut, with its full length in bytes.
-///
-/// Private to the store: a shared helper in `error.rs` may replace it.
-struct StoreUntrustedText<'a>(&'a str);
-
-impl fmt::Display for StoreUntrustedText<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use fmt::Write;
-        for (shown, c) in self.0.chars().enumerate() {
-            if shown == SHOWN_ERROR_CHARS {
-                return write!(f, "… ({} bytes in all)", self.0.len());
-            }
-            let formatting = matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
-            if c == '\\' || c.is_control() || formatting {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                f.write_char(c)?;
-            }
-        }
-        Ok(())
-    }
-}
-
 impl<F> KeyStore<F> {
     /// A store that fetches with `fetcher`, with the default [`StorePolicy`] and the system
     /// clock. Nothing is fetched until the first lookup.
@@ -651,12 +624,9 @@ impl<F> KeyStore<F> {
             return error;
         };
         let last_error = lock(&self.shared.state).last_error.clone();
-        let failed = last_error.as_deref().map(|e| {
-            format!(
-                "the last fetch of the JWK Set failed: {}",
-                StoreUntrustedText(e)
-            )
-        });
+        let failed = last_error
+            .as_deref()
+            .map(|e| format!("the last fetch of the JWK Set failed: {}", Message(e)));
         let reason = match attempt {
             Attempt::Ended => failed,
             Attempt::Cooldown(allowed_at) => {
