@@ -10,13 +10,22 @@
 //! blocking ([`Fetch`]) or async ([`AsyncFetch`]). The URL is the application's; nothing in a
 //! token (`jku`, `x5u`) is ever fetched.
 
+// The store by concern, each submodule using items of this module and of the submodules listed
+// before it only, never of one listed after it: the fetchers (`fetch`), what the store is told
+// and tells (`policy`), the thread that bounds async waits (`timer`), the shared state and the
+// guard of each fetch (`state`), waiting for another caller's fetch (`wait`), and fetching a
+// newer set, in the caller or in the background (`refresh`). The public items are re-exported
+// here: `webtoken::jwks::*` is their one path.
+mod fetch;
+mod policy;
+mod refresh;
+mod state;
+mod timer;
+mod wait;
+
 use std::borrow::Cow;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, mpsc};
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 
 use serde::de::DeserializeOwned;
 
@@ -24,218 +33,14 @@ use crate::algorithm::Algorithm;
 use crate::error::Error;
 use crate::jwt::Token;
 use crate::keys::{JwkSet, KeySource, VerifyingKey};
-use crate::message::Message;
-use crate::time::NumericDate;
-use crate::time::{Clock, SystemClock};
+use crate::time::{Clock, NumericDate, SystemClock};
 use crate::validation::Validation;
 
-/// A failed fetch of the JWK Set document, as the fetcher reports it.
-///
-/// Its `Display` is `fetching the JWK Set failed: MESSAGE`, with control characters of the
-/// message escaped and a long message cut (its full length in bytes is given), as every
-/// message of the crate shows free text; [`message`](Self::message) returns it unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("fetching the JWK Set failed: {}", Message(message))]
-pub struct FetchError {
-    message: String,
-}
+pub use fetch::{AsyncFetch, BoxFetchFuture, BoxedAsyncFetcher, Fetch, FetchError, RefreshFuture};
+pub use policy::{CachedKeys, StorePolicy, StoreStatus};
 
-impl FetchError {
-    /// A fetch error with this message (for example an I/O error or an HTTP status).
-    pub fn new(message: impl fmt::Display) -> Self {
-        Self {
-            message: message.to_string(),
-        }
-    }
-
-    /// The message, as given (not escaped).
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-/// A blocking fetcher: returns the JWK Set document (the body of the JWKS URL).
-///
-/// Any `Fn() -> Result<String, FetchError>` closure is a fetcher. It should use a timeout.
-pub trait Fetch: Send + Sync {
-    /// Fetches the document.
-    ///
-    /// # Errors
-    /// A [`FetchError`] describing what failed.
-    fn fetch(&self) -> Result<String, FetchError>;
-}
-
-impl<F: Fn() -> Result<String, FetchError> + Send + Sync> Fetch for F {
-    fn fetch(&self) -> Result<String, FetchError> {
-        self()
-    }
-}
-
-/// An async fetcher: returns the JWK Set document (the body of the JWKS URL).
-///
-/// Any `Fn() -> impl Future<Output = Result<String, FetchError>> + Send` closure is one, so an
-/// HTTP client of any runtime fits:
-///
-/// ```no_run
-/// # async fn get(_: &str) -> Result<String, std::io::Error> { Ok(String::new()) }
-/// use webtoken::jwks::{FetchError, KeyStore};
-///
-/// let store = KeyStore::new(|| async {
-///     get("https://id.example/.well-known/jwks.json").await.map_err(FetchError::new)
-/// });
-/// # let _ = store;
-/// ```
-pub trait AsyncFetch: Send + Sync {
-    /// Fetches the document.
-    fn fetch(&self) -> impl Future<Output = Result<String, FetchError>> + Send;
-}
-
-impl<F, Fut> AsyncFetch for F
-where
-    F: Fn() -> Fut + Send + Sync,
-    Fut: Future<Output = Result<String, FetchError>> + Send,
-{
-    fn fetch(&self) -> impl Future<Output = Result<String, FetchError>> + Send {
-        self()
-    }
-}
-
-/// The future an async fetcher of type [`BoxedAsyncFetcher`] returns.
-pub type BoxFetchFuture = Pin<Box<dyn Future<Output = Result<String, FetchError>> + Send>>;
-
-/// A background refresh, handed to the spawner of [`KeyStore::with_spawner`] to run to the end.
-pub type RefreshFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
-
-/// An async fetcher whose type can be named (a closure's cannot), for a `KeyStore` kept in a
-/// struct or in a web framework's state: `KeyStore<BoxedAsyncFetcher>`.
-///
-/// ```
-/// use webtoken::jwks::{BoxedAsyncFetcher, FetchError, KeyStore};
-///
-/// struct AppState {
-///     keys: KeyStore<BoxedAsyncFetcher>,
-/// }
-///
-/// let fetcher = BoxedAsyncFetcher::new(|| {
-///     Box::pin(async { Ok::<_, FetchError>(r#"{"keys":[]}"#.to_owned()) })
-/// });
-/// let state = AppState { keys: KeyStore::new(fetcher) };
-/// # let _ = state.keys;
-/// ```
-#[derive(Clone)]
-pub struct BoxedAsyncFetcher(Arc<dyn Fn() -> BoxFetchFuture + Send + Sync>);
-
-impl BoxedAsyncFetcher {
-    /// Wraps a closure that returns a boxed fetch future.
-    pub fn new(fetch: impl Fn() -> BoxFetchFuture + Send + Sync + 'static) -> Self {
-        Self(Arc::new(fetch))
-    }
-}
-
-impl fmt::Debug for BoxedAsyncFetcher {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoxedAsyncFetcher").finish_non_exhaustive()
-    }
-}
-
-impl AsyncFetch for BoxedAsyncFetcher {
-    fn fetch(&self) -> impl Future<Output = Result<String, FetchError>> + Send {
-        (self.0)()
-    }
-}
-
-/// When the store refreshes, and what it accepts.
-///
-/// | setting | default | meaning |
-/// |---|---|---|
-/// | `max_age` | 10 min | a set older than this is refreshed in the background by the next lookup (async: with a spawner), by the next miss, or by `refresh` |
-/// | `cooldown` | 30 s | at most one fetch per cooldown window, whatever triggers it |
-/// | `max_stale` | 24 h | how long past `max_age` a set is still served |
-/// | `max_document_size` | 256 KiB | larger documents are refused |
-/// | `max_keys` | 64 | sets with more entries are refused |
-/// | `wait_for_fetch` | 10 s | how long a lookup waits for a fetch another caller started |
-///
-/// Lookups of keys in a usable set never wait for a fetch, whatever the set's age; see
-/// [`KeyStore`] for who refreshes the set, and when.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StorePolicy {
-    /// A set older than this is due for a refresh. A lookup of a key it holds answers from it
-    /// at once and starts the refresh in the background (a blocking lookup on a thread; an
-    /// async one only through [`KeyStore::with_spawner`]); a lookup of a `kid` it does not
-    /// hold refreshes it in the caller, as do [`KeyStore::refresh`] and
-    /// [`KeyStore::refresh_async`]. The cooldown applies to all of them.
-    pub max_age: Duration,
-    /// The minimum time between two fetches (an unknown `kid` cannot make the store hammer
-    /// the provider, CVE-2026-48524).
-    pub cooldown: Duration,
-    /// How long past `max_age` the set is still served (while fetches fail, or, for async
-    /// lookups without a spawner, while no miss or scheduled refresh refreshes it); after that
-    /// every lookup fetches in the caller (within the cooldown), and fails with
-    /// [`Error::UnknownKey`] or [`Error::UnknownKeyNotRefetched`] until a fetch succeeds.
-    pub max_stale: Duration,
-    /// The largest document accepted, in bytes.
-    pub max_document_size: usize,
-    /// The most entries a set may have.
-    pub max_keys: usize,
-    /// How long a lookup, blocking or async, waits for a fetch that another caller started
-    /// (measured on the monotonic system clock, never the injected one).
-    pub wait_for_fetch: Duration,
-}
-
-impl Default for StorePolicy {
-    fn default() -> Self {
-        Self {
-            max_age: Duration::from_secs(600),
-            cooldown: Duration::from_secs(30),
-            max_stale: Duration::from_secs(24 * 3600),
-            max_document_size: 256 * 1024,
-            max_keys: 64,
-            wait_for_fetch: Duration::from_secs(10),
-        }
-    }
-}
-
-/// A set and when it was fetched.
-#[derive(Debug)]
-struct Snapshot {
-    set: JwkSet,
-    fetched_at: NumericDate,
-}
-
-/// Bookkeeping of fetches, behind one mutex (never held while fetching).
-#[derive(Debug, Default)]
-struct FetchState {
-    /// A fetch is running: set by `begin_fetch` together with the [`FetchGuard`] that alone
-    /// clears it.
-    in_flight: bool,
-    /// Completed (or abandoned) fetch attempts; waiters compare it to know that a fetch ended.
-    generation: u64,
-    last_attempt: Option<NumericDate>,
-    /// The last attempt's error, raw (escaped only when displayed).
-    last_error: Option<String>,
-    fetches: u64,
-    wakers: Vec<Waker>,
-}
-
-/// What the store knows about its last fetches, for logs and health checks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StoreStatus {
-    /// When the current set was fetched, if there is one.
-    pub fetched_at: Option<NumericDate>,
-    /// When the last fetch was attempted.
-    pub last_attempt: Option<NumericDate>,
-    /// The error of the last fetch, if it failed, as the fetcher reported it (not escaped: use
-    /// `{:?}` to log it). A fetch that panicked or was cancelled counts as failed.
-    pub last_error: Option<String>,
-    /// How many fetches were attempted.
-    pub fetches: u64,
-    /// A fetch is running now: a caller's, or a background refresh.
-    pub fetching: bool,
-    /// How many keys the current set has.
-    pub keys: usize,
-}
+use policy::Snapshot;
+use state::{Begin, FetchGuard, FetchState, Shared};
 
 /// A thread-safe, caching JWK Set key store; see the [module documentation](self).
 ///
@@ -327,14 +132,6 @@ pub struct KeyStore<F> {
 /// Starts a background async refresh that holds this guard.
 type SpawnRefresh<F> = dyn Fn(FetchGuard<F>) + Send + Sync;
 
-/// What every clone of a store shares: the fetcher, the cached set and the fetch bookkeeping.
-struct Shared<F> {
-    fetcher: F,
-    current: RwLock<Option<Arc<Snapshot>>>,
-    state: Mutex<FetchState>,
-    done: Condvar,
-}
-
 /// Clones share the fetcher, the cached set and the fetch bookkeeping (one cache, one fetch at a
 /// time, one cooldown): cloning is a reference count, cheap enough for a web framework's state.
 /// The policy, clock and spawner are copied: configure the store before cloning it.
@@ -363,83 +160,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every update under this lock is complete before anything that could panic runs (the
     // fetcher runs without it), so a poisoned lock holds consistent state: use it as it is.
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// What [`KeyStore::begin_fetch`] decided.
-enum Begin<F> {
-    /// This caller fetches; the guard ends the attempt however the caller leaves.
-    Started(FetchGuard<F>),
-    /// Another caller's fetch is running; its generation.
-    InFlight(u64),
-    /// The cooldown forbids a fetch until then.
-    Cooldown(NumericDate),
-}
-
-/// How the attempt to get a newer set for a lookup ended.
-#[derive(Clone, Copy, Debug)]
-enum Attempt {
-    /// A fetch ran (this caller's or one it waited for).
-    Ended,
-    /// The cooldown forbids a fetch until then.
-    Cooldown(NumericDate),
-    /// Another caller's fetch did not end within `wait_for_fetch`.
-    TimedOut,
-}
-
-/// Marks a fetch in flight for as long as it lives. [`finish`](Self::finish) installs the
-/// outcome; dropping it unfinished (the fetcher panicked, or the async caller was dropped)
-/// records the attempt as failed. Either way `in_flight` is cleared and every waiter woken.
-///
-/// It owns a handle on the store, so a background refresh (a thread, or a future handed to the
-/// spawner) can hold it.
-struct FetchGuard<F> {
-    store: KeyStore<F>,
-    /// `last_attempt` before this attempt, restored by [`abandon`](Self::abandon).
-    previous_attempt: Option<NumericDate>,
-    armed: bool,
-}
-
-impl<F> FetchGuard<F> {
-    fn finish(mut self, document: Result<String, FetchError>) {
-        self.armed = false;
-        let outcome = match document {
-            Ok(doc) => self.store.parse(&doc),
-            Err(e) => Err(e.message),
-        };
-        self.store.end_fetch(outcome);
-    }
-
-    /// Undoes an attempt whose fetcher was never called (its background thread could not be
-    /// started): no fetch is counted and the cooldown is as before, so the next miss or
-    /// `refresh` fetches as if this lookup had not tried.
-    fn abandon(mut self) {
-        self.armed = false;
-        let wakers = {
-            let mut state = lock(&self.store.shared.state);
-            state.in_flight = false;
-            state.generation = state.generation.wrapping_add(1);
-            state.last_attempt = self.previous_attempt;
-            state.fetches = state.fetches.saturating_sub(1);
-            std::mem::take(&mut state.wakers)
-        };
-        self.store.shared.done.notify_all();
-        for waker in wakers {
-            waker.wake();
-        }
-    }
-}
-
-impl<F> Drop for FetchGuard<F> {
-    fn drop(&mut self) {
-        if self.armed {
-            let why = if std::thread::panicking() {
-                "the fetch did not complete: the fetcher panicked"
-            } else {
-                "the fetch did not complete: it was cancelled"
-            };
-            self.store.end_fetch(Err(why.to_owned()));
-        }
-    }
 }
 
 impl<F> KeyStore<F> {
@@ -522,80 +242,6 @@ impl<F> KeyStore<F> {
         snapshot.is_some_and(|s| now >= s.fetched_at.saturating_add(self.policy.max_age))
     }
 
-    /// Starts a fetch if none is running and the cooldown allows one.
-    fn begin_fetch(&self, now: NumericDate) -> Begin<F> {
-        let mut state = lock(&self.shared.state);
-        if state.in_flight {
-            return Begin::InFlight(state.generation);
-        }
-        if let Some(last) = state.last_attempt {
-            let allowed_at = last.saturating_add(self.policy.cooldown);
-            if now < allowed_at {
-                return Begin::Cooldown(allowed_at);
-            }
-        }
-        state.in_flight = true;
-        let previous_attempt = state.last_attempt.replace(now);
-        state.fetches += 1;
-        Begin::Started(FetchGuard {
-            store: self.clone(),
-            previous_attempt,
-            armed: true,
-        })
-    }
-
-    /// Installs the outcome of a fetch, clears `in_flight` and wakes every waiter. Called only
-    /// by [`FetchGuard`], once per attempt; it must not panic (it may run while unwinding).
-    fn end_fetch(&self, outcome: Result<JwkSet, String>) {
-        let error = match outcome {
-            Ok(set) => {
-                let snapshot = Arc::new(Snapshot {
-                    set,
-                    fetched_at: self.clock.now(),
-                });
-                *self
-                    .shared
-                    .current
-                    .write()
-                    .unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
-                None
-            }
-            Err(e) => Some(e),
-        };
-        let wakers = {
-            let mut state = lock(&self.shared.state);
-            state.in_flight = false;
-            state.generation = state.generation.wrapping_add(1);
-            state.last_error = error;
-            std::mem::take(&mut state.wakers)
-        };
-        self.shared.done.notify_all();
-        for waker in wakers {
-            waker.wake();
-        }
-    }
-
-    /// Size limits and the rules of [`JwkSet::from_json`]; a bad document never replaces the
-    /// current set.
-    fn parse(&self, document: &str) -> Result<JwkSet, String> {
-        if document.len() > self.policy.max_document_size {
-            return Err(format!(
-                "JWK Set document is {} bytes, larger than the limit of {}",
-                document.len(),
-                self.policy.max_document_size
-            ));
-        }
-        let set = JwkSet::from_json(document).map_err(|e| e.to_string())?;
-        let entries = set.len() + set.skipped().len();
-        if entries > self.policy.max_keys {
-            return Err(format!(
-                "JWK Set has {entries} keys, more than the limit of {}",
-                self.policy.max_keys
-            ));
-        }
-        Ok(set)
-    }
-
     /// Looks a key up in the current set, without fetching.
     fn lookup(
         snapshot: Option<&Arc<Snapshot>>,
@@ -616,70 +262,6 @@ impl<F> KeyStore<F> {
             snapshot: self.usable(self.clock.now()),
         }
     }
-
-    /// Turns an [`Error::UnknownKey`] after `attempt` into one that says why the set was not
-    /// refetched, when there is a reason; other errors pass through.
-    fn explain(&self, error: Error, attempt: Attempt) -> Error {
-        let Error::UnknownKey { kid } = error else {
-            return error;
-        };
-        let last_error = lock(&self.shared.state).last_error.clone();
-        let failed = last_error
-            .as_deref()
-            .map(|e| format!("the last fetch of the JWK Set failed: {}", Message(e)));
-        let reason = match attempt {
-            Attempt::Ended => failed,
-            Attempt::Cooldown(allowed_at) => {
-                let wait = allowed_at
-                    .as_secs()
-                    .saturating_sub(self.clock.now().as_secs())
-                    .max(1);
-                let cooldown = format!(
-                    "the JWK Set was not refetched: the cooldown allows the next fetch in {wait} s"
-                );
-                Some(match failed {
-                    Some(failed) => format!("{cooldown}; {failed}"),
-                    None => cooldown,
-                })
-            }
-            Attempt::TimedOut => Some(format!(
-                "a fetch of the JWK Set in progress did not finish within {} ms",
-                self.policy.wait_for_fetch.as_millis()
-            )),
-        };
-        match reason {
-            Some(reason) => Error::UnknownKeyNotRefetched { kid, reason },
-            None => Error::UnknownKey { kid },
-        }
-    }
-
-    /// The result of a refresh that ended with `attempt`.
-    fn refresh_result(&self, attempt: Attempt) -> Result<(), FetchError> {
-        if let Attempt::TimedOut = attempt {
-            return Err(FetchError::new(format!(
-                "a fetch in progress did not finish within {} ms",
-                self.policy.wait_for_fetch.as_millis()
-            )));
-        }
-        match &lock(&self.shared.state).last_error {
-            Some(e) => Err(FetchError::new(e)),
-            None => Ok(()),
-        }
-    }
-
-    /// Waits (blocking) until the fetch of `generation` ends, at most `wait_for_fetch`;
-    /// whether it ended.
-    fn wait_blocking(&self, generation: u64) -> bool {
-        let state = lock(&self.shared.state);
-        let (state, _) = self
-            .shared
-            .done
-            .wait_timeout_while(state, self.policy.wait_for_fetch, |s| {
-                s.generation == generation && s.in_flight
-            })
-            .unwrap_or_else(PoisonError::into_inner);
-        state.generation != generation || !state.in_flight
-    }
 }
 
 impl<F: Fetch> KeyStore<F> {
@@ -697,54 +279,6 @@ impl<F: Fetch> KeyStore<F> {
     pub fn refresh(&self) -> Result<(), FetchError> {
         let attempt = self.fetch_blocking(self.clock.now());
         self.refresh_result(attempt)
-    }
-
-    fn fetch_blocking(&self, now: NumericDate) -> Attempt {
-        match self.begin_fetch(now) {
-            Begin::Started(guard) => {
-                guard.finish(Fetch::fetch(&self.shared.fetcher));
-                Attempt::Ended
-            }
-            Begin::Cooldown(allowed_at) => Attempt::Cooldown(allowed_at),
-            Begin::InFlight(generation) => {
-                if self.wait_blocking(generation) {
-                    Attempt::Ended
-                } else {
-                    Attempt::TimedOut
-                }
-            }
-        }
-    }
-}
-
-impl<F: Fetch + 'static> KeyStore<F> {
-    /// Starts a refresh of a stale set on a background thread, if no fetch is running and the
-    /// cooldown allows one. If the thread cannot be started the attempt is undone, and the
-    /// next miss or `refresh` refreshes the set.
-    fn refresh_in_background(&self, now: NumericDate) {
-        let Begin::Started(guard) = self.begin_fetch(now) else {
-            return;
-        };
-        // The guard goes to the thread only once it runs: if it cannot be started, the guard
-        // is still here to undo the attempt.
-        let (hand_over, receive) = mpsc::sync_channel::<FetchGuard<F>>(1);
-        let spawned = std::thread::Builder::new()
-            .name("webtoken-keystore-refresh".to_owned())
-            .spawn(move || {
-                if let Ok(guard) = receive.recv() {
-                    // A panic here unwinds this thread only; the guard records it.
-                    let document = Fetch::fetch(&guard.store.shared.fetcher);
-                    guard.finish(document);
-                }
-            });
-        match spawned {
-            Ok(_) => {
-                if let Err(mpsc::SendError(guard)) = hand_over.send(guard) {
-                    guard.abandon();
-                }
-            }
-            Err(_) => guard.abandon(),
-        }
     }
 }
 
@@ -826,32 +360,6 @@ impl<F: AsyncFetch> KeyStore<F> {
         let attempt = self.fetch_async(self.clock.now()).await;
         self.refresh_result(attempt)
     }
-
-    async fn fetch_async(&self, now: NumericDate) -> Attempt {
-        match self.begin_fetch(now) {
-            Begin::Started(guard) => {
-                // If this future is dropped here, or the fetcher panics, the guard ends the
-                // attempt.
-                let document = AsyncFetch::fetch(&self.shared.fetcher).await;
-                guard.finish(document);
-                Attempt::Ended
-            }
-            Begin::Cooldown(allowed_at) => Attempt::Cooldown(allowed_at),
-            Begin::InFlight(generation) => {
-                let wait = FetchDone {
-                    state: &self.shared.state,
-                    generation,
-                    deadline: Instant::now().checked_add(self.policy.wait_for_fetch),
-                    timer: None,
-                };
-                if wait.await {
-                    Attempt::Ended
-                } else {
-                    Attempt::TimedOut
-                }
-            }
-        }
-    }
 }
 
 impl<F: AsyncFetch + 'static> KeyStore<F> {
@@ -910,165 +418,5 @@ impl<F: AsyncFetch + 'static> KeyStore<F> {
             }));
         }));
         self
-    }
-}
-
-/// Resolves when the fetch of `generation` has ended (`true`) or the deadline has passed
-/// (`false`).
-struct FetchDone<'a> {
-    state: &'a Mutex<FetchState>,
-    generation: u64,
-    /// `None` when `wait_for_fetch` is too large to add to the current instant: no bound.
-    deadline: Option<Instant>,
-    /// The timer registration, and the waker it wakes; cancelled when this is dropped.
-    timer: Option<(timer::Key, Waker)>,
-}
-
-impl Future for FetchDone<'_> {
-    type Output = bool;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
-        {
-            let mut state = lock(self.state);
-            if state.generation != self.generation || !state.in_flight {
-                return Poll::Ready(true);
-            }
-            if self.deadline.is_some_and(|d| Instant::now() >= d) {
-                return Poll::Ready(false);
-            }
-            if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
-                state.wakers.push(cx.waker().clone());
-            }
-        }
-        if let Some(deadline) = self.deadline {
-            if !self
-                .timer
-                .as_ref()
-                .is_some_and(|(_, w)| w.will_wake(cx.waker()))
-            {
-                if let Some((old, _)) = self.timer.take() {
-                    timer::cancel(old);
-                }
-                match timer::wake_at(deadline, cx.waker().clone()) {
-                    Some(key) => self.timer = Some((key, cx.waker().clone())),
-                    // No timer thread: do not wait at all rather than without bound.
-                    None => return Poll::Ready(false),
-                }
-            }
-        }
-        Poll::Pending
-    }
-}
-
-impl Drop for FetchDone<'_> {
-    fn drop(&mut self) {
-        if let Some((key, _)) = self.timer.take() {
-            timer::cancel(key);
-        }
-    }
-}
-
-/// Bounds async waits without an async runtime: one background thread, started at the first
-/// async wait for another caller's fetch, wakes each waiting task at its deadline.
-mod timer {
-    use std::collections::BTreeMap;
-    use std::panic::{self, AssertUnwindSafe};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
-    use std::task::Waker;
-    use std::time::Instant;
-
-    use super::lock;
-
-    /// A registration: its deadline, and a number that makes it unique.
-    pub(super) type Key = (Instant, u64);
-
-    static QUEUE: Mutex<BTreeMap<Key, Waker>> = Mutex::new(BTreeMap::new());
-    static CHANGED: Condvar = Condvar::new();
-    static STARTED: OnceLock<bool> = OnceLock::new();
-    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-
-    /// Wakes `waker` at `deadline` unless [`cancel`]led first; `None` if the timer thread
-    /// could not be started.
-    pub(super) fn wake_at(deadline: Instant, waker: Waker) -> Option<Key> {
-        let started = *STARTED.get_or_init(|| {
-            std::thread::Builder::new()
-                .name("webtoken-keystore-timer".to_owned())
-                .spawn(run)
-                .is_ok()
-        });
-        if !started {
-            return None;
-        }
-        let key = (deadline, NEXT_ID.fetch_add(1, Ordering::Relaxed));
-        let earliest = {
-            let mut queue = lock(&QUEUE);
-            queue.insert(key, waker);
-            queue
-                .first_key_value()
-                .is_some_and(|(first, _)| *first == key)
-        };
-        if earliest {
-            CHANGED.notify_one();
-        }
-        Some(key)
-    }
-
-    /// Forgets a registration (its wait ended first).
-    pub(super) fn cancel(key: Key) {
-        lock(&QUEUE).remove(&key);
-    }
-
-    fn run() {
-        let mut queue = lock(&QUEUE);
-        loop {
-            let now = Instant::now();
-            let mut due = Vec::new();
-            while let Some(entry) = queue.first_entry() {
-                if entry.key().0 > now {
-                    break;
-                }
-                due.push(entry.remove());
-            }
-            if !due.is_empty() {
-                drop(queue);
-                for waker in due {
-                    // An executor's waker that panics must not stop the timer.
-                    let _ = panic::catch_unwind(AssertUnwindSafe(|| waker.wake()));
-                }
-                queue = lock(&QUEUE);
-                continue;
-            }
-            queue = match queue.first_key_value().map(|((deadline, _), _)| *deadline) {
-                Some(next) => {
-                    CHANGED
-                        .wait_timeout(queue, next.saturating_duration_since(now))
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-                None => CHANGED.wait(queue).unwrap_or_else(PoisonError::into_inner),
-            };
-        }
-    }
-}
-
-/// The store's current set as a [`KeySource`] that never fetches.
-#[derive(Debug, Clone)]
-pub struct CachedKeys {
-    snapshot: Option<Arc<Snapshot>>,
-}
-
-impl KeySource for CachedKeys {
-    fn find_key(
-        &self,
-        key_id: Option<&str>,
-        algorithm: Algorithm,
-    ) -> Result<Cow<'_, VerifyingKey>, Error> {
-        match &self.snapshot {
-            Some(s) => s.set.find_key(key_id, algorithm),
-            None => Err(Error::UnknownKey {
-                kid: key_id.map(str::to_owned),
-            }),
-        }
     }
 }
