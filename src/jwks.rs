@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use serde::de::DeserializeOwned;
 
 use crate::algorithm::Algorithm;
-use crate::error::Error;
+use crate::error::{Error, UnknownKeyError};
 use crate::jwt::Token;
 use crate::keys::{JwkSet, KeySource, VerifyingKey};
 use crate::time::NumericDate;
@@ -171,7 +171,7 @@ pub struct StorePolicy {
     /// How long past `max_age` the set is still served (while fetches fail, or, for async
     /// lookups without a spawner, while no miss or scheduled refresh refreshes it); after that
     /// every lookup fetches in the caller (within the cooldown), and fails with
-    /// [`Error::UnknownKey`] or [`Error::UnknownKeyNotRefetched`] until a fetch succeeds.
+    /// [`Error::UnknownKey`] (`NotFound` or `NotRefetched`) until a fetch succeeds.
     pub max_stale: Duration,
     /// The largest document accepted, in bytes.
     pub max_document_size: usize,
@@ -278,8 +278,8 @@ pub struct StoreStatus {
 /// # Failures, panics and cancellation
 /// - A failed fetch, or a refused document, keeps the current set; the error is kept in
 ///   [`status`](Self::status), and lookups of keys the set does not hold fail with
-///   [`Error::UnknownKeyNotRefetched`], which says why (the escaped, truncated fetch error,
-///   or the seconds until the cooldown allows the next fetch).
+///   [`Error::UnknownKey`]: [`UnknownKeyError::NotRefetched`] says why (the escaped, truncated
+///   fetch error, or the seconds until the cooldown allows the next fetch).
 /// - A panic in a blocking fetcher unwinds to the caller whose lookup ran it; a panic in an
 ///   async fetcher's future unwinds out of the [`decode_async`](Self::decode_async) or
 ///   [`refresh_async`](Self::refresh_async) that polled it. A panic in a background refresh
@@ -631,9 +631,9 @@ impl<F> KeyStore<F> {
     ) -> Result<VerifyingKey, Error> {
         match snapshot {
             Some(s) => s.set.find_key(key_id, algorithm).map(Cow::into_owned),
-            None => Err(Error::UnknownKey {
+            None => Err(Error::UnknownKey(UnknownKeyError::NotFound {
                 kid: key_id.map(str::to_owned),
-            }),
+            })),
         }
     }
 
@@ -647,7 +647,7 @@ impl<F> KeyStore<F> {
     /// Turns an [`Error::UnknownKey`] after `attempt` into one that says why the set was not
     /// refetched, when there is a reason; other errors pass through.
     fn explain(&self, error: Error, attempt: Attempt) -> Error {
-        let Error::UnknownKey { kid } = error else {
+        let Error::UnknownKey(UnknownKeyError::NotFound { kid }) = error else {
             return error;
         };
         let last_error = lock(&self.shared.state).last_error.clone();
@@ -678,8 +678,8 @@ impl<F> KeyStore<F> {
             )),
         };
         match reason {
-            Some(reason) => Error::UnknownKeyNotRefetched { kid, reason },
-            None => Error::UnknownKey { kid },
+            Some(reason) => Error::UnknownKey(UnknownKeyError::NotRefetched { kid, reason }),
+            None => Error::UnknownKey(UnknownKeyError::NotFound { kid }),
         }
     }
 
@@ -794,7 +794,7 @@ impl<F: Fetch + 'static> KeySource for KeyStore<F> {
         let now = self.clock.now();
         let snapshot = self.usable(now);
         match Self::lookup(snapshot.as_ref(), key_id, algorithm) {
-            Err(Error::UnknownKey { .. }) => {}
+            Err(Error::UnknownKey(UnknownKeyError::NotFound { .. })) => {}
             known => {
                 if self.is_stale(snapshot.as_ref(), now) {
                     self.refresh_in_background(now);
@@ -818,8 +818,8 @@ impl<F: AsyncFetch> KeyStore<F> {
     /// started. See [`KeyStore`] for staleness, failures and cancellation.
     ///
     /// # Errors
-    /// As [`decode`](crate::decode); [`Error::UnknownKey`] or
-    /// [`Error::UnknownKeyNotRefetched`] when no fetch could supply the key.
+    /// As [`decode`](crate::decode); [`Error::UnknownKey`] (`NotFound` or
+    /// [`NotRefetched`](UnknownKeyError::NotRefetched)) when no fetch could supply the key.
     pub async fn decode_async<T: DeserializeOwned>(
         &self,
         token: &str,
@@ -829,7 +829,10 @@ impl<F: AsyncFetch> KeyStore<F> {
         let snapshot = self.usable(now);
         let stale = self.is_stale(snapshot.as_ref(), now);
         let first = crate::decode::<T>(token, &CachedKeys { snapshot }, validation);
-        if !matches!(first, Err(Error::UnknownKey { .. })) {
+        if !matches!(
+            first,
+            Err(Error::UnknownKey(UnknownKeyError::NotFound { .. }))
+        ) {
             if stale {
                 if let Some(spawn) = &self.spawner {
                     if let Begin::Started(guard) = self.begin_fetch(now) {
@@ -1096,9 +1099,9 @@ impl KeySource for CachedKeys {
     ) -> Result<Cow<'_, VerifyingKey>, Error> {
         match &self.snapshot {
             Some(s) => s.set.find_key(key_id, algorithm),
-            None => Err(Error::UnknownKey {
+            None => Err(Error::UnknownKey(UnknownKeyError::NotFound {
                 kid: key_id.map(str::to_owned),
-            }),
+            })),
         }
     }
 }
