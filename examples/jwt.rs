@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use webtoken::keys::{Jwk, JwkSet, KeyError, KeyErrorCategory};
 use webtoken::{
     Algorithm, AlgorithmFamily, AlgorithmSet, Error, ErrorKind, KeySource, NumericDate, SigningKey,
-    Validation, VerifyingKey,
+    UnknownKeyError, Validation, VerifyingKey,
 };
 
 #[derive(Parser)]
@@ -589,9 +589,9 @@ impl KeySource for BoundKeys {
         match (weak, self.keys.first()) {
             (Some((_, reason)), _) => Err(reason.clone().into()),
             (None, Some(key)) => key.find_key(key_id, algorithm),
-            (None, None) => Err(Error::UnknownKey {
+            (None, None) => Err(Error::UnknownKey(UnknownKeyError::NotFound {
                 kid: key_id.map(str::to_owned),
-            }),
+            })),
         }
     }
 }

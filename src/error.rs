@@ -34,35 +34,19 @@ pub enum Error {
     Malformed(#[from] MalformedError),
     /// The header's `alg` is not allowed by the validation, or does not match the algorithm
     /// the key is bound to.
-    #[error("{reason}")]
-    AlgorithmNotAllowed {
-        /// Why the algorithm was refused.
-        reason: AlgorithmRejection,
-    },
+    #[error(transparent)]
+    AlgorithmNotAllowed(#[from] AlgorithmRejection),
     /// The header's `crit` names an extension webtoken does not implement (RFC 7515 §4.1.11).
     #[error(transparent)]
     UnsupportedCriticalHeader(#[from] CriticalHeaderError),
     /// The header's `typ` is not the type the validation requires (RFC 8725 §3.11).
     #[error(transparent)]
     InvalidType(#[from] TokenTypeError),
-    /// No key of the key source matches the token (its `kid`, or its `alg` when it has no `kid`).
-    #[error("no key found for {}", match kid { Some(kid) => format!("kid {}", Untrusted(kid)), None => "a token without kid".to_owned() })]
-    UnknownKey {
-        /// The token's `kid`, if it had one.
-        kid: Option<String>,
-    },
-    /// No key of a [`KeyStore`](crate::jwks::KeyStore) matches the token, and the store
-    /// did not get a newer JWK Set to look in: its last fetch failed, the cooldown held the
-    /// refetch back, or a fetch in progress did not finish in time. Its [`kind`](Error::kind)
-    /// is [`ErrorKind::UnknownKey`], as for [`Error::UnknownKey`].
-    #[error("no key found for {}; {reason}", match kid { Some(kid) => format!("kid {kid:?}"), None => "a token without kid".to_owned() })]
-    UnknownKeyNotRefetched {
-        /// The token's `kid`, if it had one.
-        kid: Option<String>,
-        /// Why the set was not refetched (control characters escaped, long fetch errors
-        /// truncated).
-        reason: String,
-    },
+    /// No key of the key source matches the token (its `kid`, or its `alg` when it has no
+    /// `kid`); a [`KeyStore`](crate::jwks::KeyStore) also says why it had no newer JWK Set
+    /// to look in (see [`UnknownKeyError`]).
+    #[error(transparent)]
+    UnknownKey(#[from] UnknownKeyError),
     /// The signature does not verify with the key. On purpose, no detail is given.
     #[error("signature verification failed")]
     InvalidSignature,
@@ -93,10 +77,10 @@ impl Error {
         match self {
             Self::TokenTooLarge(_) => ErrorKind::TokenTooLarge,
             Self::Malformed(_) => ErrorKind::Malformed,
-            Self::AlgorithmNotAllowed { .. } => ErrorKind::AlgorithmNotAllowed,
+            Self::AlgorithmNotAllowed(_) => ErrorKind::AlgorithmNotAllowed,
             Self::UnsupportedCriticalHeader(_) => ErrorKind::UnsupportedCriticalHeader,
             Self::InvalidType(_) => ErrorKind::InvalidType,
-            Self::UnknownKey { .. } | Self::UnknownKeyNotRefetched { .. } => ErrorKind::UnknownKey,
+            Self::UnknownKey(_) => ErrorKind::UnknownKey,
             Self::InvalidSignature => ErrorKind::InvalidSignature,
             Self::Claim(c) => c.kind(),
             Self::Key(_) => ErrorKind::InvalidKey,
@@ -197,7 +181,7 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// Why a token's `alg` was refused.
+/// Why a token's `alg` was refused ([`Error::AlgorithmNotAllowed`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AlgorithmRejection {
@@ -240,6 +224,42 @@ impl fmt::Display for AlgorithmRejection {
                 "algorithm (alg) {found} cannot be used with an {}",
                 key_family.name()
             ),
+        }
+    }
+}
+
+impl std::error::Error for AlgorithmRejection {}
+
+/// No key matches the token ([`Error::UnknownKey`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnknownKeyError {
+    /// No key of the key source matches the token (its `kid`, or its `alg` when it has no
+    /// `kid`).
+    #[error("no key found for {}", match kid { Some(kid) => format!("kid {}", Untrusted(kid)), None => "a token without kid".to_owned() })]
+    NotFound {
+        /// The token's `kid`, if it had one.
+        kid: Option<String>,
+    },
+    /// No key of a [`KeyStore`](crate::jwks::KeyStore) matches the token, and the store
+    /// did not get a newer JWK Set to look in: its last fetch failed, the cooldown held the
+    /// refetch back, or a fetch in progress did not finish in time.
+    // `reason` is webtoken's own text, with the fetch error in it already escaped and cut.
+    #[error("no key found for {}; {}", match kid { Some(kid) => format!("kid {}", Untrusted(kid)), None => "a token without kid".to_owned() }, reason)]
+    NotRefetched {
+        /// The token's `kid`, if it had one.
+        kid: Option<String>,
+        /// Why the set was not refetched (control characters escaped, long fetch errors
+        /// truncated).
+        reason: String,
+    },
+}
+
+impl UnknownKeyError {
+    /// The token's `kid`, if it had one.
+    pub fn kid(&self) -> Option<&str> {
+        match self {
+            Self::NotFound { kid } | Self::NotRefetched { kid, .. } => kid.as_deref(),
         }
     }
 }
@@ -451,5 +471,75 @@ impl ClaimError {
             Self::Missing { .. } => ErrorKind::MissingClaim,
             Self::InvalidType { .. } | Self::Custom { .. } => ErrorKind::InvalidClaim,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AlgorithmRejection, Error, ErrorKind, UnknownKeyError};
+
+    #[test]
+    fn unknown_key_messages_and_kind() {
+        let long = "a".repeat(70);
+        let cases = [
+            (
+                UnknownKeyError::NotFound { kid: None },
+                "no key found for a token without kid".to_owned(),
+            ),
+            (
+                UnknownKeyError::NotFound {
+                    kid: Some("k\n1".to_owned()),
+                },
+                r#"no key found for kid "k\n1""#.to_owned(),
+            ),
+            (
+                UnknownKeyError::NotFound {
+                    kid: Some(long.clone()),
+                },
+                format!("no key found for kid \"{}…\" (70 bytes)", &long[..64]),
+            ),
+            (
+                UnknownKeyError::NotRefetched {
+                    kid: None,
+                    reason: "why".to_owned(),
+                },
+                "no key found for a token without kid; why".to_owned(),
+            ),
+            (
+                UnknownKeyError::NotRefetched {
+                    kid: Some(long.clone()),
+                    reason: "why".to_owned(),
+                },
+                // The kid is cut as in every message, so a long one cannot grow it.
+                format!("no key found for kid \"{}…\" (70 bytes); why", &long[..64]),
+            ),
+        ];
+        for (detail, message) in cases {
+            assert_eq!(detail.to_string(), message);
+            let kid = detail.kid().map(str::to_owned);
+            let error = Error::from(detail);
+            assert_eq!(error.to_string(), message);
+            assert_eq!(error.kind(), ErrorKind::UnknownKey);
+            assert!(std::error::Error::source(&error).is_none());
+            let Error::UnknownKey(detail) = error else {
+                panic!("not UnknownKey");
+            };
+            assert_eq!(detail.kid(), kid.as_deref());
+        }
+    }
+
+    #[test]
+    fn algorithm_not_allowed_shows_its_reason() {
+        let reason = AlgorithmRejection::NotAllowed {
+            found: "none".to_owned(),
+        };
+        let error = Error::from(reason.clone());
+        assert_eq!(error.to_string(), reason.to_string());
+        assert_eq!(
+            error.to_string(),
+            r#"algorithm (alg) "none" is not allowed"#
+        );
+        assert_eq!(error.kind(), ErrorKind::AlgorithmNotAllowed);
+        assert!(std::error::Error::source(&error).is_none());
     }
 }

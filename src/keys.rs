@@ -490,13 +490,13 @@ impl VerifyingKey {
         if algorithm == self.algorithm {
             Ok(())
         } else {
-            Err(Error::AlgorithmNotAllowed {
-                reason: AlgorithmRejection::KeyMismatch {
+            Err(Error::AlgorithmNotAllowed(
+                AlgorithmRejection::KeyMismatch {
                     found: algorithm,
                     key_algorithm: Some(self.algorithm),
                     key_family: self.family(),
                 },
-            })
+            ))
         }
     }
 }

@@ -88,7 +88,7 @@ pub use algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet, UnknownAlgorithm};
 pub use claims::{Audience, Claims, REGISTERED_CLAIMS};
 pub use error::{
     AlgorithmRejection, ClaimError, CriticalHeaderError, Error, ErrorKind, MalformedError,
-    SerializeError, TokenTypeError, TooLargeError,
+    SerializeError, TokenTypeError, TooLargeError, UnknownKeyError,
 };
 pub use header::{
     Header, MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES,

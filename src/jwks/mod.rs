@@ -30,7 +30,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use serde::de::DeserializeOwned;
 
 use crate::algorithm::Algorithm;
-use crate::error::Error;
+use crate::error::{Error, UnknownKeyError};
 use crate::jwt::Token;
 use crate::keys::{JwkSet, KeySource, VerifyingKey};
 use crate::time::{Clock, NumericDate, SystemClock};
@@ -84,7 +84,7 @@ use state::{Begin, FetchGuard, FetchState, Shared};
 /// # Failures, panics and cancellation
 /// - A failed fetch, or a refused document, keeps the current set; the error is kept in
 ///   [`status`](Self::status), and lookups of keys the set does not hold fail with
-///   [`Error::UnknownKeyNotRefetched`], which says why (the escaped, truncated fetch error,
+///   [`Error::UnknownKey`]: [`UnknownKeyError::NotRefetched`](crate::UnknownKeyError::NotRefetched) says why (the escaped, truncated fetch error,
 ///   or the seconds until the cooldown allows the next fetch).
 /// - A panic in a blocking fetcher unwinds to the caller whose lookup ran it; a panic in an
 ///   async fetcher's future unwinds out of the [`decode_async`](Self::decode_async) or
@@ -250,9 +250,9 @@ impl<F> KeyStore<F> {
     ) -> Result<VerifyingKey, Error> {
         match snapshot {
             Some(s) => s.set.find_key(key_id, algorithm).map(Cow::into_owned),
-            None => Err(Error::UnknownKey {
+            None => Err(Error::UnknownKey(UnknownKeyError::NotFound {
                 kid: key_id.map(str::to_owned),
-            }),
+            })),
         }
     }
 
@@ -298,7 +298,7 @@ impl<F: Fetch + 'static> KeySource for KeyStore<F> {
         let now = self.clock.now();
         let snapshot = self.usable(now);
         match Self::lookup(snapshot.as_ref(), key_id, algorithm) {
-            Err(Error::UnknownKey { .. }) => {}
+            Err(Error::UnknownKey(UnknownKeyError::NotFound { .. })) => {}
             known => {
                 if self.is_stale(snapshot.as_ref(), now) {
                     self.refresh_in_background(now);
@@ -322,8 +322,8 @@ impl<F: AsyncFetch> KeyStore<F> {
     /// started. See [`KeyStore`] for staleness, failures and cancellation.
     ///
     /// # Errors
-    /// As [`decode`](crate::decode); [`Error::UnknownKey`] or
-    /// [`Error::UnknownKeyNotRefetched`] when no fetch could supply the key.
+    /// As [`decode`](crate::decode); [`Error::UnknownKey`] (`NotFound`, or
+    /// [`NotRefetched`](crate::UnknownKeyError::NotRefetched)) when no fetch could supply the key.
     pub async fn decode_async<T: DeserializeOwned>(
         &self,
         token: &str,
@@ -333,7 +333,10 @@ impl<F: AsyncFetch> KeyStore<F> {
         let snapshot = self.usable(now);
         let stale = self.is_stale(snapshot.as_ref(), now);
         let first = crate::decode::<T>(token, &CachedKeys { snapshot }, validation);
-        if !matches!(first, Err(Error::UnknownKey { .. })) {
+        if !matches!(
+            first,
+            Err(Error::UnknownKey(UnknownKeyError::NotFound { .. }))
+        ) {
             if stale {
                 if let Some(spawn) = &self.spawner {
                     if let Begin::Started(guard) = self.begin_fetch(now) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::algorithm::Algorithm;
-use crate::error::Error;
+use crate::error::{Error, UnknownKeyError};
 use crate::keys::{JwkSet, KeySource, VerifyingKey};
 use crate::time::NumericDate;
 
@@ -44,7 +44,7 @@ pub struct StorePolicy {
     /// How long past `max_age` the set is still served (while fetches fail, or, for async
     /// lookups without a spawner, while no miss or scheduled refresh refreshes it); after that
     /// every lookup fetches in the caller (within the cooldown), and fails with
-    /// [`Error::UnknownKey`] or [`Error::UnknownKeyNotRefetched`] until a fetch succeeds.
+    /// [`Error::UnknownKey`] (`NotFound` or `NotRefetched`) until a fetch succeeds.
     pub max_stale: Duration,
     /// The largest document accepted, in bytes.
     pub max_document_size: usize,
@@ -108,9 +108,9 @@ impl KeySource for CachedKeys {
     ) -> Result<Cow<'_, VerifyingKey>, Error> {
         match &self.snapshot {
             Some(s) => s.set.find_key(key_id, algorithm),
-            None => Err(Error::UnknownKey {
+            None => Err(Error::UnknownKey(UnknownKeyError::NotFound {
                 kid: key_id.map(str::to_owned),
-            }),
+            })),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::mpsc;
 
-use crate::error::Error;
+use crate::error::{Error, UnknownKeyError};
 use crate::message::Message;
 use crate::time::NumericDate;
 
@@ -27,7 +27,7 @@ impl<F> KeyStore<F> {
     /// Turns an [`Error::UnknownKey`] after `attempt` into one that says why the set was not
     /// refetched, when there is a reason; other errors pass through.
     pub(super) fn explain(&self, error: Error, attempt: Attempt) -> Error {
-        let Error::UnknownKey { kid } = error else {
+        let Error::UnknownKey(UnknownKeyError::NotFound { kid }) = error else {
             return error;
         };
         let last_error = lock(&self.shared.state).last_error.clone();
@@ -55,8 +55,8 @@ impl<F> KeyStore<F> {
             )),
         };
         match reason {
-            Some(reason) => Error::UnknownKeyNotRefetched { kid, reason },
-            None => Error::UnknownKey { kid },
+            Some(reason) => Error::UnknownKey(UnknownKeyError::NotRefetched { kid, reason }),
+            None => Error::UnknownKey(UnknownKeyError::NotFound { kid }),
         }
     }
 

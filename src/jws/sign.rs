@@ -160,13 +160,13 @@ pub fn sign_with_header_json(
     match parsed.alg {
         AlgField::Known(alg) if alg == key.algorithm() => {}
         AlgField::Known(alg) => {
-            return Err(Error::AlgorithmNotAllowed {
-                reason: crate::error::AlgorithmRejection::KeyMismatch {
+            return Err(Error::AlgorithmNotAllowed(
+                crate::error::AlgorithmRejection::KeyMismatch {
                     found: alg,
                     key_algorithm: Some(key.algorithm()),
                     key_family: key.algorithm().family(),
                 },
-            });
+            ));
         }
         _ => {
             return Err(crate::error::MalformedError::Header {

@@ -100,21 +100,17 @@ fn verify_header_key_signature<K: KeySource + ?Sized>(
         AlgField::Missing => return Err(header_error("alg", "is missing")),
         AlgField::NotAString => return Err(header_error("alg", "must be a string")),
         AlgField::Unknown(name) => {
-            return Err(Error::AlgorithmNotAllowed {
-                reason: AlgorithmRejection::NotAllowed {
-                    found: name.clone(),
-                },
-            });
+            return Err(Error::AlgorithmNotAllowed(AlgorithmRejection::NotAllowed {
+                found: name.clone(),
+            }));
         }
         AlgField::Known(algorithm) => *algorithm,
     };
     // Step 5: the allow-list.
     if !validation.check_algorithm_allowed(algorithm) {
-        return Err(Error::AlgorithmNotAllowed {
-            reason: AlgorithmRejection::NotAllowed {
-                found: algorithm.as_str().to_owned(),
-            },
-        });
+        return Err(Error::AlgorithmNotAllowed(AlgorithmRejection::NotAllowed {
+            found: algorithm.as_str().to_owned(),
+        }));
     }
     // Step 6: crit, b64 and parameter types.
     parsed.check_parameters()?;
@@ -125,13 +121,13 @@ fn verify_header_key_signature<K: KeySource + ?Sized>(
     let key = keys.find_key(header.key_id(), algorithm)?;
     if key.algorithm() != algorithm {
         // A key source must only return a key bound to the algorithm it was asked for.
-        return Err(Error::AlgorithmNotAllowed {
-            reason: AlgorithmRejection::KeyMismatch {
+        return Err(Error::AlgorithmNotAllowed(
+            AlgorithmRejection::KeyMismatch {
                 found: algorithm,
                 key_algorithm: Some(key.algorithm()),
                 key_family: key.family(),
             },
-        });
+        ));
     }
     // Step 9: the signature, over the received ASCII.
     key.verify(signing_input, signature?)?;

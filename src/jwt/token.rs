@@ -115,11 +115,11 @@ impl<'a> UntrustedToken<'a> {
     pub fn algorithm(&self) -> Result<Algorithm, Error> {
         match &self.alg {
             AlgField::Known(a) => Ok(*a),
-            AlgField::Unknown(name) => Err(Error::AlgorithmNotAllowed {
-                reason: AlgorithmRejection::NotAllowed {
+            AlgField::Unknown(name) => {
+                Err(Error::AlgorithmNotAllowed(AlgorithmRejection::NotAllowed {
                     found: name.clone(),
-                },
-            }),
+                }))
+            }
             AlgField::Missing | AlgField::NotAString => Err(crate::error::MalformedError::Header {
                 parameter: "alg",
                 reason: "is missing or not a string".into(),

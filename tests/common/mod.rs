@@ -67,13 +67,13 @@ pub(crate) fn fine_kind(error: &Error) -> &'static str {
         Error::TokenTooLarge { .. } => "TokenTooLarge",
         Error::Malformed(MalformedError::Header { .. }) => "InvalidHeader",
         Error::Malformed(_) => "MalformedToken",
-        Error::AlgorithmNotAllowed {
-            reason: AlgorithmRejection::KeyMismatch { .. },
-        } => "KeyAlgorithmMismatch",
-        Error::AlgorithmNotAllowed { .. } => "AlgorithmNotAllowed",
+        Error::AlgorithmNotAllowed(AlgorithmRejection::KeyMismatch { .. }) => {
+            "KeyAlgorithmMismatch"
+        }
+        Error::AlgorithmNotAllowed(_) => "AlgorithmNotAllowed",
         Error::UnsupportedCriticalHeader { .. } => "UnsupportedCriticalHeader",
         Error::InvalidType { .. } => "InvalidType",
-        Error::UnknownKey { .. } => "KeyNotFound",
+        Error::UnknownKey(_) => "KeyNotFound",
         Error::InvalidSignature => "InvalidSignature",
         Error::Claim(c) => match c {
             ClaimError::Expired { .. } => "Expired",

@@ -106,13 +106,11 @@ impl Jwk {
     }
 
     fn mismatch(&self, algorithm: Algorithm) -> Error {
-        Error::AlgorithmNotAllowed {
-            reason: AlgorithmRejection::KeyMismatch {
-                found: algorithm,
-                key_algorithm: self.algorithm.or_else(|| self.material.implied_algorithm()),
-                key_family: self.material.family(),
-            },
-        }
+        Error::AlgorithmNotAllowed(AlgorithmRejection::KeyMismatch {
+            found: algorithm,
+            key_algorithm: self.algorithm.or_else(|| self.material.implied_algorithm()),
+            key_family: self.material.family(),
+        })
     }
 
     /// Finds the prepared key for `algorithm`: a mismatch when the JWK may not serve it.

@@ -13,7 +13,7 @@ use super::PRIVATE_MEMBERS;
 use super::serialize::{MaybeObject, RawKeys, RawSet};
 use super::{Jwk, KeyType, ParseFault, Shown, set_error};
 use crate::algorithm::Algorithm;
-use crate::error::{Error, KeyError};
+use crate::error::{Error, KeyError, UnknownKeyError};
 use crate::keys::{KeySource, VerifyingKey};
 
 /// A JWK that a [`JwkSet`] left out when it was loaded, and why.
@@ -375,8 +375,10 @@ impl KeySource for JwkSet {
         algorithm: Algorithm,
     ) -> Result<Cow<'_, VerifyingKey>, Error> {
         if let Some(kid) = key_id {
-            let jwk = self.get(kid).ok_or_else(|| Error::UnknownKey {
-                kid: Some(kid.to_owned()),
+            let jwk = self.get(kid).ok_or_else(|| {
+                Error::UnknownKey(UnknownKeyError::NotFound {
+                    kid: Some(kid.to_owned()),
+                })
             })?;
             return jwk.find_prepared(algorithm);
         }
@@ -390,13 +392,13 @@ impl KeySource for JwkSet {
             };
             if let Some(key) = keys.iter().find(|k| k.algorithm() == algorithm) {
                 if found.is_some() {
-                    return Err(Error::UnknownKey { kid: None });
+                    return Err(Error::UnknownKey(UnknownKeyError::NotFound { kid: None }));
                 }
                 found = Some(key);
             }
         }
         found
             .map(Cow::Borrowed)
-            .ok_or(Error::UnknownKey { kid: None })
+            .ok_or(Error::UnknownKey(UnknownKeyError::NotFound { kid: None }))
     }
 }
