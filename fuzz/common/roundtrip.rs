@@ -127,8 +127,24 @@ pub(crate) fn run(data: &[u8]) {
         }
     }
 
-    let signing_key = SigningKey::hmac(algorithm, secret).expect("secret has the hash length");
-    let verifying_key = VerifyingKey::hmac(algorithm, secret).expect("secret has the hash length");
+    // A secret of the hash length is refused only when it is a key in some form (PEM, SSH or
+    // PuTTY armour, JSON with `kty`, DER): then both constructors refuse it, as `invalid_key`.
+    let (signing_key, verifying_key) = match (
+        SigningKey::hmac(algorithm, secret),
+        VerifyingKey::hmac(algorithm, secret),
+    ) {
+        (Ok(signing), Ok(verifying)) => (signing, verifying),
+        (Err(a), Err(b)) => {
+            assert_eq!(a.kind(), webtoken::ErrorKind::InvalidKey, "{a}");
+            assert_eq!(a.to_string(), b.to_string());
+            return;
+        }
+        (a, b) => panic!(
+            "the signing and verifying constructors disagree: {:?} / {:?}",
+            a.err(),
+            b.err()
+        ),
+    };
     let token = match webtoken::encode(&header, &claims, &signing_key) {
         Ok(token) => token,
         // A header past a limit of the header (`webtoken::MAX_HEADER_BYTES`…) (16 KiB of JSON, nesting, number of
