@@ -20,7 +20,7 @@ fn duplicate_members_are_refused() {
     let json = format!(r#"{{"kty":"EC","crv":"P-256","x":"{EC_X}","y":"{EC_Y}","crv":"P-384"}}"#);
     let err = Jwk::from_json(&json).unwrap_err();
     assert!(
-        err.to_string().contains("duplicate member \"crv\""),
+        err.to_string().contains("duplicate member name \"crv\""),
         "{err}"
     );
 }
