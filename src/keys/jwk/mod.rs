@@ -528,31 +528,6 @@ impl Jwk {
         base64url::encode(Sha256::digest(self.thumbprint_input().as_bytes()))
     }
 
-    /// The exact JSON text RFC 7638 §3.2 hashes. Every value is `base64url` or a fixed name, so no
-    /// JSON escaping is ever needed.
-    fn thumbprint_input(&self) -> String {
-        let b64 = |bytes: &[u8]| base64url::encode(bytes);
-        match &self.material {
-            Material::Rsa { n, e, .. } => {
-                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
-            }
-            Material::Ec { curve, x, y, .. } => format!(
-                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
-                curve.jwk_crv(),
-                b64(x),
-                b64(y)
-            ),
-            Material::Ed25519 { x, .. } => {
-                format!(
-                    r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
-                    kind::ED25519_CRV,
-                    b64(x)
-                )
-            }
-            Material::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(&k.0)),
-        }
-    }
-
     /// Checks `use` and `key_ops` allow `op` (`"verify"` or `"sign"`).
     fn check_operation(&self, op: &str) -> Result<(), KeyError> {
         usage::check_usage(self.key_use.as_deref(), self.key_ops.as_deref(), Some(op))

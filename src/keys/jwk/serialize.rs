@@ -1,4 +1,5 @@
-//! serde for [`Jwk`]: writing, and strict reading (unique member names) of JWKs and sets.
+//! serde for [`Jwk`]: writing (and the RFC 7638 thumbprint input), and strict reading (unique
+//! member names) of JWKs and sets.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -66,6 +67,33 @@ impl Serialize for Jwk {
             map.serialize_entry(name, value)?;
         }
         map.end()
+    }
+}
+
+impl Jwk {
+    /// The exact JSON text RFC 7638 §3.2 hashes. Every value is `base64url` or a fixed name, so no
+    /// JSON escaping is ever needed.
+    pub(super) fn thumbprint_input(&self) -> String {
+        let b64 = |bytes: &[u8]| base64url::encode(bytes);
+        match &self.material {
+            Material::Rsa { n, e, .. } => {
+                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
+            }
+            Material::Ec { curve, x, y, .. } => format!(
+                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
+                curve.jwk_crv(),
+                b64(x),
+                b64(y)
+            ),
+            Material::Ed25519 { x, .. } => {
+                format!(
+                    r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
+                    kind::ED25519_CRV,
+                    b64(x)
+                )
+            }
+            Material::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(&k.0)),
+        }
     }
 }
 
