@@ -46,9 +46,8 @@ impl Members {
             if !seen.insert(&name, None) {
                 return Err(json::duplicate(&name));
             }
-            if let Some(slot) = STRING_MEMBERS.iter().position(|m| *m == name) {
-                let value = map.next_value_seed(strict.seed(LenientSeed::<String>::new()))?;
-                members.strings[slot] = Some(value);
+            if let Some(slot) = members.slot(&name) {
+                *slot = Some(map.next_value_seed(strict.seed(LenientSeed::<String>::new()))?);
             } else if name == "key_ops" {
                 members.key_ops = Some(map.next_value_seed(strict.seed(PhantomData::<Value>))?);
             } else if name == "oth" {
@@ -62,9 +61,15 @@ impl Members {
         Ok(members)
     }
 
-    fn slot(&self, name: &str) -> Option<&Option<Result<String, Rejected>>> {
+    /// The slot of a member read as a string.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Result<String, Rejected>>> {
         let slot = STRING_MEMBERS.iter().position(|m| *m == name)?;
-        Some(&self.strings[slot])
+        Some(&mut self.strings[slot])
+    }
+
+    fn peek(&self, name: &str) -> Option<&Result<String, Rejected>> {
+        let slot = STRING_MEMBERS.iter().position(|m| *m == name)?;
+        self.strings[slot].as_ref()
     }
 
     /// Whether the member is present (whatever its JSON type).
@@ -72,16 +77,13 @@ impl Members {
         match name {
             "oth" => self.oth,
             "key_ops" => self.key_ops.is_some(),
-            _ => self.slot(name).is_some_and(Option::is_some) || self.other.contains_key(name),
+            _ => self.peek(name).is_some(),
         }
     }
 
     /// The member's value when it is a string, without taking it.
     fn peek_string(&self, name: &str) -> Option<&str> {
-        match self.slot(name)? {
-            Some(Ok(s)) => Some(s),
-            _ => None,
-        }
+        self.peek(name)?.as_deref().ok()
     }
 
     /// The key type and `kid` the object names (when they are strings), and whether an
@@ -97,11 +99,7 @@ impl Members {
 }
 
 fn take_string(obj: &mut Members, name: &str) -> Result<Option<String>, KeyError> {
-    let slot = STRING_MEMBERS
-        .iter()
-        .position(|m| *m == name)
-        .and_then(|slot| obj.strings[slot].take());
-    match slot {
+    match obj.slot(name).and_then(Option::take) {
         None => Ok(None),
         Some(Ok(s)) => Ok(Some(s)),
         Some(Err(_)) => Err(jwk_error(format!("member {name} is not a string"))),
