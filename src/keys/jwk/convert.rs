@@ -47,6 +47,11 @@ impl Jwk {
     /// [`to_verifying_key`](Self::to_verifying_key).
     pub fn to_verifying_key_for(&self, algorithm: Algorithm) -> Result<VerifyingKey, Error> {
         self.check_operation("verify")?;
+        self.build_verifying_key(algorithm)
+    }
+
+    /// The verifying key for `algorithm`, once `use` and `key_ops` have been checked.
+    fn build_verifying_key(&self, algorithm: Algorithm) -> Result<VerifyingKey, Error> {
         self.check_algorithm(algorithm)?;
         let key = match &self.material {
             Material::Rsa { n, e, .. } => VerifyingKey::rsa_components(algorithm, n, e)?,
@@ -69,9 +74,11 @@ impl Jwk {
     /// The verifying keys for every algorithm this JWK may serve, built once. An RSA key without
     /// `alg` is parsed once and re-bound to each RS*/PS* algorithm; an `oct` key without `alg`
     /// serves each HS* algorithm its secret is long enough for.
-    pub(super) fn verifying_keys(&self) -> Result<&[VerifyingKey], KeyError> {
+    ///
+    /// `use` and `key_ops` are not checked here: the caller has checked them once (a
+    /// [`JwkSet`](super::JwkSet) when the key is added, a single JWK at each lookup).
+    pub(super) fn prepared_keys(&self) -> Result<&[VerifyingKey], KeyError> {
         let built = self.verifying.get_or_init(|| {
-            self.check_operation("verify")?;
             let mut keys: Vec<VerifyingKey> = Vec::new();
             let mut first_error = None;
             for algorithm in self.algorithms().iter() {
@@ -79,7 +86,7 @@ impl Jwk {
                     Some(rsa) if algorithm.family() == AlgorithmFamily::Rsa => {
                         rsa.rebind(algorithm)
                     }
-                    _ => self.to_verifying_key_for(algorithm),
+                    _ => self.build_verifying_key(algorithm),
                 };
                 match key {
                     Ok(key) => keys.push(key),
@@ -113,7 +120,8 @@ impl Jwk {
         })
     }
 
-    /// Finds the prepared key for `algorithm`: a mismatch when the JWK may not serve it.
+    /// Finds the prepared key for `algorithm`: a mismatch when the JWK may not serve it. `use`
+    /// and `key_ops` are the caller's to check.
     pub(super) fn find_prepared(
         &self,
         algorithm: Algorithm,
@@ -121,12 +129,12 @@ impl Jwk {
         if !self.algorithms().contains(algorithm) {
             return Err(self.mismatch(algorithm));
         }
-        let keys = self.verifying_keys()?;
+        let keys = self.prepared_keys()?;
         match keys.iter().find(|k| k.algorithm() == algorithm) {
             Some(key) => Ok(Cow::Borrowed(key)),
             // Only an `oct` key without `alg` whose secret is too short for this HS* gets here;
             // building the key again reports why (`WeakSecret`).
-            None => self.to_verifying_key_for(algorithm).map(Cow::Owned),
+            None => self.build_verifying_key(algorithm).map(Cow::Owned),
         }
     }
 

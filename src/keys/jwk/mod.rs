@@ -36,6 +36,7 @@ mod convert;
 mod parse;
 mod serialize;
 mod set;
+mod usage;
 
 pub use set::{JwkSet, SkippedKey};
 
@@ -98,18 +99,6 @@ const MATERIAL_MEMBERS: [&str; 13] = [
 
 /// The private members of asymmetric keys (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
 const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
-
-/// Key operations that belong to `use: "sig"` (RFC 7517 §4.3).
-const SIG_OPS: [&str; 2] = ["sign", "verify"];
-/// Key operations that belong to `use: "enc"` (RFC 7517 §4.3).
-const ENC_OPS: [&str; 6] = [
-    "encrypt",
-    "decrypt",
-    "wrapKey",
-    "unwrapKey",
-    "deriveKey",
-    "deriveBits",
-];
 
 /// Secret bytes: compared and cloned, never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -539,47 +528,9 @@ impl Jwk {
         base64url::encode(Sha256::digest(self.thumbprint_input().as_bytes()))
     }
 
-    /// The exact JSON text RFC 7638 §3.2 hashes. Every value is `base64url` or a fixed name, so no
-    /// JSON escaping is ever needed.
-    fn thumbprint_input(&self) -> String {
-        let b64 = |bytes: &[u8]| base64url::encode(bytes);
-        match &self.material {
-            Material::Rsa { n, e, .. } => {
-                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
-            }
-            Material::Ec { curve, x, y, .. } => format!(
-                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
-                curve.jwk_crv(),
-                b64(x),
-                b64(y)
-            ),
-            Material::Ed25519 { x, .. } => {
-                format!(
-                    r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
-                    kind::ED25519_CRV,
-                    b64(x)
-                )
-            }
-            Material::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(&k.0)),
-        }
-    }
-
-    /// Checks `use` and `key_ops` allow `op` (`"verify"` or `"sign"`), RFC 7517 §4.2-4.3.
+    /// Checks `use` and `key_ops` allow `op` (`"verify"` or `"sign"`).
     fn check_operation(&self, op: &str) -> Result<(), KeyError> {
-        if let Some(key_use) = self.key_use.as_deref() {
-            if key_use != "sig" {
-                return Err(jwk_error(format!(
-                    "JWK use is {}, not \"sig\": it is not a signature key",
-                    Shown(key_use)
-                )));
-            }
-        }
-        if let Some(ops) = &self.key_ops {
-            if !ops.iter().any(|o| o == op) {
-                return Err(jwk_error(format!("JWK key_ops does not include {op:?}")));
-            }
-        }
-        Ok(())
+        usage::check_usage(self.key_use.as_deref(), self.key_ops.as_deref(), Some(op))
     }
 
     /// The algorithms this JWK may be used with: its `alg`, or every algorithm its type and

@@ -1,29 +1,112 @@
-//! Parsing one JWK: members, material, `use`/`key_ops` and `alg`, each checked once.
+//! Parsing one JWK: its members read in one pass, then material, `use`/`key_ops` and `alg`,
+//! each checked once.
 
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
+use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
 use super::serialize::StrictObject;
-use super::{ENC_OPS, MATERIAL_MEMBERS, SIG_OPS};
+use super::usage::check_usage;
 use super::{
     Jwk, KeyType, Material, ParseFault, RsaCrt, RsaPrivate, Secret, Shown, jwk_error, unsupported,
 };
+use super::{MATERIAL_MEMBERS, PRIVATE_MEMBERS};
 use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::{Error, KeyError};
+use crate::json::{self, LenientSeed, Name, Rejected, SeenNames, Skip, Strictness};
 use crate::keys::KeyErrorCategory;
 use crate::keys::kind::{self, Curve};
 
-fn take_string(obj: &mut Map<String, Value>, name: &str) -> Result<Option<String>, KeyError> {
-    match obj.remove(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(jwk_error(format!("member {name} is not a string"))),
+/// The members webtoken reads as strings, in the order of [`Members::strings`].
+const STRING_MEMBERS: [&str; 16] = [
+    "kty", "kid", "use", "alg", "crv", "n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k",
+];
+
+/// The members of one JWK object, read in one pass with the [`crate::json`] helpers (member
+/// names unique at every depth): each member webtoken interprets in its slot (a string, or the
+/// JSON type found instead, reported when the member is parsed), the others kept as they were.
+#[derive(Default)]
+pub(super) struct Members {
+    strings: [Option<Result<String, Rejected>>; STRING_MEMBERS.len()],
+    key_ops: Option<Value>,
+    oth: bool,
+    other: Map<String, Value>,
+}
+
+impl Members {
+    /// Reads the members of a JSON object.
+    pub(super) fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let strict = Strictness::default();
+        let mut seen = SeenNames::default();
+        let mut members = Self::default();
+        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+            if !seen.insert(&name, None) {
+                return Err(json::duplicate(&name));
+            }
+            if let Some(slot) = members.slot(&name) {
+                *slot = Some(map.next_value_seed(strict.seed(LenientSeed::<String>::new()))?);
+            } else if name == "key_ops" {
+                members.key_ops = Some(map.next_value_seed(strict.seed(PhantomData::<Value>))?);
+            } else if name == "oth" {
+                map.next_value_seed(strict.seed(PhantomData::<Skip>))?;
+                members.oth = true;
+            } else {
+                let value = map.next_value_seed(strict.seed(PhantomData::<Value>))?;
+                members.other.insert(name.into_owned(), value);
+            }
+        }
+        Ok(members)
+    }
+
+    /// The slot of a member read as a string.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Result<String, Rejected>>> {
+        let slot = STRING_MEMBERS.iter().position(|m| *m == name)?;
+        Some(&mut self.strings[slot])
+    }
+
+    fn peek(&self, name: &str) -> Option<&Result<String, Rejected>> {
+        let slot = STRING_MEMBERS.iter().position(|m| *m == name)?;
+        self.strings[slot].as_ref()
+    }
+
+    /// Whether the member is present (whatever its JSON type).
+    fn contains(&self, name: &str) -> bool {
+        match name {
+            "oth" => self.oth,
+            "key_ops" => self.key_ops.is_some(),
+            _ => self.peek(name).is_some(),
+        }
+    }
+
+    /// The member's value when it is a string, without taking it.
+    fn peek_string(&self, name: &str) -> Option<&str> {
+        self.peek(name)?.as_deref().ok()
+    }
+
+    /// The key type and `kid` the object names (when they are strings), and whether an
+    /// asymmetric key has private members: what the set-level rules look at, whether or not
+    /// the entry parses.
+    pub(super) fn summary(&self) -> (Option<KeyType>, Option<String>, bool) {
+        let kty = self.peek_string("kty").and_then(KeyType::from_name);
+        let key_id = self.peek_string("kid").map(str::to_owned);
+        let private = matches!(kty, Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp))
+            && PRIVATE_MEMBERS.iter().any(|m| self.contains(m));
+        (kty, key_id, private)
     }
 }
 
-fn take_bytes(obj: &mut Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>, KeyError> {
+fn take_string(obj: &mut Members, name: &str) -> Result<Option<String>, KeyError> {
+    match obj.slot(name).and_then(Option::take) {
+        None => Ok(None),
+        Some(Ok(s)) => Ok(Some(s)),
+        Some(Err(_)) => Err(jwk_error(format!("member {name} is not a string"))),
+    }
+}
+
+fn take_bytes(obj: &mut Members, name: &str) -> Result<Option<Vec<u8>>, KeyError> {
     match take_string(obj, name)? {
         None => Ok(None),
         Some(s) => base64url::decode(&s)
@@ -32,11 +115,7 @@ fn take_bytes(obj: &mut Map<String, Value>, name: &str) -> Result<Option<Vec<u8>
     }
 }
 
-fn require_bytes(
-    obj: &mut Map<String, Value>,
-    name: &str,
-    kty: KeyType,
-) -> Result<Vec<u8>, KeyError> {
+fn require_bytes(obj: &mut Members, name: &str, kty: KeyType) -> Result<Vec<u8>, KeyError> {
     take_bytes(obj, name)?.ok_or_else(|| jwk_error(format!("{kty} key is missing member {name}")))
 }
 
@@ -62,16 +141,16 @@ fn uint(bytes: Vec<u8>, name: &str) -> Result<Vec<u8>, KeyError> {
     }
 }
 
-fn take_uint(obj: &mut Map<String, Value>, name: &str) -> Result<Option<Secret>, KeyError> {
+fn take_uint(obj: &mut Members, name: &str) -> Result<Option<Secret>, KeyError> {
     take_bytes(obj, name)?
         .map(|b| uint(b, name).map(Secret))
         .transpose()
 }
 
 #[allow(clippy::many_single_char_names)] // the RFC 7518 member names
-fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material, ParseFault> {
+fn parse_material(kty: KeyType, obj: &mut Members) -> Result<Material, ParseFault> {
     for name in MATERIAL_MEMBERS {
-        if obj.contains_key(name) && !kty.members().contains(&name) {
+        if obj.contains(name) && !kty.members().contains(&name) {
             return Err(jwk_error(format!("member {name} does not belong to kty {kty}")).into());
         }
     }
@@ -79,7 +158,7 @@ fn parse_material(kty: KeyType, obj: &mut Map<String, Value>) -> Result<Material
         KeyType::Rsa => {
             let n = uint(require_bytes(obj, "n", kty)?, "n")?;
             let e = uint(require_bytes(obj, "e", kty)?, "e")?;
-            if obj.contains_key("oth") {
+            if obj.contains("oth") {
                 return Err(jwk_error("multi-prime RSA keys (oth) are not supported").into());
             }
             let d = take_uint(obj, "d")?;
@@ -176,25 +255,6 @@ fn parse_key_ops(value: Option<Value>) -> Result<Option<Vec<String>>, KeyError> 
     Ok(Some(ops))
 }
 
-fn check_use_and_ops(key_use: Option<&str>, key_ops: Option<&[String]>) -> Result<(), KeyError> {
-    let (Some(key_use), Some(ops)) = (key_use, key_ops) else {
-        return Ok(());
-    };
-    let allowed: &[&str] = match key_use {
-        "sig" => &SIG_OPS,
-        "enc" => &ENC_OPS,
-        _ => return Ok(()),
-    };
-    if let Some(op) = ops.iter().find(|op| !allowed.contains(&op.as_str())) {
-        return Err(jwk_error(format!(
-            "use {} and key_ops {} disagree (RFC 7517 §4.3)",
-            Shown(key_use),
-            Shown(op)
-        )));
-    }
-    Ok(())
-}
-
 impl Jwk {
     /// Parses one JWK from JSON text.
     ///
@@ -207,10 +267,10 @@ impl Jwk {
     pub fn from_json(json: &str) -> Result<Self, Error> {
         let StrictObject(obj) =
             serde_json::from_str(json).map_err(|e| jwk_error(format!("not a JSON object: {e}")))?;
-        Self::from_object(obj).map_err(|f| Error::Key(f.error))
+        Self::from_members(obj).map_err(|f| Error::Key(f.error))
     }
 
-    pub(super) fn from_object(mut obj: Map<String, Value>) -> Result<Self, ParseFault> {
+    pub(super) fn from_members(mut obj: Box<Members>) -> Result<Self, ParseFault> {
         let kty =
             take_string(&mut obj, "kty")?.ok_or_else(|| jwk_error("member kty is missing"))?;
         let key_type = KeyType::from_name(&kty).ok_or_else(|| {
@@ -222,8 +282,8 @@ impl Jwk {
         let material = parse_material(key_type, &mut obj)?;
         let key_id = take_string(&mut obj, "kid")?;
         let key_use = take_string(&mut obj, "use")?;
-        let key_ops = parse_key_ops(obj.remove("key_ops"))?;
-        check_use_and_ops(key_use.as_deref(), key_ops.as_deref())?;
+        let key_ops = parse_key_ops(obj.key_ops.take())?;
+        check_usage(key_use.as_deref(), key_ops.as_deref(), None)?;
         let algorithm = match take_string(&mut obj, "alg")? {
             None => None,
             Some(name) => {
@@ -249,7 +309,7 @@ impl Jwk {
             key_use,
             key_ops,
             algorithm,
-            other: obj,
+            other: obj.other,
             verifying: OnceLock::new(),
         })
     }

@@ -1,15 +1,17 @@
-//! serde for [`Jwk`]: writing, and strict reading (unique member names) of JWKs and sets.
+//! serde for [`Jwk`]: writing (and the RFC 7638 thumbprint input), and strict reading (unique
+//! member names) of JWKs and sets.
 
-use std::collections::HashSet;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use super::{Jwk, Material, Shown};
+use super::parse::Members;
+use super::{Jwk, Material};
 use crate::base64url;
+use crate::json::{self, Name, SeenNames, Skip, Strictness};
 use crate::keys::kind::{self};
 
 impl Serialize for Jwk {
@@ -68,20 +70,48 @@ impl Serialize for Jwk {
     }
 }
 
-impl<'de> Deserialize<'de> for Jwk {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let StrictObject(obj) = StrictObject::deserialize(deserializer)?;
-        Self::from_object(obj).map_err(|f| de::Error::custom(f.error))
+impl Jwk {
+    /// The exact JSON text RFC 7638 §3.2 hashes. Every value is `base64url` or a fixed name, so no
+    /// JSON escaping is ever needed.
+    pub(super) fn thumbprint_input(&self) -> String {
+        let b64 = |bytes: &[u8]| base64url::encode(bytes);
+        match &self.material {
+            Material::Rsa { n, e, .. } => {
+                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
+            }
+            Material::Ec { curve, x, y, .. } => format!(
+                r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
+                curve.jwk_crv(),
+                b64(x),
+                b64(y)
+            ),
+            Material::Ed25519 { x, .. } => {
+                format!(
+                    r#"{{"crv":"{}","kty":"OKP","x":"{}"}}"#,
+                    kind::ED25519_CRV,
+                    b64(x)
+                )
+            }
+            Material::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(&k.0)),
+        }
     }
 }
 
-/// A JSON object whose member names are unique (`serde_json` alone lets the last duplicate win).
-/// Wrong JSON types are reported without echoing the value.
-pub(super) struct StrictObject(pub(super) Map<String, Value>);
+impl<'de> Deserialize<'de> for Jwk {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let StrictObject(members) = StrictObject::deserialize(deserializer)?;
+        Self::from_members(members).map_err(|f| de::Error::custom(f.error))
+    }
+}
+
+/// A JSON object whose member names are unique at every depth (`serde_json` alone lets the
+/// last duplicate win), read as the members of a JWK. Wrong JSON types are reported without
+/// echoing the value.
+pub(super) struct StrictObject(pub(super) Box<Members>);
 
 /// What a JSON value turned out to be, when an object was wanted.
 pub(super) enum MaybeObject {
-    Object(Map<String, Value>),
+    Object(Box<Members>),
     Other(&'static str),
 }
 
@@ -115,23 +145,12 @@ impl<'de> Visitor<'de> for ObjectVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element::<Skip>()?.is_some() {}
         Ok(MaybeObject::Other("an array"))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(name) = map.next_key::<String>()? {
-            if out.contains_key(&name) {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate member {}",
-                    Shown(&name)
-                )));
-            }
-            let value: Value = map.next_value()?;
-            out.insert(name, value);
-        }
-        Ok(MaybeObject::Object(out))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Members::read(map).map(|members| MaybeObject::Object(Box::new(members)))
     }
 }
 
@@ -177,7 +196,7 @@ impl<'de> Deserialize<'de> for RawKeys {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                while map.next_entry::<Skip, Skip>()?.is_some() {}
                 Ok(RawKeys::Other("an object"))
             }
 
@@ -222,18 +241,16 @@ impl<'de> Deserialize<'de> for RawSet {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut keys = None;
-                let mut seen = HashSet::new();
-                while let Some(name) = map.next_key::<String>()? {
-                    if !seen.insert(name.clone()) {
-                        return Err(de::Error::custom(format_args!(
-                            "duplicate member {}",
-                            Shown(&name)
-                        )));
+                let strict = Strictness::default();
+                let mut seen = SeenNames::default();
+                while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+                    if !seen.insert(&name, None) {
+                        return Err(json::duplicate(&name));
                     }
                     if name == "keys" {
                         keys = Some(map.next_value::<RawKeys>()?);
                     } else {
-                        map.next_value::<IgnoredAny>()?;
+                        map.next_value_seed(strict.seed(PhantomData::<Skip>))?;
                     }
                 }
                 Ok(RawSet { keys })

@@ -7,9 +7,7 @@ use std::fmt;
 use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
-use super::PRIVATE_MEMBERS;
 use super::serialize::{MaybeObject, RawKeys, RawSet};
 use super::{Jwk, KeyType, ParseFault, Shown, set_error};
 use crate::algorithm::Algorithm;
@@ -130,12 +128,12 @@ pub struct JwkSet {
     skipped: Vec<SkippedKey>,
 }
 
+/// What the set-level rules look at in one entry, whether or not it parses.
 struct Entry {
     index: usize,
     kty: Option<KeyType>,
     key_id: Option<String>,
     private: bool,
-    object: Map<String, Value>,
 }
 
 fn kid_context(index: usize, key_id: Option<&str>) -> String {
@@ -167,10 +165,21 @@ impl JwkSet {
             }
             Some(RawKeys::Array(entries)) => entries,
         };
+        // Each entry is read once: its summary for the set-level rules, and its parse.
         let mut objects = Vec::with_capacity(entries.len());
+        let mut parsed = Vec::with_capacity(entries.len());
         for (index, entry) in entries.into_iter().enumerate() {
             match entry {
-                MaybeObject::Object(obj) => objects.push(Self::inspect(index, obj)),
+                MaybeObject::Object(members) => {
+                    let (kty, key_id, private) = members.summary();
+                    objects.push(Entry {
+                        index,
+                        kty,
+                        key_id,
+                        private,
+                    });
+                    parsed.push(Jwk::from_members(members));
+                }
                 MaybeObject::Other(what) => {
                     return Err(set_error(format!(
                         "key {index} must be a JSON object, found {what}"
@@ -180,9 +189,8 @@ impl JwkSet {
         }
         Self::check_entries(&objects, true)?;
         let mut set = Self::default();
-        for entry in objects {
-            let (index, key_id) = (entry.index, entry.key_id.clone());
-            match Jwk::from_object(entry.object) {
+        for (Entry { index, key_id, .. }, parsed) in objects.into_iter().zip(parsed) {
+            match parsed {
                 Ok(jwk) => set.add(index, jwk)?,
                 Err(ParseFault {
                     error,
@@ -201,26 +209,6 @@ impl JwkSet {
             }
         }
         Ok(set)
-    }
-
-    fn inspect(index: usize, object: Map<String, Value>) -> Entry {
-        let kty = match object.get("kty") {
-            Some(Value::String(s)) => KeyType::from_name(s),
-            _ => None,
-        };
-        let key_id = match object.get("kid") {
-            Some(Value::String(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let private = matches!(kty, Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp))
-            && PRIVATE_MEMBERS.iter().any(|m| object.contains_key(*m));
-        Entry {
-            index,
-            kty,
-            key_id,
-            private,
-            object,
-        }
     }
 
     /// The set-level rules: no private members, unique `kid`s and, for a document, no `oct`
@@ -256,7 +244,6 @@ impl JwkSet {
     /// Adds a parsed entry: skipped when not for verification, refused when its keys do not
     /// build.
     fn add(&mut self, index: usize, jwk: Jwk) -> Result<(), KeyError> {
-        let context = || kid_context(index, jwk.key_id());
         if let Err(reason) = jwk.check_operation("verify") {
             self.skipped.push(SkippedKey {
                 index,
@@ -265,8 +252,9 @@ impl JwkSet {
             });
             return Ok(());
         }
-        jwk.verifying_keys()
-            .map_err(|e| set_error(format!("{}: {e}", context())))?;
+        // Checked once: the set's lookups use the prepared keys without checking again.
+        jwk.prepared_keys()
+            .map_err(|e| set_error(format!("{}: {e}", kid_context(index, jwk.key_id()))))?;
         self.keys.push(jwk);
         Ok(())
     }
@@ -304,7 +292,6 @@ impl JwkSet {
                 kty: Some(jwk.key_type()),
                 key_id: jwk.key_id.clone(),
                 private: jwk.key_type() != KeyType::Oct && jwk.is_private(),
-                object: Map::new(),
             })
             .collect();
         Self::check_entries(&entries, false)?;
@@ -387,7 +374,7 @@ impl KeySource for JwkSet {
             if !jwk.algorithms().contains(algorithm) {
                 continue;
             }
-            let Ok(keys) = jwk.verifying_keys() else {
+            let Ok(keys) = jwk.prepared_keys() else {
                 continue;
             };
             if let Some(key) = keys.iter().find(|k| k.algorithm() == algorithm) {

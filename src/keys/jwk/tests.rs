@@ -20,7 +20,24 @@ fn duplicate_members_are_refused() {
     let json = format!(r#"{{"kty":"EC","crv":"P-256","x":"{EC_X}","y":"{EC_Y}","crv":"P-384"}}"#);
     let err = Jwk::from_json(&json).unwrap_err();
     assert!(
-        err.to_string().contains("duplicate member \"crv\""),
+        err.to_string().contains("duplicate member name \"crv\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn nested_duplicate_member_names_are_refused() {
+    let json =
+        format!(r#"{{"kty":"EC","crv":"P-256","x":"{EC_X}","y":"{EC_Y}","ext":{{"a":1,"a":2}}}}"#);
+    let err = Jwk::from_json(&json).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate member name \"a\""),
+        "{err}"
+    );
+    let set = r#"{"keys":[],"meta":[{"b":1,"b":2}]}"#;
+    let err = JwkSet::from_json(set).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate member name \"b\""),
         "{err}"
     );
 }
