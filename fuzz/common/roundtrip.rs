@@ -54,6 +54,28 @@ fn assert_decode_refuses(header: &webtoken::Header, algorithm: Algorithm, e: &we
     );
 }
 
+/// Both HMAC keys for `secret`, or `None` when both constructors refuse it. A secret of the
+/// hash length is refused only when it is a key in some form (PEM, SSH or PuTTY armour, JSON
+/// with `kty`, DER): then both must refuse it, as `invalid_key`, with the same message.
+fn hmac_keys(algorithm: Algorithm, secret: &[u8]) -> Option<(SigningKey, VerifyingKey)> {
+    match (
+        SigningKey::hmac(algorithm, secret),
+        VerifyingKey::hmac(algorithm, secret),
+    ) {
+        (Ok(signing), Ok(verifying)) => Some((signing, verifying)),
+        (Err(a), Err(b)) => {
+            assert_eq!(a.kind(), webtoken::ErrorKind::InvalidKey, "{a}");
+            assert_eq!(a.to_string(), b.to_string());
+            None
+        }
+        (a, b) => panic!(
+            "the signing and verifying constructors disagree: {:?} / {:?}",
+            a.err(),
+            b.err()
+        ),
+    }
+}
+
 pub(crate) fn run(data: &[u8]) {
     let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
@@ -127,23 +149,8 @@ pub(crate) fn run(data: &[u8]) {
         }
     }
 
-    // A secret of the hash length is refused only when it is a key in some form (PEM, SSH or
-    // PuTTY armour, JSON with `kty`, DER): then both constructors refuse it, as `invalid_key`.
-    let (signing_key, verifying_key) = match (
-        SigningKey::hmac(algorithm, secret),
-        VerifyingKey::hmac(algorithm, secret),
-    ) {
-        (Ok(signing), Ok(verifying)) => (signing, verifying),
-        (Err(a), Err(b)) => {
-            assert_eq!(a.kind(), webtoken::ErrorKind::InvalidKey, "{a}");
-            assert_eq!(a.to_string(), b.to_string());
-            return;
-        }
-        (a, b) => panic!(
-            "the signing and verifying constructors disagree: {:?} / {:?}",
-            a.err(),
-            b.err()
-        ),
+    let Some((signing_key, verifying_key)) = hmac_keys(algorithm, secret) else {
+        return;
     };
     let token = match webtoken::encode(&header, &claims, &signing_key) {
         Ok(token) => token,

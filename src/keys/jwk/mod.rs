@@ -34,6 +34,7 @@ use crate::keys::KeyErrorCategory;
 
 mod convert;
 mod parse;
+mod read;
 mod serialize;
 mod set;
 mod usage;

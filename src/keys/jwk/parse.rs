@@ -1,102 +1,21 @@
 //! Parsing one JWK: its members read in one pass, then material, `use`/`key_ops` and `alg`,
 //! each checked once.
 
-use std::marker::PhantomData;
 use std::sync::OnceLock;
 
-use serde::de::MapAccess;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::serialize::StrictObject;
+use super::MATERIAL_MEMBERS;
+use super::read::{Members, StrictObject};
 use super::usage::check_usage;
 use super::{
     Jwk, KeyType, Material, ParseFault, RsaCrt, RsaPrivate, Secret, Shown, jwk_error, unsupported,
 };
-use super::{MATERIAL_MEMBERS, PRIVATE_MEMBERS};
 use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::{Error, KeyError};
-use crate::json::{self, LenientSeed, Name, Rejected, SeenNames, Skip, Strictness};
 use crate::keys::KeyErrorCategory;
 use crate::keys::kind::{self, Curve};
-
-/// The members webtoken reads as strings, in the order of [`Members::strings`].
-const STRING_MEMBERS: [&str; 16] = [
-    "kty", "kid", "use", "alg", "crv", "n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k",
-];
-
-/// The members of one JWK object, read in one pass with the [`crate::json`] helpers (member
-/// names unique at every depth): each member webtoken interprets in its slot (a string, or the
-/// JSON type found instead, reported when the member is parsed), the others kept as they were.
-#[derive(Default)]
-pub(super) struct Members {
-    strings: [Option<Result<String, Rejected>>; STRING_MEMBERS.len()],
-    key_ops: Option<Value>,
-    oth: bool,
-    other: Map<String, Value>,
-}
-
-impl Members {
-    /// Reads the members of a JSON object.
-    pub(super) fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let strict = Strictness::default();
-        let mut seen = SeenNames::default();
-        let mut members = Self::default();
-        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
-            if !seen.insert(&name, None) {
-                return Err(json::duplicate(&name));
-            }
-            if let Some(slot) = members.slot(&name) {
-                *slot = Some(map.next_value_seed(strict.seed(LenientSeed::<String>::new()))?);
-            } else if name == "key_ops" {
-                members.key_ops = Some(map.next_value_seed(strict.seed(PhantomData::<Value>))?);
-            } else if name == "oth" {
-                map.next_value_seed(strict.seed(PhantomData::<Skip>))?;
-                members.oth = true;
-            } else {
-                let value = map.next_value_seed(strict.seed(PhantomData::<Value>))?;
-                members.other.insert(name.into_owned(), value);
-            }
-        }
-        Ok(members)
-    }
-
-    /// The slot of a member read as a string.
-    fn slot(&mut self, name: &str) -> Option<&mut Option<Result<String, Rejected>>> {
-        let slot = STRING_MEMBERS.iter().position(|m| *m == name)?;
-        Some(&mut self.strings[slot])
-    }
-
-    fn peek(&self, name: &str) -> Option<&Result<String, Rejected>> {
-        let slot = STRING_MEMBERS.iter().position(|m| *m == name)?;
-        self.strings[slot].as_ref()
-    }
-
-    /// Whether the member is present (whatever its JSON type).
-    fn contains(&self, name: &str) -> bool {
-        match name {
-            "oth" => self.oth,
-            "key_ops" => self.key_ops.is_some(),
-            _ => self.peek(name).is_some(),
-        }
-    }
-
-    /// The member's value when it is a string, without taking it.
-    fn peek_string(&self, name: &str) -> Option<&str> {
-        self.peek(name)?.as_deref().ok()
-    }
-
-    /// The key type and `kid` the object names (when they are strings), and whether an
-    /// asymmetric key has private members: what the set-level rules look at, whether or not
-    /// the entry parses.
-    pub(super) fn summary(&self) -> (Option<KeyType>, Option<String>, bool) {
-        let kty = self.peek_string("kty").and_then(KeyType::from_name);
-        let key_id = self.peek_string("kid").map(str::to_owned);
-        let private = matches!(kty, Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp))
-            && PRIVATE_MEMBERS.iter().any(|m| self.contains(m));
-        (kty, key_id, private)
-    }
-}
 
 fn take_string(obj: &mut Members, name: &str) -> Result<Option<String>, KeyError> {
     match obj.slot(name).and_then(Option::take) {

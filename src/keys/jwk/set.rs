@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::serialize::{MaybeObject, RawKeys, RawSet};
+use super::read::{MaybeObject, RawKeys, RawSet};
 use super::{Jwk, KeyType, ParseFault, Shown, set_error};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError, UnknownKeyError};
