@@ -1,9 +1,9 @@
 //! The PEM key constructors and exporters of [`SigningKey`] and [`VerifyingKey`]: what each
 //! PEM label (RFC 7468 §5, §10, §13; OpenSSL's traditional `RSA …` and `EC PRIVATE KEY`,
-//! RFC 5915 §4) means for keys, around the DER key formats of [`der`](super::der).
+//! RFC 5915 §4) means for keys, around the DER key formats of [`der`].
 //!
 //! The armour itself (one block, strict base64 body read in constant time) is read and written
-//! by [`formats::pem`]; see there for what is accepted. Here:
+//! by [`formats::pem`](super::formats::pem); see there for what is accepted. Here:
 //! - The label must be one the constructor reads.
 //! - The DER inside must be exactly one structure: trailing bytes are refused.
 //!

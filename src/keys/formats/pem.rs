@@ -1,5 +1,5 @@
 //! PEM armour (RFC 7468): reading one block (its label and strictly checked body) and writing
-//! one. What a label means for keys is decided in [`keys::pem`](crate::keys::pem); this module
+//! one. What a label means for keys is decided on the keys side (`keys::pem`); this module
 //! imports nothing from `keys` outside `formats`, and its errors are [`PemError`]s.
 //!
 //! Decoding is strict where RFC 7468 allows it to be, with one documented leniency:
