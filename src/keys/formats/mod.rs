@@ -12,6 +12,7 @@ pub(crate) mod pem;
 pub(crate) mod pkcs1;
 pub(crate) mod pkcs8;
 pub(crate) mod sec1;
+pub(crate) mod shape;
 pub(crate) mod spki;
 
 /// Bytes that may hold private key material: overwritten with zeros when dropped.
