@@ -126,3 +126,63 @@ pub(crate) fn write(oid: &[u8], algorithm: KeyAlgorithm<'_>) -> Vec<u8> {
         KeyAlgorithm::Ed25519 => sequence(&[&tlv(TAG_OID, oid)]),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// id-Ed25519, rsaEncryption, id-ecPublicKey and P-256, for the leaf modules' own tests.
+    pub(crate) const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+    pub(crate) const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    pub(crate) const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    pub(crate) const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+
+    /// A caller that supports RSA, Ed25519 and EC on P-256 only.
+    pub(crate) const TEST_OIDS: Oids = Oids {
+        key_type: |oid| match oid {
+            RSA => Some(KeyType::Rsa),
+            EC => Some(KeyType::Ec),
+            ED25519 => Some(KeyType::Ed25519),
+            _ => None,
+        },
+        scalar_len: |oid| (oid == P256).then_some(32),
+    };
+
+    #[test]
+    fn algorithm_identifiers_round_trip_and_unknown_oids_are_named() {
+        for (oid, algorithm) in [
+            (RSA, KeyAlgorithm::Rsa),
+            (EC, KeyAlgorithm::Ec { curve: P256 }),
+            (ED25519, KeyAlgorithm::Ed25519),
+        ] {
+            let der = write(oid, algorithm);
+            let mut reader = Reader::new(&der);
+            assert_eq!(read(&mut reader, TEST_OIDS), Ok(algorithm));
+            assert!(reader.is_empty());
+        }
+        let ed448 = sequence(&[&tlv(TAG_OID, &[0x2b, 0x65, 0x71])]);
+        assert_eq!(
+            read(&mut Reader::new(&ed448), TEST_OIDS),
+            Err(StructureError::UnsupportedKeyType(
+                "1.3.101.113 (Ed448)".to_owned()
+            ))
+        );
+        let p384 = write(
+            EC,
+            KeyAlgorithm::Ec {
+                curve: &[0x2b, 0x81, 0x04, 0x00, 0x22],
+            },
+        );
+        assert_eq!(
+            read(&mut Reader::new(&p384), TEST_OIDS),
+            Err(StructureError::UnsupportedCurve(
+                "1.3.132.0.34 (P-384)".to_owned()
+            ))
+        );
+        let explicit = sequence(&[&tlv(TAG_OID, EC), &sequence(&[])]);
+        assert_eq!(
+            read(&mut Reader::new(&explicit), TEST_OIDS),
+            Err(StructureError::ExplicitCurve)
+        );
+    }
+}

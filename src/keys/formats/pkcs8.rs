@@ -108,3 +108,77 @@ pub(crate) fn write_v1(algorithm_identifier: &[u8], private_key: &[u8]) -> Vec<u
 pub(crate) fn write_curve_private_key(seed: &[u8]) -> Vec<u8> {
     tlv(TAG_OCTET_STRING, seed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::algorithm::tests::{ED25519, P256, TEST_OIDS};
+    use super::super::der::{TAG_OID, bit_string};
+    use super::*;
+
+    fn ed25519_v2(public: Option<&[u8]>) -> Vec<u8> {
+        let mut fields = vec![
+            unsigned_integer(&[1]),
+            sequence(&[&tlv(TAG_OID, ED25519)]),
+            tlv(TAG_OCTET_STRING, &write_curve_private_key(&[7; 32])),
+        ];
+        if let Some(public) = public {
+            let mut field = bit_string(public);
+            field[0] = TAG_CONTEXT_1_PRIMITIVE;
+            fields.push(field);
+        }
+        let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        sequence(&refs)
+    }
+
+    #[test]
+    fn reads_raw_parts_without_knowing_the_keys() {
+        let ec = write_v1(
+            &algorithm::write(
+                super::super::algorithm::tests::EC,
+                KeyAlgorithm::Ec { curve: P256 },
+            ),
+            &sec1::write_without_parameters(&[9; 32], &[4; 65]),
+        );
+        match parse(&ec, TEST_OIDS) {
+            Ok(PrivateKey::Ec(key)) => {
+                assert_eq!(
+                    (key.curve, key.d, key.point),
+                    (P256, &[9u8; 32][..], &[4u8; 65][..])
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let short = write_v1(
+            &algorithm::write(
+                super::super::algorithm::tests::EC,
+                KeyAlgorithm::Ec { curve: P256 },
+            ),
+            &sec1::write_without_parameters(&[9; 31], &[4; 65]),
+        );
+        assert_eq!(
+            parse(&short, TEST_OIDS).map(|_| ()).unwrap_err(),
+            StructureError::ScalarLength {
+                curve: P256.to_vec(),
+                expected: 32,
+                len: 31
+            }
+        );
+    }
+
+    #[test]
+    fn a_v2_document_needs_its_public_key() {
+        assert!(matches!(
+            parse(&ed25519_v2(Some(&[3; 32])), TEST_OIDS),
+            Ok(PrivateKey::Ed25519 {
+                seed: [7, ..],
+                public: Some([3, ..])
+            })
+        ));
+        match parse(&ed25519_v2(None), TEST_OIDS) {
+            Err(StructureError::Der(error)) => {
+                assert!(error.reason.contains("RFC 5958"), "{error:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

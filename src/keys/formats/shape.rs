@@ -134,8 +134,9 @@ fn shape_sec1(reader: &mut Reader<'_>) -> Option<()> {
 ///
 /// Only complete structures count: one SEQUENCE spanning the whole input, every element
 /// minimally encoded, and for the structures with an `AlgorithmIdentifier` a key OID (as
-/// `is_key_oid` says) or a known encryption OID, so that a random secret is never mistaken for a key (a PKCS#1 structure
-/// needs a modulus of at least 512 bits, more than a 64-byte secret can hold).
+/// `is_key_oid` says) or a known encryption OID, so that a random secret is never mistaken
+/// for a key (a PKCS#1 structure needs a modulus of at least 512 bits, more than a 64-byte
+/// secret can hold).
 pub(crate) fn key_structure(der: &[u8], is_key_oid: fn(&[u8]) -> bool) -> Option<&'static str> {
     if der.first() != Some(&TAG_SEQUENCE) {
         return None;
