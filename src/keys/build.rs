@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::der::{
     PrivateKeyDer, PublicKeyDer, parse_pkcs8, parse_rsa_private, parse_rsa_public, parse_spki,
 };
+use super::formats::SecretBytes;
 use super::formats::der::{Reader, TAG_INTEGER, TAG_SEQUENCE};
 use super::kind::{self, Curve, KeyKind};
 use super::{
@@ -236,20 +237,6 @@ pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
     .map_err(|_| KeyError::Random)?;
     let document = SecretBytes(document.as_ref().to_vec());
     signing_key_from_private(&parse_pkcs8(&document.0)?, Want::Any(Some(algorithm)))
-}
-
-/// Bytes that may hold private key material: overwritten with zeros when dropped.
-///
-/// Best effort without `unsafe` or a new dependency: the write is kept alive with
-/// [`std::hint::black_box`], but copies made elsewhere (by the caller, by the allocator on
-/// reallocation) are out of reach.
-pub(crate) struct SecretBytes(pub(crate) Vec<u8>);
-
-impl Drop for SecretBytes {
-    fn drop(&mut self) {
-        self.0.fill(0);
-        std::hint::black_box(&mut self.0);
-    }
 }
 
 impl SigningKey {

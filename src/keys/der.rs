@@ -1,29 +1,91 @@
-//! The DER key structures webtoken reads: SPKI (RFC 5280 §4.1.2.7), PKCS#1 (RFC 8017 App. A.1),
-//! PKCS#8 (RFC 5208, RFC 5958), SEC1 `ECPrivateKey` (RFC 5915) and X.509 certificates, the
-//! writers needed to export keys, and the shapes [`key_structure`] recognises in HMAC secrets.
-//! Elements are read with [`formats::der`](super::formats::der).
+//! The keys side of the DER key structures: what the OIDs in SPKI (RFC 5280 §4.1.2.7), PKCS#8
+//! (RFC 5208, RFC 5958), SEC1 `ECPrivateKey` (RFC 5915) and X.509 certificates mean for keys
+//! (through the [`kind`](super::kind) table), the parts those structures hold as keys take
+//! them, the writers needed to export keys, and the shapes [`key_structure`] recognises in HMAC
+//! secrets. The structures themselves, and PKCS#1 (RFC 8017 App. A.1), are read and written by
+//! the leaf modules of [`formats`](super::formats), whose errors become [`KeyError`]s here.
 
-use std::borrow::Cow;
-
-use super::formats::der::{
-    Reader, TAG_BIT_STRING, TAG_CONTEXT_0, TAG_CONTEXT_1, TAG_CONTEXT_1_PRIMITIVE,
-    TAG_CONTEXT_2_PRIMITIVE, TAG_CONTEXT_3, TAG_INTEGER, TAG_NULL, TAG_OCTET_STRING, TAG_OID,
-    TAG_SEQUENCE, bit_string, bit_string_bytes, describe_oid, parse_whole, parse_whole_within,
-    sequence, tlv, unsigned_integer,
-};
-use super::formats::pkcs1::write_rsa_public;
+use super::formats::algorithm::{self, KeyAlgorithm, KeyType, Oids, StructureError};
+use super::formats::der::describe_oid;
+use super::formats::pkcs1::{self, write_rsa_public};
+use super::formats::{cert, pkcs8, sec1, shape, spki};
 use super::kind::{Curve, oid};
 use crate::error::KeyError;
 use crate::keys::KeyErrorCategory;
 
-fn der_error(reason: impl Into<Cow<'static, str>>) -> KeyError {
-    KeyError::invalid(KeyErrorCategory::Der, reason)
+pub(crate) use super::formats::pkcs1::RsaPrivateKey as RsaPrivateDer;
+
+/// The key type each key-algorithm OID of the [`kind`](super::kind) table names.
+fn key_type(algorithm: &[u8]) -> Option<KeyType> {
+    match algorithm {
+        oid::RSA_ENCRYPTION => Some(KeyType::Rsa),
+        oid::EC_PUBLIC_KEY => Some(KeyType::Ec),
+        oid::ED25519 => Some(KeyType::Ed25519),
+        _ => None,
+    }
 }
+
+/// The scalar length of a supported namedCurve.
+fn scalar_len(named_curve: &[u8]) -> Option<usize> {
+    Curve::from_oid(named_curve).map(Curve::coordinate_len)
+}
+
+/// What webtoken supports, for the parsers of [`formats`](super::formats).
+const OIDS: Oids = Oids {
+    key_type,
+    scalar_len,
+};
 
 /// The curve of a namedCurve OID, or the error that names the OID.
 fn curve_from_oid(content: &[u8]) -> Result<Curve, KeyError> {
     Curve::from_oid(content)
         .ok_or_else(|| KeyError::invalid(KeyErrorCategory::UnsupportedCurve, describe_oid(content)))
+}
+
+impl From<StructureError> for KeyError {
+    fn from(error: StructureError) -> Self {
+        match error {
+            StructureError::Der(der) => der.into(),
+            StructureError::UnsupportedKeyType(described) => {
+                KeyError::invalid(KeyErrorCategory::UnsupportedKeyType, described)
+            }
+            StructureError::ExplicitCurve => KeyError::invalid(
+                KeyErrorCategory::UnsupportedCurve,
+                "explicit or implicit curve parameters (only named curves are supported)"
+                    .to_owned(),
+            ),
+            StructureError::UnsupportedCurve(described) => {
+                KeyError::invalid(KeyErrorCategory::UnsupportedCurve, described)
+            }
+            StructureError::MultiPrimeRsa => KeyError::invalid(
+                KeyErrorCategory::UnsupportedKeyType,
+                "multi-prime RSA key".to_owned(),
+            ),
+            StructureError::MissingEcPublicKey => KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                "the EC private key does not include its public key, which is needed to use it \
+                 (OpenSSL always writes it; re-export the key with `openssl ec`)",
+            ),
+            StructureError::Ed25519SeedLength(len) => KeyError::invalid(
+                KeyErrorCategory::Rejected,
+                format!("an Ed25519 private key has 32 bytes, got {len}"),
+            ),
+            StructureError::ScalarLength {
+                curve,
+                expected,
+                len,
+            } => {
+                let name = Curve::from_oid(&curve).map_or_else(
+                    || describe_oid(&curve).into(),
+                    |c| std::borrow::Cow::Borrowed(c.key_name()),
+                );
+                KeyError::invalid(
+                    KeyErrorCategory::Rejected,
+                    format!("a {name} private scalar has {expected} bytes, got {len}"),
+                )
+            }
+        }
+    }
 }
 
 /// The public key held by a `SubjectPublicKeyInfo`.
@@ -37,158 +99,16 @@ pub(crate) enum PublicKeyDer<'a> {
     Ed25519 { public: &'a [u8] },
 }
 
-/// The key types a PKCS#8 or SPKI `AlgorithmIdentifier` can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum KeyAlgorithm {
-    Rsa,
-    Ec(Curve),
-    Ed25519,
-}
-
-/// Reads an `AlgorithmIdentifier` (RFC 5280 §4.1.1.2) for a key: rsaEncryption with NULL
-/// parameters (RFC 3279 §2.3.1), id-ecPublicKey with a named curve (RFC 5480 §2.1.1), or
-/// id-Ed25519 without parameters (RFC 8410 §3).
-fn key_algorithm(reader: &mut Reader<'_>) -> Result<KeyAlgorithm, KeyError> {
-    let mut alg = reader.sequence("AlgorithmIdentifier")?;
-    let algorithm = alg.oid("key algorithm")?;
-    let key = match algorithm {
-        oid::RSA_ENCRYPTION => {
-            alg.null("rsaEncryption parameters")?;
-            KeyAlgorithm::Rsa
-        }
-        oid::EC_PUBLIC_KEY => {
-            if alg.peek_tag() != Some(TAG_OID) {
-                return Err(KeyError::invalid(
-                    KeyErrorCategory::UnsupportedCurve,
-                    "explicit or implicit curve parameters (only named curves are supported)"
-                        .to_owned(),
-                ));
-            }
-            KeyAlgorithm::Ec(curve_from_oid(alg.oid("namedCurve")?)?)
-        }
-        oid::ED25519 => KeyAlgorithm::Ed25519,
-        other => {
-            return Err(KeyError::invalid(
-                KeyErrorCategory::UnsupportedKeyType,
-                describe_oid(other),
-            ));
-        }
-    };
-    alg.finish("AlgorithmIdentifier")?;
-    Ok(key)
-}
-
-/// Parses a DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7).
-pub(crate) fn parse_spki(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
-    parse_whole(der, "SubjectPublicKeyInfo", read_spki)
-}
-
-fn read_spki<'a>(outer: &mut Reader<'a>) -> Result<PublicKeyDer<'a>, KeyError> {
-    let mut spki = outer.sequence("SubjectPublicKeyInfo")?;
-    let algorithm = key_algorithm(&mut spki)?;
-    let key = spki.bit_string("subjectPublicKey")?;
-    spki.finish("SubjectPublicKeyInfo")?;
-    Ok(match algorithm {
-        KeyAlgorithm::Rsa => {
-            let (n, e) = parse_whole_within(&spki, key, "RSAPublicKey", read_rsa_public)?;
-            PublicKeyDer::Rsa { n, e }
-        }
-        KeyAlgorithm::Ec(curve) => PublicKeyDer::Ec { curve, point: key },
-        KeyAlgorithm::Ed25519 => PublicKeyDer::Ed25519 { public: key },
-    })
-}
-
-/// Parses a PKCS#1 `RSAPublicKey` (RFC 8017 §A.1.1) into `(n, e)`.
-pub(crate) fn parse_rsa_public(der: &[u8]) -> Result<(&[u8], &[u8]), KeyError> {
-    parse_whole(der, "RSAPublicKey", read_rsa_public)
-}
-
-#[allow(clippy::type_complexity)]
-fn read_rsa_public<'a>(outer: &mut Reader<'a>) -> Result<(&'a [u8], &'a [u8]), KeyError> {
-    let mut seq = outer.sequence("RSAPublicKey")?;
-    let n = seq.unsigned("modulus")?;
-    let e = seq.unsigned("publicExponent")?;
-    seq.finish("RSAPublicKey")?;
-    Ok((n, e))
-}
-
-/// Parses an X.509 `Certificate` (RFC 5280 §4.1) and returns the public key of its
-/// `subjectPublicKeyInfo`. Nothing else is checked: not the signature, the validity period,
-/// the extensions or any chain.
-pub(crate) fn parse_certificate(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
-    parse_whole(der, "Certificate", |outer| {
-        let mut cert = outer.sequence("Certificate")?;
-        let mut tbs = cert.sequence("tbsCertificate")?;
-        cert.sequence("signatureAlgorithm")?;
-        cert.read(TAG_BIT_STRING, "signatureValue")?;
-        cert.finish("Certificate")?;
-
-        tbs.read_optional(TAG_CONTEXT_0, "version")?;
-        // Serial numbers in the wild are not always positive or minimal; they are skipped.
-        tbs.read(TAG_INTEGER, "serialNumber")?;
-        tbs.sequence("signature")?;
-        tbs.sequence("issuer")?;
-        tbs.sequence("validity")?;
-        tbs.sequence("subject")?;
-        let key = read_spki(&mut tbs)?;
-        tbs.read_optional(TAG_CONTEXT_1_PRIMITIVE, "issuerUniqueID")?;
-        tbs.read_optional(TAG_CONTEXT_2_PRIMITIVE, "subjectUniqueID")?;
-        tbs.read_optional(TAG_CONTEXT_3, "extensions")?;
-        tbs.finish("tbsCertificate")?;
-        Ok(key)
-    })
-}
-
-/// The parts of a two-prime PKCS#1 `RSAPrivateKey`, big-endian without leading zeros.
-#[derive(Debug)]
-pub(crate) struct RsaPrivateDer<'a> {
-    pub(crate) n: &'a [u8],
-    pub(crate) e: &'a [u8],
-    pub(crate) d: &'a [u8],
-    pub(crate) p: &'a [u8],
-    pub(crate) q: &'a [u8],
-    pub(crate) dp: &'a [u8],
-    pub(crate) dq: &'a [u8],
-    pub(crate) qi: &'a [u8],
-    /// The whole `RSAPrivateKey` encoding, as ring reads it.
-    pub(crate) pkcs1: &'a [u8],
-}
-
-/// Parses a PKCS#1 `RSAPrivateKey` (RFC 8017 §A.1.2); only version 0 (two primes).
-pub(crate) fn parse_rsa_private(der: &[u8]) -> Result<RsaPrivateDer<'_>, KeyError> {
-    parse_whole(der, "RSAPrivateKey", |outer| read_rsa_private(outer, der))
-}
-
-/// Reads the `RSAPrivateKey` that is `der`, the whole of `outer`'s input.
-fn read_rsa_private<'a>(
-    outer: &mut Reader<'a>,
-    der: &'a [u8],
-) -> Result<RsaPrivateDer<'a>, KeyError> {
-    {
-        let mut seq = outer.sequence("RSAPrivateKey")?;
-        match seq.small_unsigned("RSAPrivateKey version")? {
-            0 => {}
-            1 => {
-                return Err(KeyError::invalid(
-                    KeyErrorCategory::UnsupportedKeyType,
-                    "multi-prime RSA key".to_owned(),
-                ));
-            }
-            _ => return Err(der_error("unknown RSAPrivateKey version")),
-        }
-        let key = RsaPrivateDer {
-            n: seq.unsigned("modulus")?,
-            e: seq.unsigned("publicExponent")?,
-            d: seq.unsigned("privateExponent")?,
-            p: seq.unsigned("prime1")?,
-            q: seq.unsigned("prime2")?,
-            dp: seq.unsigned("exponent1")?,
-            dq: seq.unsigned("exponent2")?,
-            qi: seq.unsigned("coefficient")?,
-            pkcs1: der,
-        };
-        seq.finish("RSAPrivateKey")?;
-        Ok(key)
+impl<'a> PublicKeyDer<'a> {
+    fn from_parts(key: spki::PublicKey<'a>) -> Result<Self, KeyError> {
+        Ok(match key {
+            spki::PublicKey::Rsa { n, e } => Self::Rsa { n, e },
+            spki::PublicKey::Ec { curve, point } => Self::Ec {
+                curve: curve_from_oid(curve)?,
+                point,
+            },
+            spki::PublicKey::Ed25519 { public } => Self::Ed25519 { public },
+        })
     }
 }
 
@@ -211,221 +131,100 @@ pub(crate) enum PrivateKeyDer<'a> {
     },
 }
 
-/// Parses a PKCS#8 `PrivateKeyInfo` (RFC 5208) or `OneAsymmetricKey` v2 (RFC 5958).
-pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
-    parse_whole(der, "PrivateKeyInfo", |outer| {
-        let mut info = outer.sequence("PrivateKeyInfo")?;
-        let version = info.small_unsigned("PrivateKeyInfo version")?;
-        if version > 1 {
-            return Err(der_error("unknown PrivateKeyInfo version"));
-        }
-        let algorithm = key_algorithm(&mut info)?;
-        let private_key = info.octet_string("privateKey")?;
-        // attributes [0] IMPLICIT SET OF Attribute: allowed and ignored.
-        info.read_optional(TAG_CONTEXT_0, "attributes")?;
-        // RFC 5958 §2: "If publicKey is present, then version is set to v2 else version is
-        // set to v1", so a v2 document without it is not DER of that structure.
-        let public_key = if version == 1 {
-            let content = info
-                .read_optional(TAG_CONTEXT_1_PRIMITIVE, "publicKey")?
-                .ok_or_else(|| {
-                    der_error("a PKCS#8 v2 (OneAsymmetricKey) must have a publicKey (RFC 5958 §2)")
-                })?;
-            Some(bit_string_bytes(content, "publicKey")?)
-        } else {
-            None
-        };
-        info.finish("PrivateKeyInfo")?;
-        let inner = info.nested(private_key)?;
-        match algorithm {
-            KeyAlgorithm::Rsa => {
-                if public_key.is_some() {
-                    return Err(der_error("an RSA PrivateKeyInfo has no publicKey field"));
-                }
-                parse_whole_within(&info, private_key, "RSAPrivateKey", |r| {
-                    read_rsa_private(r, private_key)
-                })
-                .map(PrivateKeyDer::Rsa)
-            }
-            KeyAlgorithm::Ec(curve) => {
-                let (d, point) = read_ec_private(inner, Some(curve))?;
-                let point = match (point, public_key) {
-                    (Some(point), None) | (None, Some(point)) => point,
-                    (Some(a), Some(b)) if a == b => a,
-                    (Some(_), Some(_)) => {
-                        return Err(der_error("the two EC public keys in the PKCS#8 differ"));
-                    }
-                    (None, None) => return Err(missing_ec_public_key()),
-                };
-                Ok(PrivateKeyDer::Ec { curve, d, point })
-            }
-            KeyAlgorithm::Ed25519 => {
-                // CurvePrivateKey ::= OCTET STRING (RFC 8410 §7).
-                let seed = parse_whole_within(&info, private_key, "CurvePrivateKey", |r| {
-                    r.octet_string("CurvePrivateKey")
-                })?;
-                if seed.len() != 32 {
-                    return Err(KeyError::invalid(
-                        KeyErrorCategory::Rejected,
-                        format!("an Ed25519 private key has 32 bytes, got {}", seed.len()),
-                    ));
-                }
-                Ok(PrivateKeyDer::Ed25519 {
-                    seed,
-                    public: public_key,
-                })
-            }
-        }
-    })
+impl<'a> PrivateKeyDer<'a> {
+    fn from_ec(key: sec1::EcPrivateKey<'a>) -> Result<Self, KeyError> {
+        Ok(Self::Ec {
+            curve: curve_from_oid(key.curve)?,
+            d: key.d,
+            point: key.point,
+        })
+    }
 }
 
-fn missing_ec_public_key() -> KeyError {
-    KeyError::invalid(
-        KeyErrorCategory::Rejected,
-        "the EC private key does not include its public key, which is needed to use it \
-                 (OpenSSL always writes it; re-export the key with `openssl ec`)",
-    )
+/// Parses a DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7).
+pub(crate) fn parse_spki(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
+    PublicKeyDer::from_parts(spki::parse(der, OIDS)?)
+}
+
+/// Parses a PKCS#1 `RSAPublicKey` (RFC 8017 §A.1.1) into `(n, e)`.
+pub(crate) fn parse_rsa_public(der: &[u8]) -> Result<(&[u8], &[u8]), KeyError> {
+    Ok(pkcs1::parse_rsa_public(der)?)
+}
+
+/// Parses an X.509 `Certificate` (RFC 5280 §4.1) and returns the public key of its
+/// `subjectPublicKeyInfo`. Nothing else is checked: not the signature, the validity period,
+/// the extensions or any chain.
+pub(crate) fn parse_certificate(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyError> {
+    PublicKeyDer::from_parts(cert::parse(der, OIDS)?)
+}
+
+/// Parses a PKCS#1 `RSAPrivateKey` (RFC 8017 §A.1.2); only version 0 (two primes).
+pub(crate) fn parse_rsa_private(der: &[u8]) -> Result<RsaPrivateDer<'_>, KeyError> {
+    Ok(pkcs1::parse_rsa_private(der)?)
+}
+
+/// Parses a PKCS#8 `PrivateKeyInfo` (RFC 5208) or `OneAsymmetricKey` v2 (RFC 5958).
+pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
+    match pkcs8::parse(der, OIDS)? {
+        pkcs8::PrivateKey::Rsa(key) => Ok(PrivateKeyDer::Rsa(key)),
+        pkcs8::PrivateKey::Ec(key) => PrivateKeyDer::from_ec(key),
+        pkcs8::PrivateKey::Ed25519 { seed, public } => Ok(PrivateKeyDer::Ed25519 { seed, public }),
+    }
 }
 
 /// Parses a SEC1 `ECPrivateKey` (RFC 5915) as found in an `EC PRIVATE KEY` PEM block. The
 /// named-curve parameters are required here (RFC 5915 §3: implementations "MUST always include"
 /// them), and so is the public key.
 pub(crate) fn parse_sec1(der: &[u8]) -> Result<PrivateKeyDer<'_>, KeyError> {
-    let (d, point, curve) = parse_whole(der, "ECPrivateKey", |r| read_ec_private_inner(r, None))?;
-    let curve = curve
-        .ok_or_else(|| der_error("ECPrivateKey without curve parameters; use the PKCS#8 form"))?;
-    let point = point.ok_or_else(missing_ec_public_key)?;
-    Ok(PrivateKeyDer::Ec { curve, d, point })
-}
-
-/// Reads an `ECPrivateKey` that is the whole of `reader`'s data; `expected` is the curve the
-/// enclosing PKCS#8 names, which the optional parameters must repeat.
-fn read_ec_private(
-    mut reader: Reader<'_>,
-    expected: Option<Curve>,
-) -> Result<(&[u8], Option<&[u8]>), KeyError> {
-    let (d, point, _) = read_ec_private_inner(&mut reader, expected)?;
-    reader.finish("ECPrivateKey")?;
-    Ok((d, point))
-}
-
-#[allow(clippy::type_complexity)]
-fn read_ec_private_inner<'a>(
-    reader: &mut Reader<'a>,
-    expected: Option<Curve>,
-) -> Result<(&'a [u8], Option<&'a [u8]>, Option<Curve>), KeyError> {
-    let mut seq = reader.sequence("ECPrivateKey")?;
-    if seq.small_unsigned("ECPrivateKey version")? != 1 {
-        return Err(der_error("ECPrivateKey version must be 1"));
-    }
-    let d = seq.octet_string("ECPrivateKey privateKey")?;
-    let curve = match seq.read_optional(TAG_CONTEXT_0, "ECPrivateKey parameters")? {
-        Some(params) => {
-            let mut params = seq.nested(params)?;
-            if params.peek_tag() != Some(TAG_OID) {
-                return Err(KeyError::invalid(
-                    KeyErrorCategory::UnsupportedCurve,
-                    "explicit or implicit curve parameters (only named curves are supported)"
-                        .to_owned(),
-                ));
-            }
-            let curve = curve_from_oid(params.oid("namedCurve")?)?;
-            params.finish("ECPrivateKey parameters")?;
-            if expected.is_some_and(|e| e != curve) {
-                return Err(der_error(
-                    "the curve in ECPrivateKey differs from the one in PrivateKeyInfo",
-                ));
-            }
-            Some(curve)
-        }
-        None => expected,
-    };
-    let point = match seq.read_optional(TAG_CONTEXT_1, "ECPrivateKey publicKey")? {
-        Some(public) => {
-            let mut public = seq.nested(public)?;
-            let point = public.bit_string("ECPrivateKey publicKey")?;
-            public.finish("ECPrivateKey publicKey")?;
-            Some(point)
-        }
-        None => None,
-    };
-    seq.finish("ECPrivateKey")?;
-    if let Some(curve) = curve {
-        if d.len() != curve.coordinate_len() {
-            return Err(KeyError::invalid(
-                KeyErrorCategory::Rejected,
-                format!(
-                    "a {} private scalar has {} bytes, got {}",
-                    curve.key_name(),
-                    curve.coordinate_len(),
-                    d.len()
-                ),
-            ));
-        }
-    }
-    Ok((d, point, curve))
-}
-
-fn algorithm_identifier(algorithm: KeyAlgorithm) -> Vec<u8> {
-    match algorithm {
-        KeyAlgorithm::Rsa => sequence(&[&tlv(TAG_OID, oid::RSA_ENCRYPTION), &tlv(TAG_NULL, &[])]),
-        KeyAlgorithm::Ec(curve) => sequence(&[
-            &tlv(TAG_OID, oid::EC_PUBLIC_KEY),
-            &tlv(TAG_OID, curve.oid()),
-        ]),
-        KeyAlgorithm::Ed25519 => sequence(&[&tlv(TAG_OID, oid::ED25519)]),
-    }
-}
-
-fn spki(algorithm: KeyAlgorithm, key: &[u8]) -> Vec<u8> {
-    sequence(&[&algorithm_identifier(algorithm), &bit_string(key)])
+    PrivateKeyDer::from_ec(sec1::parse(der, OIDS)?)
 }
 
 /// A `SubjectPublicKeyInfo` for an RSA public key.
 pub(crate) fn write_spki_rsa(n: &[u8], e: &[u8]) -> Vec<u8> {
-    spki(KeyAlgorithm::Rsa, &write_rsa_public(n, e))
+    spki::write(
+        &algorithm::write(oid::RSA_ENCRYPTION, KeyAlgorithm::Rsa),
+        &write_rsa_public(n, e),
+    )
 }
 
 /// A `SubjectPublicKeyInfo` for an uncompressed EC point.
 pub(crate) fn write_spki_ec(curve: Curve, point: &[u8]) -> Vec<u8> {
-    spki(KeyAlgorithm::Ec(curve), point)
+    spki::write(&ec_algorithm(curve), point)
 }
 
 /// A `SubjectPublicKeyInfo` for an Ed25519 public key.
 pub(crate) fn write_spki_ed25519(public: &[u8]) -> Vec<u8> {
-    spki(KeyAlgorithm::Ed25519, public)
+    spki::write(&ed25519_algorithm(), public)
 }
 
-fn pkcs8_v1(algorithm: KeyAlgorithm, private_key: &[u8]) -> Vec<u8> {
-    sequence(&[
-        &unsigned_integer(&[0]),
-        &algorithm_identifier(algorithm),
-        &tlv(TAG_OCTET_STRING, private_key),
-    ])
+fn ec_algorithm(curve: Curve) -> Vec<u8> {
+    algorithm::write(oid::EC_PUBLIC_KEY, KeyAlgorithm::Ec { curve: curve.oid() })
+}
+
+fn ed25519_algorithm() -> Vec<u8> {
+    algorithm::write(oid::ED25519, KeyAlgorithm::Ed25519)
 }
 
 /// A PKCS#8 v1 document for an RSA key (the `RSAPrivateKey` inside).
 pub(crate) fn write_pkcs8_rsa(parts: [&[u8]; 8]) -> Vec<u8> {
-    let mut fields = vec![unsigned_integer(&[0])];
-    fields.extend(parts.iter().map(|p| unsigned_integer(p)));
-    let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-    pkcs8_v1(KeyAlgorithm::Rsa, &sequence(&refs))
+    pkcs8::write_v1(
+        &algorithm::write(oid::RSA_ENCRYPTION, KeyAlgorithm::Rsa),
+        &pkcs1::write_rsa_private(parts),
+    )
 }
 
 /// A PKCS#8 v1 document for an EC key: the `ECPrivateKey` holds the scalar and the public
 /// point (the curve is named once, in the `AlgorithmIdentifier`), as OpenSSL and ring write it.
 pub(crate) fn write_pkcs8_ec(curve: Curve, d: &[u8], point: &[u8]) -> Vec<u8> {
-    let ec_private = sequence(&[
-        &unsigned_integer(&[1]),
-        &tlv(TAG_OCTET_STRING, d),
-        &tlv(TAG_CONTEXT_1, &bit_string(point)),
-    ]);
-    pkcs8_v1(KeyAlgorithm::Ec(curve), &ec_private)
+    pkcs8::write_v1(
+        &ec_algorithm(curve),
+        &sec1::write_without_parameters(d, point),
+    )
 }
 
 /// A PKCS#8 v1 document for an Ed25519 key from its seed (RFC 8410 §7).
 pub(crate) fn write_pkcs8_ed25519(seed: &[u8]) -> Vec<u8> {
-    pkcs8_v1(KeyAlgorithm::Ed25519, &tlv(TAG_OCTET_STRING, seed))
+    pkcs8::write_v1(&ed25519_algorithm(), &pkcs8::write_curve_private_key(seed))
 }
 
 /// Key-algorithm OIDs (content octets) that mark an `AlgorithmIdentifier` as a key's, for
@@ -450,168 +249,24 @@ const KEY_OIDS: &[&[u8]] = &[
     &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x04, 0x03], // ML-KEM-1024
 ];
 
-/// Encryption-scheme OIDs of an `EncryptedPrivateKeyInfo` (RFC 5958 §3): PBES2 and the
-/// PKCS#12 PBE schemes (1.2.840.113549.1.12.1.1 to .6).
-fn is_encryption_oid(content: &[u8]) -> bool {
-    const PBES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
-    const PKCS12_PBE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01];
-    content == PBES2
-        || content
-            .strip_prefix(PKCS12_PBE)
-            .is_some_and(|last| matches!(last, [1..=6]))
-}
-
-/// The smallest RSA modulus [`key_structure`] counts as a PKCS#1 key, in bytes (512 bits): a
-/// SEQUENCE of two small INTEGERs is not a key, and no secret of up to 64 bytes can hold one.
-const MIN_PKCS1_MODULUS_LEN: usize = 64;
-
-/// Reads an `AlgorithmIdentifier` whose OID is accepted by `known`; the parameters, if any,
-/// must be well-formed DER elements.
-fn shape_algorithm(reader: &mut Reader<'_>, known: impl Fn(&[u8]) -> bool) -> Option<()> {
-    let mut algorithm = reader.sequence("algorithm").ok()?;
-    let oid = algorithm.oid("algorithm").ok()?;
-    if !known(oid) {
-        return None;
-    }
-    while !algorithm.is_empty() {
-        algorithm.read_any().ok()?;
-    }
-    Some(())
-}
-
 fn is_key_oid(oid: &[u8]) -> bool {
     KEY_OIDS.contains(&oid)
 }
 
-/// `SubjectPublicKeyInfo`: `SEQUENCE { AlgorithmIdentifier (a key OID), BIT STRING }`.
-fn shape_spki(reader: &mut Reader<'_>) -> Option<()> {
-    let mut spki = reader.sequence("SubjectPublicKeyInfo").ok()?;
-    shape_algorithm(&mut spki, is_key_oid)?;
-    spki.read(TAG_BIT_STRING, "subjectPublicKey").ok()?;
-    spki.is_empty().then_some(())
-}
-
-/// An X.509 certificate: `SEQUENCE { tbsCertificate, AlgorithmIdentifier, BIT STRING }`, the
-/// `tbsCertificate` holding a key's SPKI in its place.
-fn shape_certificate(reader: &mut Reader<'_>) -> Option<()> {
-    let mut cert = reader.sequence("Certificate").ok()?;
-    let mut tbs = cert.sequence("tbsCertificate").ok()?;
-    tbs.read_optional(TAG_CONTEXT_0, "version").ok()?;
-    tbs.read(TAG_INTEGER, "serialNumber").ok()?;
-    for what in ["signature", "issuer", "validity", "subject"] {
-        tbs.sequence(what).ok()?;
-    }
-    shape_spki(&mut tbs)?;
-    while !tbs.is_empty() {
-        tbs.read_any().ok()?;
-    }
-    shape_algorithm(&mut cert, |_| true)?;
-    cert.read(TAG_BIT_STRING, "signatureValue").ok()?;
-    cert.is_empty().then_some(())
-}
-
-/// PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey`: `SEQUENCE { INTEGER 0 or 1,
-/// AlgorithmIdentifier (a key OID), OCTET STRING, [0] attributes?, [1] publicKey? }`.
-fn shape_pkcs8(reader: &mut Reader<'_>) -> Option<()> {
-    let mut info = reader.sequence("PrivateKeyInfo").ok()?;
-    if info.small_unsigned("version").ok()? > 1 {
-        return None;
-    }
-    shape_algorithm(&mut info, is_key_oid)?;
-    info.octet_string("privateKey").ok()?;
-    info.read_optional(TAG_CONTEXT_0, "attributes").ok()?;
-    info.read_optional(TAG_CONTEXT_1_PRIMITIVE, "publicKey")
-        .ok()?;
-    info.is_empty().then_some(())
-}
-
-/// `EncryptedPrivateKeyInfo`: `SEQUENCE { AlgorithmIdentifier (PBES2 or PKCS#12 PBE),
-/// OCTET STRING }`.
-fn shape_encrypted_pkcs8(reader: &mut Reader<'_>) -> Option<()> {
-    let mut info = reader.sequence("EncryptedPrivateKeyInfo").ok()?;
-    shape_algorithm(&mut info, is_encryption_oid)?;
-    info.octet_string("encryptedData").ok()?;
-    info.is_empty().then_some(())
-}
-
-/// PKCS#1 `RSAPublicKey` (`SEQUENCE { n, e }`) or `RSAPrivateKey` (`SEQUENCE { version, n, e,
-/// d, p, q, dp, dq, qi, ... }`), with a modulus of at least 512 bits.
-fn shape_pkcs1(reader: &mut Reader<'_>) -> Option<&'static str> {
-    let mut key = reader.sequence("RSA key").ok()?;
-    let first = key.unsigned("first").ok()?;
-    if first.len() >= MIN_PKCS1_MODULUS_LEN {
-        key.unsigned("publicExponent").ok()?;
-        return key.is_empty().then_some("a PKCS#1 RSA public key (DER)");
-    }
-    if first.len() > 1 {
-        return None;
-    }
-    let n = key.unsigned("modulus").ok()?;
-    if n.len() < MIN_PKCS1_MODULUS_LEN {
-        return None;
-    }
-    for what in ["e", "d", "p", "q", "dp", "dq", "qi"] {
-        key.unsigned(what).ok()?;
-    }
-    // Multi-prime keys (version 1) carry otherPrimeInfos.
-    key.read_optional(TAG_SEQUENCE, "otherPrimeInfos").ok()?;
-    key.is_empty().then_some("a PKCS#1 RSA private key (DER)")
-}
-
-/// SEC1 `ECPrivateKey`: `SEQUENCE { INTEGER 1, OCTET STRING (at least 20 bytes),
-/// [0] parameters?, [1] publicKey? }` with at least one of the optional fields.
-fn shape_sec1(reader: &mut Reader<'_>) -> Option<()> {
-    let mut key = reader.sequence("ECPrivateKey").ok()?;
-    if key.small_unsigned("version").ok()? != 1 {
-        return None;
-    }
-    if key.octet_string("privateKey").ok()?.len() < 20 {
-        return None;
-    }
-    let parameters = key.read_optional(TAG_CONTEXT_0, "parameters").ok()?;
-    let public = key.read_optional(TAG_CONTEXT_1, "publicKey").ok()?;
-    (key.is_empty() && (parameters.is_some() || public.is_some())).then_some(())
-}
-
 /// What kind of key or certificate `der` is, when the whole input is exactly one well-formed
-/// DER structure of a key: SPKI, X.509 certificate, PKCS#8 (plain or encrypted), PKCS#1 (RSA
-/// public or private) or SEC1. Used to refuse key bytes as HMAC secrets.
-///
-/// Only complete structures count: one SEQUENCE spanning the whole input, every element
-/// minimally encoded, and for the structures with an `AlgorithmIdentifier` a known key (or
-/// encryption) OID, so that a random secret is never mistaken for a key (a PKCS#1 structure
-/// needs a modulus of at least 512 bits, more than a 64-byte secret can hold).
+/// DER structure of a key (see [`shape::key_structure`]), a key OID being one of [`KEY_OIDS`].
+/// Used to refuse key bytes as HMAC secrets.
 pub(crate) fn key_structure(der: &[u8]) -> Option<&'static str> {
-    if der.first() != Some(&TAG_SEQUENCE) {
-        return None;
-    }
-    let whole = |shape: &dyn Fn(&mut Reader<'_>) -> Option<()>| {
-        let mut reader = Reader::new(der);
-        shape(&mut reader).is_some() && reader.is_empty()
-    };
-    if whole(&shape_spki) {
-        return Some("an SPKI public key (DER)");
-    }
-    if whole(&shape_certificate) {
-        return Some("an X.509 certificate (DER)");
-    }
-    if whole(&shape_pkcs8) {
-        return Some("a PKCS#8 private key (DER)");
-    }
-    if whole(&shape_encrypted_pkcs8) {
-        return Some("an encrypted PKCS#8 private key (DER)");
-    }
-    if whole(&shape_sec1) {
-        return Some("a SEC1 EC private key (DER)");
-    }
-    let mut reader = Reader::new(der);
-    shape_pkcs1(&mut reader).filter(|_| reader.is_empty())
+    shape::key_structure(der, is_key_oid)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::formats::der::MAX_DEPTH;
+    use crate::keys::formats::der::{
+        MAX_DEPTH, Reader, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, bit_string, sequence, tlv,
+        unsigned_integer,
+    };
 
     fn err_offset<T: std::fmt::Debug>(r: Result<T, KeyError>) -> Option<usize> {
         match r {

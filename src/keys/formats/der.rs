@@ -1,7 +1,8 @@
 //! A small, strict DER reader (X.690 §10) and the few DER writers webtoken needs. This module
-//! knows DER only: the key structures built on it (SPKI, PKCS#1, PKCS#8, SEC1, X.509) are read
-//! in [`crate::keys`]. It imports nothing from `keys`; its errors are [`DerError`]s, which
-//! become `KeyError::Der`.
+//! knows DER only: the key structures built on it are read in its siblings
+//! ([`spki`](super::spki), [`pkcs1`](super::pkcs1), [`pkcs8`](super::pkcs8),
+//! [`sec1`](super::sec1), [`cert`](super::cert)). It imports nothing from `keys`; its errors are
+//! [`DerError`]s, which the keys side turns into `KeyError`s of the DER category.
 //!
 //! Why hand-written: the structures are few and fixed, and the reader is schema-driven, so it
 //! never recurses into data it does not expect. Every element is read through [`Reader`],
