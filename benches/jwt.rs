@@ -227,8 +227,8 @@ fn floor_verify_borrowed<'b>(
 // ---------------------------------------------------------------------------------------------
 
 fn hs256(runner: &mut Runner<'_>) {
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).unwrap();
-    let verifying = VerifyingKey::hmac(Algorithm::Hs256, SECRET).unwrap();
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).unwrap();
+    let verifying = VerifyingKey::hmac(SECRET, Algorithm::Hs256).unwrap();
     let mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
     let header = Header::new();
     let claims = claims();
@@ -716,7 +716,7 @@ fn hostile_tokens() -> Vec<(&'static str, String)> {
 
 /// Hostile 64 KiB shapes, each decoded to its error (see [`hostile_tokens`]).
 fn hostile(c: &mut Criterion) {
-    let verifying = VerifyingKey::hmac(Algorithm::Hs256, SECRET).unwrap();
+    let verifying = VerifyingKey::hmac(SECRET, Algorithm::Hs256).unwrap();
     let validation = validation();
     let mut g = c.benchmark_group("hostile64k");
     for (name, token) in hostile_tokens() {

@@ -620,7 +620,7 @@ impl KeySource for Verifier {
 fn verifier(key: KeyInput, algorithms: AlgorithmSet) -> Result<Verifier, Failure> {
     Ok(match key {
         KeyInput::Secret(secret) => Verifier::Bound(BoundKeys::build(algorithms, |alg| {
-            VerifyingKey::hmac(alg, &secret)
+            VerifyingKey::hmac(&secret, alg)
         })?),
         KeyInput::Pem(pem) => Verifier::Bound(BoundKeys::build(algorithms, |alg| {
             VerifyingKey::from_pem(&pem, Some(alg))
@@ -640,7 +640,7 @@ fn signing_key(
     key_id: Option<&str>,
 ) -> Result<SigningKey, Failure> {
     Ok(match key {
-        KeyInput::Secret(secret) => SigningKey::hmac(algorithm, secret)?,
+        KeyInput::Secret(secret) => SigningKey::hmac(secret, algorithm)?,
         KeyInput::Pem(pem) => SigningKey::from_pem(pem, Some(algorithm))?,
         KeyInput::Jwk(jwk) => jwk.to_signing_key_for(algorithm)?,
         KeyInput::JwkSet(set) => {
@@ -846,7 +846,7 @@ fn keygen(args: &KeygenArgs) -> Result<(), Failure> {
         return match args.format {
             Format::Pem => print_line(&webtoken::base64url::encode(&secret)),
             Format::Jwk => {
-                let jwk = Jwk::from_hmac_secret(args.alg, &secret)?.with_thumbprint_kid();
+                let jwk = Jwk::from_hmac_secret(&secret, args.alg)?.with_thumbprint_kid();
                 print_line(&to_json(&jwk)?)
             }
         };

@@ -20,8 +20,8 @@ struct Session {
 fn main() -> Result<(), webtoken::Error> {
     // A random 32-byte secret; in a service it comes from a secret store, never from a password.
     let secret = webtoken::keys::generate_hmac_secret(Algorithm::Hs256)?;
-    let signing_key = SigningKey::hmac(Algorithm::Hs256, &secret)?;
-    let verifying_key = VerifyingKey::hmac(Algorithm::Hs256, &secret)?;
+    let signing_key = SigningKey::hmac(&secret, Algorithm::Hs256)?;
+    let verifying_key = VerifyingKey::hmac(&secret, Algorithm::Hs256)?;
 
     // Issue a 15-minute access token for user 42.
     let claims = Claims::new(Session {

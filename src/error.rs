@@ -67,7 +67,7 @@ impl Error {
     /// ```
     /// use webtoken::{ErrorKind, Validation, VerifyingKey, Algorithm};
     ///
-    /// let key = VerifyingKey::hmac(Algorithm::Hs256, &[7u8; 32])?;
+    /// let key = VerifyingKey::hmac(&[7u8; 32], Algorithm::Hs256)?;
     /// let err = webtoken::decode::<()>("not a token", &key, &Validation::new()).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::Malformed);
     /// assert_eq!(err.kind().as_str(), "malformed");

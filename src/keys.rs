@@ -170,10 +170,10 @@ enum SigningInner {
 /// ```
 /// use webtoken::{Algorithm, SigningKey};
 ///
-/// let key = SigningKey::hmac(Algorithm::Hs256, b"a secret of at least thirty-two bytes!")?;
+/// let key = SigningKey::hmac(b"a secret of at least thirty-two bytes!", Algorithm::Hs256)?;
 /// assert_eq!(key.algorithm(), Algorithm::Hs256);
 /// // A secret shorter than the hash output is refused (RFC 7518 §3.2):
-/// assert!(SigningKey::hmac(Algorithm::Hs256, b"short").is_err());
+/// assert!(SigningKey::hmac(b"short", Algorithm::Hs256).is_err());
 /// # Ok::<(), webtoken::Error>(())
 /// ```
 #[derive(Clone)]
@@ -224,7 +224,7 @@ enum VerifyingInner {
 /// ```
 /// use webtoken::{Algorithm, VerifyingKey};
 ///
-/// let key = VerifyingKey::hmac(Algorithm::Hs512, &[0x42; 64])?;
+/// let key = VerifyingKey::hmac(&[0x42; 64], Algorithm::Hs512)?;
 /// assert_eq!(key.algorithm(), Algorithm::Hs512);
 /// // The key's Debug output never shows the secret:
 /// assert!(!format!("{key:?}").contains("42"));
@@ -259,7 +259,7 @@ impl SigningKey {
     /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
-    pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+    pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Hmac)?;
         Ok(Self::from_inner(
             algorithm,
@@ -353,7 +353,7 @@ impl VerifyingKey {
     /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
-    pub fn hmac(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+    pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Hmac)?;
         Ok(Self::from_inner(
             algorithm,
@@ -368,7 +368,7 @@ impl VerifyingKey {
     /// [`KeyError::RsaModulusSize`] outside 2048..=8192 bits, [`KeyError::RsaExponent`] for an
     /// unacceptable exponent (such as `e = 1`), [`KeyError::AlgorithmMismatch`] when
     /// `algorithm` is not an RSA algorithm.
-    pub fn rsa_components(algorithm: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, Error> {
+    pub fn rsa_components(n: &[u8], e: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Rsa)?;
         Ok(Self::from_inner(
             algorithm,
@@ -527,7 +527,7 @@ impl fmt::Debug for VerifyingKey {
 ///
 /// let secret = generate_hmac_secret(Algorithm::Hs384)?;
 /// assert_eq!(secret.len(), 48);
-/// let key = SigningKey::hmac(Algorithm::Hs384, &secret)?;
+/// let key = SigningKey::hmac(&secret, Algorithm::Hs384)?;
 /// # Ok::<(), webtoken::Error>(())
 /// ```
 ///
@@ -608,25 +608,25 @@ mod tests {
             (Algorithm::Hs384, 48),
             (Algorithm::Hs512, 64),
         ] {
-            assert!(SigningKey::hmac(alg, vec![1u8; min]).is_ok());
-            let err = VerifyingKey::hmac(alg, vec![1u8; min - 1]).unwrap_err();
+            assert!(SigningKey::hmac(vec![1u8; min], alg).is_ok());
+            let err = VerifyingKey::hmac(vec![1u8; min - 1], alg).unwrap_err();
             assert!(matches!(
                 err,
                 Error::Key(KeyError::WeakSecret { min_len, len, .. }) if min_len == min && len == min - 1
             ));
         }
-        assert!(SigningKey::hmac(Algorithm::Hs256, b"").is_err());
+        assert!(SigningKey::hmac(b"", Algorithm::Hs256).is_err());
     }
 
     #[test]
     fn hmac_constructor_refuses_other_families() {
-        let err = SigningKey::hmac(Algorithm::Rs256, [0u8; 64]).unwrap_err();
+        let err = SigningKey::hmac([0u8; 64], Algorithm::Rs256).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidKey);
     }
 
     #[test]
     fn sign_then_verify_and_tamper() {
-        let key = SigningKey::hmac(Algorithm::Hs256, [9u8; 32]).unwrap();
+        let key = SigningKey::hmac([9u8; 32], Algorithm::Hs256).unwrap();
         let sig = key.sign(b"abc").unwrap();
         let vk = key.verifying_key().unwrap();
         vk.verify(b"abc", &sig).unwrap();

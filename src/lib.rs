@@ -13,7 +13,7 @@
 //! let secret = webtoken::keys::generate_hmac_secret(Algorithm::Hs256)?;
 //!
 //! // Issue.
-//! let key = SigningKey::hmac(Algorithm::Hs256, &secret)?;
+//! let key = SigningKey::hmac(&secret, Algorithm::Hs256)?;
 //! let claims = Claims::new(Session { role: "admin".into() })
 //!     .with_subject("user-42")
 //!     .with_issuer("https://id.example")
@@ -22,7 +22,7 @@
 //! let jwt = webtoken::encode(&Header::new(), &claims, &key)?;
 //!
 //! // Verify: signature first, then exp/nbf/iat, iss and aud.
-//! let key = VerifyingKey::hmac(Algorithm::Hs256, &secret)?;
+//! let key = VerifyingKey::hmac(&secret, Algorithm::Hs256)?;
 //! let validation = Validation::new()
 //!     .with_issuer("https://id.example")
 //!     .with_audience("https://api.example");

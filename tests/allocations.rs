@@ -53,7 +53,7 @@ const DECODE_OVERHEAD: usize = 0;
 
 #[test]
 fn hs256_encode_allocates_only_the_token() {
-    let key = SigningKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+    let key = SigningKey::hmac([7u8; 32], Algorithm::Hs256).unwrap();
     let header = Header::new();
     let claims = claims();
     let _warm = webtoken::encode(&header, &claims, &key).unwrap();
@@ -83,10 +83,10 @@ fn hs256_decode_allocates_only_the_claims_own_fields() {
     let token = webtoken::encode(
         &Header::new(),
         &claims(),
-        &SigningKey::hmac(Algorithm::Hs256, secret).unwrap(),
+        &SigningKey::hmac(secret, Algorithm::Hs256).unwrap(),
     )
     .unwrap();
-    let key = VerifyingKey::hmac(Algorithm::Hs256, secret).unwrap();
+    let key = VerifyingKey::hmac(secret, Algorithm::Hs256).unwrap();
     let validation = Validation::new()
         .with_issuer("https://id.example.com")
         .with_audience("https://api.example.com")
@@ -109,7 +109,7 @@ fn hs256_decode_allocates_only_the_claims_own_fields() {
     let bare = webtoken::encode(
         &Header::new(),
         &Claims::new(()).with_expires_at(NumericDate::from_secs(NOW + 900)),
-        &SigningKey::hmac(Algorithm::Hs256, secret).unwrap(),
+        &SigningKey::hmac(secret, Algorithm::Hs256).unwrap(),
     )
     .unwrap();
     let validation = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
@@ -132,8 +132,8 @@ struct BorrowedCustom<'a> {
 #[test]
 fn hs256_decode_borrowed_allocates_only_the_registered_claims_and_the_roles_vector() {
     let secret = [7u8; 32];
-    let key = VerifyingKey::hmac(Algorithm::Hs256, secret).unwrap();
-    let signing = SigningKey::hmac(Algorithm::Hs256, secret).unwrap();
+    let key = VerifyingKey::hmac(secret, Algorithm::Hs256).unwrap();
+    let signing = SigningKey::hmac(secret, Algorithm::Hs256).unwrap();
     let token = webtoken::encode(&Header::new(), &claims(), &signing).unwrap();
     let validation = Validation::new()
         .with_issuer("https://id.example.com")

@@ -20,7 +20,7 @@ struct Profile<'a> {
 }
 
 fn keys() -> (SigningKey, VerifyingKey) {
-    let signing = SigningKey::hmac(Algorithm::Hs256, [9u8; 32]).unwrap();
+    let signing = SigningKey::hmac([9u8; 32], Algorithm::Hs256).unwrap();
     let verifying = signing.verifying_key().unwrap();
     (signing, verifying)
 }
@@ -113,7 +113,7 @@ fn every_check_of_decode_still_applies() {
         "nothing unverified is written to the buffer"
     );
     // Another key.
-    let other = VerifyingKey::hmac(Algorithm::Hs256, [1u8; 32]).unwrap();
+    let other = VerifyingKey::hmac([1u8; 32], Algorithm::Hs256).unwrap();
     let err = webtoken::decode_borrowed::<Profile<'_>>(&jwt, &other, &validation(), &mut buffer)
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidSignature);

@@ -192,7 +192,7 @@ fn hmac_round_trips_with_every_secret_form() {
         let b64 = webtoken::base64url::encode(&secret);
         let file = dir.write(&format!("{alg}.key"), &secret);
         let algorithm: Algorithm = alg.parse().unwrap();
-        let jwk = Jwk::from_hmac_secret(algorithm, &secret)
+        let jwk = Jwk::from_hmac_secret(&secret, algorithm)
             .unwrap()
             .with_key_id("k1");
         let jwk_file = dir.write(&format!("{alg}.jwk"), serde_json::to_string(&jwk).unwrap());
@@ -835,7 +835,7 @@ fn jwk_set_chooses_by_kid() {
 
 /// A token signed with `SECRET` over exactly this header and payload JSON.
 fn raw_token(header_json: &str, payload_json: &str) -> String {
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("HS256 key");
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).expect("HS256 key");
     let input = format!(
         "{}.{}",
         webtoken::base64url::encode(header_json),
@@ -846,7 +846,7 @@ fn raw_token(header_json: &str, payload_json: &str) -> String {
 }
 
 fn hs256(claims: &Value) -> String {
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("HS256 key");
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).expect("HS256 key");
     webtoken::encode(&Header::new(), claims, &key).expect("encode")
 }
 
@@ -880,7 +880,7 @@ fn every_error_kind_with_its_exit_code() {
     jwt(&["verify", "--key", "/nonexistent/key.pem", &valid]).fails("invalid_key", 2);
     let with_kid = raw_token(r#"{"alg":"HS256","kid":"other"}"#, r#"{"exp":4102444800}"#);
     let dir = TempDir::new();
-    let oct = Jwk::from_hmac_secret(Algorithm::Hs256, SECRET)
+    let oct = Jwk::from_hmac_secret(SECRET, Algorithm::Hs256)
         .unwrap()
         .with_key_id("mine");
     let set = dir.write("oct.jwks", json!({"keys": [oct]}).to_string());

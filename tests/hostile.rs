@@ -269,11 +269,11 @@ fn weak_hmac_keys_are_refused_when_built() {
         (Algorithm::Hs512, short(63)),
     ] {
         assert_eq!(
-            VerifyingKey::hmac(alg, &key).unwrap_err().kind(),
+            VerifyingKey::hmac(&key, alg).unwrap_err().kind(),
             ErrorKind::InvalidKey
         );
         assert_eq!(
-            SigningKey::hmac(alg, &key).unwrap_err().kind(),
+            SigningKey::hmac(&key, alg).unwrap_err().kind(),
             ErrorKind::InvalidKey
         );
     }

@@ -24,7 +24,7 @@ use webtoken::{Algorithm, Error, ErrorKind, UnknownKeyError, Validation, Verifyi
 const SECRET: &[u8; 32] = b"hostile limits secret, 32 bytes!";
 
 fn key() -> VerifyingKey {
-    VerifyingKey::hmac(Algorithm::Hs256, SECRET).unwrap()
+    VerifyingKey::hmac(SECRET, Algorithm::Hs256).unwrap()
 }
 
 /// No `exp` needed, and room for tokens larger than the default limit (the message tests

@@ -298,7 +298,7 @@ fn unknown_members_and_x509_members_are_kept_but_not_used() {
 #[test]
 fn hmac_secret_exports_only_through_from_hmac_secret() {
     let secret = [7u8; 48];
-    let signing = SigningKey::hmac(Algorithm::Hs384, secret).unwrap();
+    let signing = SigningKey::hmac(secret, Algorithm::Hs384).unwrap();
     assert!(
         key_err(signing.to_private_jwk())
             .to_string()
@@ -317,7 +317,7 @@ fn hmac_secret_exports_only_through_from_hmac_secret() {
         matches!(key_err(verifying.to_jwk()), KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Jwk)
     );
 
-    let exported = Jwk::from_hmac_secret(Algorithm::Hs384, secret).unwrap();
+    let exported = Jwk::from_hmac_secret(secret, Algorithm::Hs384).unwrap();
     assert_eq!(
         serde_json::to_value(&exported).unwrap(),
         json!({"kty": "oct", "alg": "HS384", "k": base64url::encode(secret)})
@@ -329,7 +329,7 @@ fn hmac_secret_exports_only_through_from_hmac_secret() {
         .verify(b"msg", &sig)
         .unwrap();
     assert!(matches!(
-        key_err(Jwk::from_hmac_secret(Algorithm::Hs384, [7u8; 47])),
+        key_err(Jwk::from_hmac_secret([7u8; 47], Algorithm::Hs384)),
         KeyError::WeakSecret {
             min_len: 48,
             len: 47,
@@ -337,7 +337,7 @@ fn hmac_secret_exports_only_through_from_hmac_secret() {
         }
     ));
     assert!(matches!(
-        key_err(Jwk::from_hmac_secret(Algorithm::Es256, [7u8; 64])),
+        key_err(Jwk::from_hmac_secret([7u8; 64], Algorithm::Es256)),
         KeyError::AlgorithmMismatch { .. }
     ));
 }

@@ -301,19 +301,19 @@ const HMAC_REFUSAL: &str = "never an HMAC secret";
 fn assert_secret_refused(secret: &[u8], what: &str, name: &str) {
     for alg in [Algorithm::Hs256, Algorithm::Hs384, Algorithm::Hs512] {
         for (path, result) in [
-            ("SigningKey::hmac", SigningKey::hmac(alg, secret).map(drop)),
+            ("SigningKey::hmac", SigningKey::hmac(secret, alg).map(drop)),
             (
                 "VerifyingKey::hmac",
-                VerifyingKey::hmac(alg, secret).map(drop),
+                VerifyingKey::hmac(secret, alg).map(drop),
             ),
             (
                 "Jwk::from_hmac_secret",
-                Jwk::from_hmac_secret(alg, secret).map(drop),
+                Jwk::from_hmac_secret(secret, alg).map(drop),
             ),
         ] {
             let context = format!("{name} via {path} for {alg}");
             assert_refused(result, HMAC_REFUSAL, &context);
-            assert_refused(VerifyingKey::hmac(alg, secret).map(drop), what, &context);
+            assert_refused(VerifyingKey::hmac(secret, alg).map(drop), what, &context);
         }
         let oct = json!({"kty": "oct", "alg": alg.as_str(), "k": b64(secret)}).to_string();
         let jwk = Jwk::from_json(&oct).unwrap();
@@ -528,7 +528,7 @@ fn a_token_maced_with_a_public_key_is_stopped_when_the_key_is_built() {
         input.as_bytes(),
     );
     let forged = format!("{input}.{}", b64(tag.as_ref()));
-    let result = VerifyingKey::hmac(Algorithm::Hs256, &public_pem).and_then(|key| {
+    let result = VerifyingKey::hmac(&public_pem, Algorithm::Hs256).and_then(|key| {
         webtoken::decode::<Value>(&forged, &key, &Validation::new())
             .map(|t| format!("forged token accepted: {:?}", t.claims()))
     });
@@ -547,7 +547,7 @@ fn random_and_text_secrets_are_still_accepted() {
     for _ in 0..20_000 {
         rng.fill(&mut secret).unwrap();
         for alg in [Algorithm::Hs256, Algorithm::Hs384, Algorithm::Hs512] {
-            VerifyingKey::hmac(alg, secret).unwrap();
+            VerifyingKey::hmac(secret, alg).unwrap();
         }
     }
     for text in [
@@ -555,7 +555,7 @@ fn random_and_text_secrets_are_still_accepted() {
         "{\"note\": \"a JSON object that is not a key, used as a secret\"}",
         "ssh-ed25519 is the name of a key type, this is only a sentence",
     ] {
-        SigningKey::hmac(Algorithm::Hs256, text).unwrap();
+        SigningKey::hmac(text, Algorithm::Hs256).unwrap();
     }
 }
 

@@ -469,12 +469,12 @@ fn exported_private_keys_match_openssl_pkcs8_for_rsa_and_ed25519() {
 
 #[test]
 fn hmac_keys_have_no_pem_form() {
-    let signing = SigningKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+    let signing = SigningKey::hmac([7u8; 32], Algorithm::Hs256).unwrap();
     assert!(matches!(
         key_error(signing.to_pkcs8_pem()),
         KeyError::KeyTypeMismatch { .. }
     ));
-    let verifying = VerifyingKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+    let verifying = VerifyingKey::hmac([7u8; 32], Algorithm::Hs256).unwrap();
     assert!(matches!(
         key_error(verifying.to_pem()),
         KeyError::KeyTypeMismatch { .. }

@@ -92,7 +92,7 @@ fn rfc7515_a4_es512_is_rejected_as_unsupported() {
     let token = c["token"].as_str().expect("token");
     // No verifier can allow ES512: it is not an Algorithm. Any key refuses it by `alg`.
     assert!("ES512".parse::<Algorithm>().is_err());
-    let key = webtoken::VerifyingKey::hmac(Algorithm::Hs512, [0u8; 64]).expect("key");
+    let key = webtoken::VerifyingKey::hmac([0u8; 64], Algorithm::Hs512).expect("key");
     let err = jws::verify(token, &key, &Validation::new()).unwrap_err();
     assert_eq!(fine_kind(&err), "AlgorithmNotAllowed");
 }
@@ -103,7 +103,7 @@ fn rfc7515_a5_and_appendix_e_alg_none_are_never_accepted() {
         let c = case("rfc/rfc7515_appendix_a.json", id);
         let token = c["token"].as_str().expect("token");
         for algorithm in [Algorithm::Hs256, Algorithm::Hs512] {
-            let key = webtoken::VerifyingKey::hmac(algorithm, [7u8; 64]).expect("key");
+            let key = webtoken::VerifyingKey::hmac([7u8; 64], algorithm).expect("key");
             for validation in [
                 Validation::new(),
                 Validation::new().with_algorithms(Algorithm::ALL),
@@ -163,10 +163,10 @@ fn rfc7520_unsupported_detached_and_json_forms_are_rejected() {
     for (id, kind) in expectations {
         let c = case("rfc/rfc7520_section4.json", id);
         let key = webtoken::VerifyingKey::hmac(
-            Algorithm::Hs256,
             c["key"]
                 .get("k")
                 .map_or_else(|| vec![0u8; 32], |_| b64(&c["key"], "k")),
+            Algorithm::Hs256,
         )
         .expect("key");
         let err = jws::verify(

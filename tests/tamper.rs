@@ -21,8 +21,8 @@ fn key_pairs() -> Vec<(SigningKey, VerifyingKey)> {
     ] {
         let secret = vec![0xa5; len];
         pairs.push((
-            SigningKey::hmac(alg, &secret).expect("hmac"),
-            VerifyingKey::hmac(alg, &secret).expect("hmac"),
+            SigningKey::hmac(&secret, alg).expect("hmac"),
+            VerifyingKey::hmac(&secret, alg).expect("hmac"),
         ));
     }
     for signing in [
@@ -119,7 +119,7 @@ fn every_tampered_token_is_rejected_for_every_algorithm() {
 
 #[test]
 fn a_tampered_and_expired_token_is_an_invalid_signature_not_expired() {
-    let key = SigningKey::hmac(Algorithm::Hs256, [1u8; 32]).expect("key");
+    let key = SigningKey::hmac([1u8; 32], Algorithm::Hs256).expect("key");
     let claims = Claims::new(()).with_expires_at(webtoken::NumericDate::from_secs(1000));
     let token = webtoken::encode(&Header::new(), &claims, &key).expect("encode");
     let [h, p, _] = segments(&token);

@@ -13,12 +13,12 @@ const NOW: i64 = 1_700_000_000;
 const SECRET: [u8; 32] = [0x42; 32];
 
 fn sign(claims: &Value) -> String {
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     webtoken::encode(&Header::new(), claims, &key).expect("encode")
 }
 
 fn check(claims: &Value, validation: Validation) -> Result<(), Error> {
-    let key = VerifyingKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let key = VerifyingKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     let validation = validation.with_fixed_time(NumericDate::from_secs(NOW));
     webtoken::decode::<Value>(&sign(claims), &key, &validation).map(|_| ())
 }
@@ -325,7 +325,7 @@ struct Profile {
 
 #[test]
 fn custom_claims_see_only_their_own_members() {
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     let clock = FixedClock(NumericDate::from_secs(NOW));
     let claims = Claims::new(Profile {
         name: "Ada".into(),
@@ -359,7 +359,7 @@ fn custom_claims_see_only_their_own_members() {
 fn custom_type_errors_come_after_every_registered_check() {
     // The custom type fails (roles missing), but the token is also expired: expired wins.
     let claims = json!({"exp": NOW - 1000, "name": "Ada"});
-    let key = VerifyingKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let key = VerifyingKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     let v = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
     let err = webtoken::decode::<Profile>(&sign(&claims), &key, &v).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Expired);
@@ -382,7 +382,7 @@ fn custom_type_errors_come_after_every_registered_check() {
     let token = webtoken::jws::sign(
         &Header::new(),
         br#"{"name":5,"exp":1700000600,"exp":1700000600}"#,
-        &SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key"),
+        &SigningKey::hmac(SECRET, Algorithm::Hs256).expect("key"),
     )
     .expect("sign");
     let err = webtoken::decode::<Profile>(&token, &key, &v).unwrap_err();
@@ -410,10 +410,10 @@ fn claims_round_trip_through_serde_with_unit_and_value_custom_types() {
 #[test]
 fn the_verdict_never_depends_on_which_claims_the_custom_type_reads() {
     // Found by fuzzing: `()` skipped an out-of-range number that a map refuses.
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     let token = webtoken::jws::sign(&Header::new(), br#"{"exp":1700000600,"x":[1e400]}"#, &key)
         .expect("sign");
-    let vk = VerifyingKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let vk = VerifyingKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     let v = Validation::new().with_fixed_time(NumericDate::from_secs(NOW));
     let unit = webtoken::decode::<()>(&token, &vk, &v).unwrap_err();
     let map = webtoken::decode::<Value>(&token, &vk, &v).unwrap_err();
@@ -424,7 +424,7 @@ fn the_verdict_never_depends_on_which_claims_the_custom_type_reads() {
 #[test]
 fn encode_refuses_custom_claims_that_use_registered_names() {
     // Found by fuzzing: a custom `sub` next to Claims::subject wrote a duplicate member.
-    let key = SigningKey::hmac(Algorithm::Hs256, SECRET).expect("key");
+    let key = SigningKey::hmac(SECRET, Algorithm::Hs256).expect("key");
     let claims = Claims::new(json!({"sub": "admin"})).with_subject("user-1");
     let err = webtoken::encode(&Header::new(), &claims, &key).unwrap_err();
     assert!(

@@ -4,7 +4,7 @@
 include!("fixed.rs");
 
 static SIGNING_KEY: LazyLock<webtoken::SigningKey> = LazyLock::new(|| {
-    webtoken::SigningKey::hmac(Algorithm::Hs256, secret()).expect("a 32-byte HS256 key")
+    webtoken::SigningKey::hmac(secret(), Algorithm::Hs256).expect("a 32-byte HS256 key")
 });
 
 pub(crate) fn run(payload: &[u8]) {

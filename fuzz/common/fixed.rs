@@ -24,7 +24,7 @@ fn secret() -> Vec<u8> {
 }
 
 static VERIFYING_KEY: LazyLock<VerifyingKey> =
-    LazyLock::new(|| VerifyingKey::hmac(Algorithm::Hs256, secret()).expect("a 32-byte HS256 key"));
+    LazyLock::new(|| VerifyingKey::hmac(secret(), Algorithm::Hs256).expect("a 32-byte HS256 key"));
 static VALIDATION: LazyLock<Validation> = LazyLock::new(|| {
     Validation::new()
         .with_algorithms([Algorithm::Hs256])

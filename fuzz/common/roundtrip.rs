@@ -59,8 +59,8 @@ fn assert_decode_refuses(header: &webtoken::Header, algorithm: Algorithm, e: &we
 /// with `kty`, DER): then both must refuse it, as `invalid_key`, with the same message.
 fn hmac_keys(algorithm: Algorithm, secret: &[u8]) -> Option<(SigningKey, VerifyingKey)> {
     match (
-        SigningKey::hmac(algorithm, secret),
-        VerifyingKey::hmac(algorithm, secret),
+        SigningKey::hmac(secret, algorithm),
+        VerifyingKey::hmac(secret, algorithm),
     ) {
         (Ok(signing), Ok(verifying)) => Some((signing, verifying)),
         (Err(a), Err(b)) => {

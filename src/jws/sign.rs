@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn plain_header_writer_matches_serde_json() {
-        let key = crate::keys::SigningKey::hmac(Algorithm::Hs384, [1u8; 48]).unwrap();
+        let key = crate::keys::SigningKey::hmac([1u8; 48], Algorithm::Hs384).unwrap();
         let kid_key = key.clone().with_key_id("from-key");
         let headers = [
             Header::new(),
@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn common_encoded_headers_are_the_encoded_plain_json() {
         for algorithm in Algorithm::ALL {
-            let key = crate::keys::SigningKey::hmac(crate::Algorithm::Hs512, [7u8; 64]).unwrap();
+            let key = crate::keys::SigningKey::hmac([7u8; 64], crate::Algorithm::Hs512).unwrap();
             let header = Header::new();
             let mut keyed = KeyedHeader::new(&header, &key);
             keyed.algorithm = algorithm;
@@ -349,7 +349,7 @@ mod tests {
                 "{algorithm:?}"
             );
         }
-        let key = crate::keys::SigningKey::hmac(crate::Algorithm::Hs256, [7u8; 32]).unwrap();
+        let key = crate::keys::SigningKey::hmac([7u8; 32], crate::Algorithm::Hs256).unwrap();
         let with_kid = key.clone().with_key_id("k");
         for (header, key) in [
             (Header::empty(), &key),

@@ -42,7 +42,7 @@ impl Verified {
 /// ```
 /// use webtoken::{jws, Algorithm, Header, SigningKey, Validation, VerifyingKey};
 ///
-/// let key = SigningKey::hmac(Algorithm::Hs256, [3u8; 32])?;
+/// let key = SigningKey::hmac([3u8; 32], Algorithm::Hs256)?;
 /// let jws = jws::sign(&Header::empty(), b"any bytes", &key)?;
 /// let verified = jws::verify(&jws, &key.verifying_key()?, &Validation::new())?;
 /// assert_eq!(verified.payload(), b"any bytes");

@@ -54,9 +54,9 @@ use super::Token;
 /// let claims = Claims::new(Role { role: "admin".into() })
 ///     .with_subject("user-42")
 ///     .expires_in(Duration::from_secs(900));
-/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(Algorithm::Hs256, secret)?)?;
+/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
 ///
-/// let key = VerifyingKey::hmac(Algorithm::Hs256, secret)?;
+/// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
 /// let token = webtoken::decode::<Role>(&jwt, &key, &Validation::new())?;
 /// assert_eq!(token.claims().subject.as_deref(), Some("user-42"));
 /// assert_eq!(token.claims().custom.role, "admin");
@@ -101,9 +101,9 @@ pub fn decode<T: DeserializeOwned>(
 /// let secret = [0x5a; 32];
 /// let profile = Profile { name: "Ada", email: "ada@example.com".into(), roles: vec!["admin"] };
 /// let claims = Claims::new(profile).expires_in(Duration::from_secs(900));
-/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(Algorithm::Hs256, secret)?)?;
+/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
 ///
-/// let key = VerifyingKey::hmac(Algorithm::Hs256, secret)?;
+/// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
 /// let mut buffer = Vec::new(); // reuse it for the next token
 /// let token = webtoken::decode_borrowed::<Profile<'_>>(&jwt, &key, &Validation::new(), &mut buffer)?;
 /// assert_eq!(token.claims().custom.name, "Ada");
@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn decode_reports_shape_errors_exactly_as_the_strict_scan() {
         use crate::{Algorithm, VerifyingKey};
-        let key = VerifyingKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+        let key = VerifyingKey::hmac([7u8; 32], Algorithm::Hs256).unwrap();
         let validation = Validation::new();
         // `alg: none` and a short signature: were the alphabet or the dots checked late, an
         // algorithm or signature error would win.
@@ -291,8 +291,8 @@ mod tests {
     #[test]
     fn base64_errors_of_signature_and_payload_keep_their_steps() {
         use crate::{Algorithm, SigningKey, VerifyingKey, jws};
-        let signing = SigningKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
-        let key = VerifyingKey::hmac(Algorithm::Hs256, [7u8; 32]).unwrap();
+        let signing = SigningKey::hmac([7u8; 32], Algorithm::Hs256).unwrap();
+        let key = VerifyingKey::hmac([7u8; 32], Algorithm::Hs256).unwrap();
         let validation = Validation::new();
         let kind = |t: &str| decode::<()>(t, &key, &validation).unwrap_err().to_string();
         // A payload of impossible length (5 characters) that is correctly signed: step 10.

@@ -16,7 +16,7 @@ use crate::keys::SigningKey;
 /// use std::time::Duration;
 /// use webtoken::{Algorithm, Claims, Header, SigningKey};
 ///
-/// let key = SigningKey::hmac(Algorithm::Hs256, [1u8; 32])?;
+/// let key = SigningKey::hmac([1u8; 32], Algorithm::Hs256)?;
 /// let claims = Claims::new(()).with_subject("user-42").expires_in(Duration::from_secs(60));
 /// let jwt = webtoken::encode(&Header::new(), &claims, &key)?;
 /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.")); // {"alg":"HS256","typ":"JWT"}

@@ -43,8 +43,8 @@ pub(crate) fn b64(jwk: &Value, member: &str) -> Vec<u8> {
 /// curve (EC, OKP).
 pub(crate) fn verifying_key(jwk: &Value, algorithm: Algorithm) -> Result<VerifyingKey, Error> {
     match jwk["kty"].as_str() {
-        Some("oct") => VerifyingKey::hmac(algorithm, b64(jwk, "k")),
-        Some("RSA") => VerifyingKey::rsa_components(algorithm, &b64(jwk, "n"), &b64(jwk, "e")),
+        Some("oct") => VerifyingKey::hmac(b64(jwk, "k"), algorithm),
+        Some("RSA") => VerifyingKey::rsa_components(&b64(jwk, "n"), &b64(jwk, "e"), algorithm),
         Some("EC") => {
             let mut point = vec![4u8];
             point.extend(b64(jwk, "x"));
@@ -58,7 +58,7 @@ pub(crate) fn verifying_key(jwk: &Value, algorithm: Algorithm) -> Result<Verifyi
 
 /// A signing key for an HMAC JWK.
 pub(crate) fn hmac_signing_key(jwk: &Value, algorithm: Algorithm) -> SigningKey {
-    SigningKey::hmac(algorithm, b64(jwk, "k")).expect("valid HMAC key")
+    SigningKey::hmac(b64(jwk, "k"), algorithm).expect("valid HMAC key")
 }
 
 /// The error in the fine-grained vocabulary of `tests/data/README.md`.

@@ -122,8 +122,8 @@ impl Crates {
         compact_claims.issued_at = chrono::DateTime::from_timestamp(now, 0);
         compact_claims.expiration = chrono::DateTime::from_timestamp(now + 900, 0);
         Self {
-            webtoken_sign: webtoken::SigningKey::hmac(webtoken::Algorithm::Hs256, SECRET).unwrap(),
-            webtoken_verify: webtoken::VerifyingKey::hmac(webtoken::Algorithm::Hs256, SECRET)
+            webtoken_sign: webtoken::SigningKey::hmac(SECRET, webtoken::Algorithm::Hs256).unwrap(),
+            webtoken_verify: webtoken::VerifyingKey::hmac(SECRET, webtoken::Algorithm::Hs256)
                 .unwrap(),
             webtoken_validation: webtoken::Validation::new()
                 .with_issuer(ISS)

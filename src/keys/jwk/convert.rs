@@ -54,7 +54,7 @@ impl Jwk {
     fn build_verifying_key(&self, algorithm: Algorithm) -> Result<VerifyingKey, Error> {
         self.check_algorithm(algorithm)?;
         let key = match &self.material {
-            Material::Rsa { n, e, .. } => VerifyingKey::rsa_components(algorithm, n, e)?,
+            Material::Rsa { n, e, .. } => VerifyingKey::rsa_components(n, e, algorithm)?,
             Material::Ec { x, y, .. } => {
                 let mut point = Vec::with_capacity(1 + x.len() + y.len());
                 point.push(0x04);
@@ -63,7 +63,7 @@ impl Jwk {
                 VerifyingKey::ecdsa_point(&point)?
             }
             Material::Ed25519 { x, .. } => VerifyingKey::ed25519(x)?,
-            Material::Oct { k } => VerifyingKey::hmac(algorithm, &k.0)?,
+            Material::Oct { k } => VerifyingKey::hmac(&k.0, algorithm)?,
         };
         Ok(match &self.key_id {
             Some(kid) => key.with_key_id(kid.clone()),
@@ -184,7 +184,7 @@ impl Jwk {
         self.check_operation("sign")?;
         self.check_algorithm(algorithm)?;
         let key = match &self.material {
-            Material::Oct { k } => SigningKey::hmac(algorithm, &k.0)?,
+            Material::Oct { k } => SigningKey::hmac(&k.0, algorithm)?,
             Material::Rsa { n, e, private } => {
                 rsa_signing_key(algorithm, n, e, private.as_deref())?
             }

@@ -363,7 +363,7 @@ impl Jwk {
     /// use webtoken::{keys::{generate_hmac_secret, Jwk}, Algorithm};
     ///
     /// let secret = generate_hmac_secret(Algorithm::Hs256)?;
-    /// let jwk = Jwk::from_hmac_secret(Algorithm::Hs256, &secret)?;
+    /// let jwk = Jwk::from_hmac_secret(&secret, Algorithm::Hs256)?;
     /// assert_eq!(jwk.algorithm(), Some(Algorithm::Hs256));
     /// assert!(jwk.is_private());
     /// # Ok::<(), webtoken::Error>(())
@@ -372,10 +372,10 @@ impl Jwk {
     /// # Errors
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not HS256, HS384 or HS512;
     /// [`KeyError::WeakSecret`] when the secret is shorter than the hash output.
-    pub fn from_hmac_secret(algorithm: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+    pub fn from_hmac_secret(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, Error> {
         let secret = secret.as_ref();
         // Runs the family and minimum-length rules of RFC 7518 §3.2.
-        VerifyingKey::hmac(algorithm, secret)?;
+        VerifyingKey::hmac(secret, algorithm)?;
         Ok(Self::from_material(
             Material::Oct {
                 k: Secret(secret.to_vec()),
