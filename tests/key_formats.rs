@@ -734,3 +734,23 @@ fn pkcs8_v2_without_a_public_key_is_refused() {
         SigningKey::from_pkcs8_der(&v1, None).unwrap();
     }
 }
+
+/// `from_pkcs1_der` reads PKCS#1 only; `rsa_der` reads PKCS#1 and the other container.
+#[test]
+fn from_pkcs1_der_reads_pkcs1_only() {
+    let pkcs1 = der("rsa2048.pkcs1.der");
+    let pkcs8 = der("rsa2048.pkcs8.der");
+    let a = SigningKey::from_pkcs1_der(&pkcs1, Algorithm::Ps256).unwrap();
+    let b = SigningKey::rsa_der(&pkcs8, Algorithm::Ps256).unwrap();
+    assert_eq!(
+        a.verifying_key().unwrap().to_spki_der().unwrap(),
+        b.verifying_key().unwrap().to_spki_der().unwrap()
+    );
+    let err = SigningKey::from_pkcs1_der(&pkcs8, Algorithm::Ps256).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidKey);
+    let err = SigningKey::from_pkcs1_der(&pkcs1, Algorithm::Es256).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidKey);
+    let spki = der("rsa2048.spki.der");
+    let err = VerifyingKey::from_pkcs1_der(&spki, Algorithm::Rs256).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidKey);
+}

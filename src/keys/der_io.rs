@@ -6,8 +6,9 @@ use super::build::{
     verifying_key_from_public,
 };
 use super::der::{
-    PrivateKeyDer, parse_certificate, parse_pkcs8, parse_sec1, parse_spki, write_pkcs8_ec,
-    write_pkcs8_ed25519, write_pkcs8_rsa, write_spki_ec, write_spki_ed25519, write_spki_rsa,
+    PrivateKeyDer, PublicKeyDer, parse_certificate, parse_pkcs8, parse_rsa_private,
+    parse_rsa_public, parse_sec1, parse_spki, write_pkcs8_ec, write_pkcs8_ed25519, write_pkcs8_rsa,
+    write_spki_ec, write_spki_ed25519, write_spki_rsa,
 };
 use super::kind::Curve;
 use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey};
@@ -39,6 +40,27 @@ impl SigningKey {
     pub fn rsa_der(der: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         let want = Want::Rsa(algorithm).check()?;
         signing_key_from_private(&parse_rsa_private_any(der)?, want)
+    }
+
+    /// An RSA signing key from a DER PKCS#1 `RSAPrivateKey` (RFC 8017 §A.1.2) only, bound to
+    /// `algorithm` (RS256..RS512 or PS256..PS512). [`rsa_der`](Self::rsa_der) also reads
+    /// PKCS#8.
+    ///
+    /// # Errors
+    /// As [`rsa_der`](Self::rsa_der); a PKCS#8 document is malformed DER here.
+    ///
+    /// # Examples
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let der = include_bytes!("../../tests/data/keys/rsa2048.pkcs1.der");
+    /// let key = SigningKey::from_pkcs1_der(der, Algorithm::Rs256)?;
+    /// assert_eq!(key.algorithm(), Algorithm::Rs256);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
+    pub fn from_pkcs1_der(der: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
+        let want = Want::Rsa(algorithm).check()?;
+        signing_key_from_private(&PrivateKeyDer::Rsa(parse_rsa_private(der)?), want)
     }
 
     /// An Ed25519 (`EdDSA`) signing key from its 32-byte seed (the JWK `d`).
@@ -212,6 +234,29 @@ impl VerifyingKey {
     pub fn rsa_der(der: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         let want = Want::Rsa(algorithm).check()?;
         verifying_key_from_public(&parse_rsa_public_any(der)?, want)
+    }
+
+    /// An RSA verifying key from a DER PKCS#1 `RSAPublicKey` (RFC 8017 §A.1.1) only, bound to
+    /// `algorithm` (RS256..RS512 or PS256..PS512). [`rsa_der`](Self::rsa_der) also reads SPKI.
+    ///
+    /// # Errors
+    /// As [`rsa_der`](Self::rsa_der); an SPKI document is malformed DER here.
+    ///
+    /// # Examples
+    /// ```
+    /// use webtoken::{Algorithm, VerifyingKey};
+    ///
+    /// let spki = include_bytes!("../../tests/data/keys/rsa2048.spki.der");
+    /// // An SPKI of a 2048-bit key carries the PKCS#1 RSAPublicKey from byte 24 on.
+    /// let key = VerifyingKey::from_pkcs1_der(&spki[24..], Algorithm::Rs256)?;
+    /// assert_eq!(key.to_spki_der()?, spki);
+    /// assert!(VerifyingKey::from_pkcs1_der(spki, Algorithm::Rs256).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
+    pub fn from_pkcs1_der(der: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
+        let want = Want::Rsa(algorithm).check()?;
+        let (n, e) = parse_rsa_public(der)?;
+        verifying_key_from_public(&PublicKeyDer::Rsa { n, e }, want)
     }
 
     /// The public key inside a DER X.509 certificate (RFC 5280).
