@@ -8,57 +8,20 @@
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use webtoken::jwks::{FetchError, KeyStore, StorePolicy};
-use webtoken::{Claims, Clock, Error, ErrorKind, Header, NumericDate, SigningKey, Validation};
+mod common;
 
-const T0: i64 = 1_700_000_000;
+use common::store::{TestClock, jwks, key, token, validation};
+use webtoken::jwks::{FetchError, KeyStore, StorePolicy};
+use webtoken::{Error, ErrorKind};
 
 /// How long a test lets an operation run before it calls the store wedged.
 const BOUND: Duration = Duration::from_secs(10);
-
-#[derive(Debug)]
-struct TestClock(AtomicI64);
-
-impl TestClock {
-    fn new() -> Arc<Self> {
-        Arc::new(Self(AtomicI64::new(T0)))
-    }
-    fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> NumericDate {
-        NumericDate::from_secs(self.0.load(Ordering::SeqCst))
-    }
-}
-
-fn key(kid: &str, seed: u8) -> SigningKey {
-    SigningKey::ed25519_seed(&[seed; 32])
-        .unwrap()
-        .with_key_id(kid)
-}
-
-fn jwks(keys: &[&SigningKey]) -> String {
-    let keys: Vec<_> = keys.iter().map(|k| k.to_public_jwk().unwrap()).collect();
-    serde_json::json!({ "keys": keys }).to_string()
-}
-
-fn token(key: &SigningKey) -> String {
-    let claims = Claims::new(()).with_expires_at(NumericDate::from_secs(T0 + 1_000_000));
-    webtoken::encode(&Header::new(), &claims, key).unwrap()
-}
-
-fn validation() -> Validation {
-    Validation::new().with_fixed_time(NumericDate::from_secs(T0))
-}
 
 /// max_age 600 s, cooldown 30 s, max_stale 3600 s, and this wait for another caller's fetch.
 fn policy(wait_for_fetch: Duration) -> StorePolicy {

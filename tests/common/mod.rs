@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod store;
+
 use std::path::PathBuf;
 
 use serde_json::Value;
