@@ -84,7 +84,7 @@ use state::{Begin, FetchGuard, FetchState, Shared};
 /// # Failures, panics and cancellation
 /// - A failed fetch, or a refused document, keeps the current set; the error is kept in
 ///   [`status`](Self::status), and lookups of keys the set does not hold fail with
-///   [`Error::UnknownKey`]: [`UnknownKeyError::NotRefetched`](crate::UnknownKeyError::NotRefetched) says why (the escaped, truncated fetch error,
+///   [`Error::UnknownKey`]: [`UnknownKeyError::NotRefetched`] says why (the escaped, truncated fetch error,
 ///   or the seconds until the cooldown allows the next fetch).
 /// - A panic in a blocking fetcher unwinds to the caller whose lookup ran it; a panic in an
 ///   async fetcher's future unwinds out of the [`decode_async`](Self::decode_async) or
