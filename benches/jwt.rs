@@ -3,16 +3,16 @@
 //! uses, a typed `serde_json` parse; raw sign/verify of the backend webtoken runs on (ring, or
 //! aws-lc-rs with `--features aws-lc-rs`) for the asymmetric algorithms).
 //!
-//! Run: `cargo bench --bench jwt -- --warm-up-time 1 --measurement-time 3`
+//! Run: `cargo bench -p webtoken-benches --bench jwt -- --warm-up-time 1 --measurement-time 3`
 //! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA,
 //! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`,
 //! `hostile64k/{shape}` (hostile 64 KiB tokens decoded to their error, beside `plain`); in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
 //!
-//! `WEBTOKEN_PAIRED=1 cargo bench --bench jwt` runs the same webtoken/floor pairs interleaved
-//! instead (alternating 1 ms blocks, 101 rounds) and prints the median per-round ratio: on a
-//! shared machine, where load moves criterion's sequential medians by 10-30%, this settles
-//! ratios near 1 that criterion cannot.
+//! `WEBTOKEN_PAIRED=1 cargo bench -p webtoken-benches --bench jwt` runs the same webtoken/floor
+//! pairs interleaved instead (alternating 1 ms blocks, 101 rounds) and prints the median
+//! per-round ratio: on a shared machine, where load moves criterion's sequential medians by
+//! 10-30%, this settles ratios near 1 that criterion cannot.
 
 #![allow(missing_docs, clippy::missing_panics_doc, clippy::unwrap_used)]
 
@@ -778,8 +778,9 @@ fn config() -> Criterion {
         .measurement_time(Duration::from_secs(3))
 }
 
-/// `cargo bench --bench jwt` runs criterion (its arguments, such as a filter, work as usual);
-/// with `WEBTOKEN_PAIRED=1` set, the same pairs go through the paired runner instead.
+/// `cargo bench -p webtoken-benches --bench jwt` runs criterion (its arguments, such as a filter,
+/// work as usual); with `WEBTOKEN_PAIRED=1` set, the same pairs go through the paired runner
+/// instead.
 fn main() {
     if std::env::var_os("WEBTOKEN_PAIRED").is_some() {
         println!(

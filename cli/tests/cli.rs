@@ -1,14 +1,12 @@
-//! The `jwt` example run as a user runs it: every algorithm and key format round trip, every
+//! The `jwt` tool run as a user runs it: every algorithm and key format round trip, every
 //! error kind of docs/cli.md with its exit code, standard input, and keys made by `keygen` and `jwk`.
 //!
-//! `cargo test` builds the example into `target/<profile>/examples/`; when only this test is
-//! built (`cargo test --test cli`) and the binary is missing, it is built with
-//! `cargo build --example jwt`.
+//! Cargo builds the `jwt` binary of this package before its integration tests and names it in
+//! `CARGO_BIN_EXE_jwt`.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
@@ -19,29 +17,9 @@ const SECRET: &str = "a secret of at least thirty-two bytes, for tests only";
 /// 2100-01-01: tokens that stay valid for as long as these tests matter.
 const FAR_FUTURE: i64 = 4_102_444_800;
 
-/// The built example, found next to this test binary (`target/<profile>/deps/cli-*`).
+/// The `jwt` binary of this package, built by cargo for its integration tests.
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>");
-        let path = profile_dir
-            .join("examples")
-            .join(format!("jwt{}", std::env::consts::EXE_SUFFIX));
-        if !path.exists() {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "--example", "jwt"])
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .status()
-                .expect("run cargo build --example jwt");
-            assert!(status.success(), "cargo build --example jwt failed");
-        }
-        path
-    })
+    Path::new(env!("CARGO_BIN_EXE_jwt"))
 }
 
 /// What one run printed, and how it exited.
@@ -122,7 +100,7 @@ fn forge_hs256(secret: &[u8]) -> String {
 }
 
 fn key(name: &str) -> String {
-    format!("{}/tests/data/keys/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../tests/data/keys/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A directory for files a test writes, removed when dropped.

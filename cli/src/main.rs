@@ -1,7 +1,8 @@
 //! `jwt`: encode, decode and verify JSON Web Tokens, make keys and print public JWKs from the
 //! command line. Its flags, output, exit codes and error kinds are a public contract (docs/cli.md).
 //!
-//! Build with `cargo build --release --example jwt`, then run `target/release/examples/jwt --help`.
+//! Install with `cargo install --path cli`, or build with `cargo build --release -p webtoken-cli`
+//! and run `target/release/jwt --help`.
 
 use std::borrow::Cow;
 use std::ffi::OsString;
