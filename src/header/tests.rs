@@ -1,4 +1,5 @@
-//! The header's unit tests.
+//! The header's unit tests: this whole file is the `#[cfg(test)] mod tests` of `header.rs`,
+//! so its `unwrap`s run only in tests.
 
 use serde::de::Deserializer;
 

@@ -1,3 +1,6 @@
+//! The JWK module's unit tests: this whole file is the `#[cfg(test)] mod tests` of
+//! `keys/jwk/mod.rs`, so its `unwrap`s run only in tests.
+
 use super::convert::minimal;
 use super::*;
 use crate::keys::KeySource;
