@@ -532,12 +532,13 @@ fn encode_refuses_what_clmd_lists() {
         "{}",
     ])
     .fails("invalid_key", 2);
-    // Claims that are not a JSON object, or not JSON.
+    // Claims that are not a JSON object, or not JSON: unusable input, exit 2 (the kinds stay).
     for claims in ["[]", "1", "\"sub\"", "null"] {
-        jwt(&["encode", "--alg", "HS256", "--secret", SECRET, claims]).fails("invalid_claim", 1);
+        jwt(&["encode", "--alg", "HS256", "--secret", SECRET, claims]).fails("invalid_claim", 2);
     }
-    jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "{"]).fails("malformed", 1);
-    // Claims that verify would refuse for their type.
+    jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "{"]).fails("malformed", 2);
+    jwt(&["encode", "--alg", "HS256", "--secret", SECRET, ""]).fails("malformed", 2);
+    // Claims that verify would refuse for their type: unusable input too.
     jwt(&[
         "encode",
         "--alg",
@@ -546,7 +547,11 @@ fn encode_refuses_what_clmd_lists() {
         SECRET,
         r#"{"exp":"soon"}"#,
     ])
-    .fails("invalid_claim", 1);
+    .fails("invalid_claim", 2);
+    jwt(&[
+        "encode", "--alg", "HS256", "--secret", SECRET, "-P", "sub=42",
+    ])
+    .fails("invalid_claim", 2);
 }
 
 #[test]
@@ -638,7 +643,7 @@ fn token_and_claims_are_read_from_stdin() {
         &["encode", "--alg", "HS256", "--secret", SECRET],
         Some(b"{\"a\":\"\xff\"}"),
     )
-    .fails("malformed", 1);
+    .fails("malformed", 2);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,365 @@
+//! The command line: subcommands, flags and the parsers of their values. Everything here is
+//! part of the contract of docs/cli.md.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{Map, Value};
+use webtoken::Algorithm;
+
+#[derive(Parser)]
+#[command(
+    name = "jwt",
+    version,
+    about = "Encode, decode and verify JSON Web Tokens; make keys; print public JWKs.",
+    after_help = "Key files are read by content: PEM (-----BEGIN), a JWK or JWK Set ({), \
+                  anything else is the raw bytes of an HMAC secret. Text may be UTF-8 or \
+                  UTF-16, with or without a byte order mark; OpenSSH keys, DER and UTF-16 text \
+                  that is no key are refused, and no key in any form is used as a secret.\n\
+                  JSON output is pretty (and coloured) on a terminal and one line when piped \
+                  or with --json. Colours: never with NO_COLOR set (unless --color=always).\n\
+                  Exit codes: 0 success, 1 invalid token, 2 usage error, unusable key or \
+                  unusable input (such as claims for encode that are not a JSON object)."
+)]
+pub(crate) struct Cli {
+    /// Print JSON as one line (the form scripts read), even on a terminal.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// Colours: auto (only on a terminal, and never with NO_COLOR set), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Sign claims as a compact JWT and print it.
+    Encode(EncodeArgs),
+    /// Print a token's header and claims WITHOUT verifying it.
+    Decode(DecodeArgs),
+    /// Verify a token's signature and claims, and print its claims.
+    Verify(VerifyArgs),
+    /// Generate an HMAC secret or an ES256, ES384 or EdDSA private key.
+    #[command(
+        after_help = "HMAC secrets have no PEM form: with --format pem (the default) the \
+                      secret is printed as one line of base64url, for --secret-b64; with \
+                      --format jwk it is an oct JWK, for --key. Private keys are PKCS#8 PEM \
+                      or a private JWK; a JWK's kid is its RFC 7638 thumbprint."
+    )]
+    Keygen(KeygenArgs),
+    /// Print the public JWK of a key, with its RFC 7638 thumbprint as kid.
+    Jwk(JwkArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish, nushell).
+    #[command(
+        visible_alias = "completion",
+        after_help = "Examples:\n  \
+                      bash: jwt completions bash > ~/.local/share/bash-completion/completions/jwt\n  \
+                      zsh:  jwt completions zsh > ~/.zfunc/_jwt  (with fpath+=~/.zfunc)\n  \
+                      fish: jwt completions fish > ~/.config/fish/completions/jwt.fish\n  \
+                      powershell: jwt completions powershell | Out-String | Invoke-Expression"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// Where the key comes from: exactly one of the three.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct KeyArgs {
+    /// Key file: PEM, JWK, JWK Set, or the raw bytes of an HMAC secret.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// HMAC secret: the UTF-8 bytes of the string.
+    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
+    pub(crate) secret: Option<String>,
+    /// HMAC secret: unpadded base64url.
+    // A base64url secret may start with '-': never read it as a flag.
+    #[arg(long, value_name = "B64URL", value_parser = parse_base64url, allow_hyphen_values = true)]
+    pub(crate) secret_b64: Option<SecretBytes>,
+}
+
+#[derive(Args)]
+pub(crate) struct EncodeArgs {
+    /// The algorithm to sign with (HS256..HS512, RS256..RS512, PS256..PS512, ES256, ES384, EdDSA).
+    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
+    pub(crate) alg: Algorithm,
+    #[command(flatten)]
+    pub(crate) key: KeyArgs,
+    /// The header's kid (default: the key's kid, if it has one).
+    #[arg(long, value_name = "KID")]
+    pub(crate) kid: Option<String>,
+    /// The header's typ (default: JWT).
+    #[arg(long, value_name = "TYP")]
+    pub(crate) typ: Option<String>,
+    /// More header parameters, as a JSON object.
+    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+    pub(crate) header: Option<Map<String, Value>>,
+    /// exp: a Unix time, or +DURATION from now (+30s, +15m, +2h, +7d). A claim in the claims
+    /// JSON or -P wins.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) exp: Option<TimeSpec>,
+    /// nbf: a Unix time, or +DURATION from now (+30s, +15m, +2h, +7d).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) nbf: Option<TimeSpec>,
+    /// iss, as a string.
+    #[arg(long, value_name = "ISS")]
+    pub(crate) iss: Option<String>,
+    /// sub, as a string.
+    #[arg(long, value_name = "SUB")]
+    pub(crate) sub: Option<String>,
+    /// aud (repeatable): once, a string; several times, an array of strings.
+    #[arg(long, value_name = "AUD")]
+    pub(crate) aud: Vec<String>,
+    /// jti, as a string.
+    #[arg(long, value_name = "JTI")]
+    pub(crate) jti: Option<String>,
+    /// A claim NAME=VALUE (repeatable). VALUE is taken as JSON when it is valid JSON (42, true,
+    /// null, [1,2], {"a":1}, "quoted"), else as a string (admin, 2024-01-01).
+    #[arg(
+        short = 'P',
+        long = "claim",
+        visible_alias = "payload",
+        value_name = "NAME=VALUE",
+        value_parser = parse_claim_pair,
+        allow_hyphen_values = true
+    )]
+    pub(crate) claim: Vec<(String, Value)>,
+    /// Do not add iat (the current time).
+    #[arg(long)]
+    pub(crate) no_iat: bool,
+    /// The claims, a JSON object. `-`: read from standard input; absent: standard input,
+    /// or no claims but the flags' when any of --iss, --sub, --aud, --jti, --nbf, -P is given.
+    #[arg(value_name = "CLAIMS_JSON")]
+    pub(crate) claims: Option<OsString>,
+}
+
+impl EncodeArgs {
+    /// Whether any flag sets a claim (so that absent CLAIMS_JSON means `{}`, not stdin).
+    pub(crate) fn has_claim_flags(&self) -> bool {
+        self.iss.is_some()
+            || self.sub.is_some()
+            || !self.aud.is_empty()
+            || self.jti.is_some()
+            || self.nbf.is_some()
+            || !self.claim.is_empty()
+    }
+}
+
+/// `--date[=utc|local|±hh:mm]`, shared by `decode` and `verify`.
+#[derive(Args)]
+pub(crate) struct DateArgs {
+    /// Print exp, nbf and iat as RFC 3339 dates: in UTC (the default), in the local time
+    /// zone (TZ), or at a fixed offset such as +05:30.
+    #[arg(
+        long,
+        value_name = "ZONE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "utc",
+        value_parser = parse_date_zone
+    )]
+    pub(crate) date: Option<DateZone>,
+}
+
+#[derive(Args)]
+pub(crate) struct DecodeArgs {
+    #[command(flatten)]
+    pub(crate) date: DateArgs,
+    /// The token; `-` or absent: read from standard input.
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<OsString>,
+}
+
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) key: KeyArgs,
+    /// An accepted algorithm (repeatable). Default: the key's own algorithms.
+    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
+    pub(crate) alg: Vec<Algorithm>,
+    /// An accepted issuer (repeatable); makes iss required.
+    #[arg(long, value_name = "ISS")]
+    pub(crate) iss: Vec<String>,
+    /// An accepted audience (repeatable); makes aud required.
+    #[arg(long, value_name = "AUD")]
+    pub(crate) aud: Vec<String>,
+    /// The required subject; makes sub required.
+    #[arg(long, value_name = "SUB")]
+    pub(crate) sub: Option<String>,
+    /// The required typ (case-insensitive, `application/` ignored).
+    #[arg(long, value_name = "TYP")]
+    pub(crate) typ: Option<String>,
+    /// Leeway for exp, nbf and iat, in seconds [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) leeway: Option<u64>,
+    /// The current time, in Unix seconds [default: the system clock].
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub(crate) now: Option<i64>,
+    /// A claim the token must have (repeatable).
+    #[arg(long, value_name = "CLAIM")]
+    pub(crate) require: Vec<String>,
+    /// Accept a token without exp (one that has exp is still checked). Such a token never
+    /// expires; `--require exp` overrides this.
+    #[arg(long)]
+    pub(crate) allow_missing_exp: bool,
+    #[command(flatten)]
+    pub(crate) date: DateArgs,
+    /// The token; `-` or absent: read from standard input.
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<OsString>,
+}
+
+#[derive(Args)]
+pub(crate) struct KeygenArgs {
+    /// HS256, HS384, HS512, ES256, ES384 or EdDSA.
+    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
+    pub(crate) alg: Algorithm,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Pem)]
+    pub(crate) format: Format,
+}
+
+#[derive(Args)]
+pub(crate) struct JwkArgs {
+    /// Key file: PEM (private, public or certificate) or JWK.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+}
+
+#[derive(Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: Shell,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    Pem,
+    Jwk,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+    Nushell,
+}
+
+/// Secret bytes from `--secret-b64`.
+#[derive(Clone)]
+pub(crate) struct SecretBytes(pub(crate) Vec<u8>);
+
+/// An `--exp` or `--nbf` value.
+#[derive(Clone, Copy)]
+pub(crate) enum TimeSpec {
+    At(i64),
+    FromNow(u64),
+}
+
+/// Where `--date` shows times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DateZone {
+    Utc,
+    Local,
+    /// A fixed offset east of UTC, in seconds.
+    Fixed(i32),
+}
+
+pub(crate) fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+    if name.eq_ignore_ascii_case("none") {
+        return Err("alg none is not supported: tokens are always signed".into());
+    }
+    name.parse().map_err(|_| {
+        let names: Vec<&str> = Algorithm::ALL.iter().map(|a| a.as_str()).collect();
+        format!("unknown algorithm; expected one of {}", names.join(", "))
+    })
+}
+
+fn parse_base64url(text: &str) -> Result<SecretBytes, String> {
+    webtoken::base64url::decode(text)
+        .map(SecretBytes)
+        .map_err(|_| "not unpadded base64url (alphabet A-Z a-z 0-9 - _, no = padding)".into())
+}
+
+fn parse_json_object(text: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err("must be a JSON object".into()),
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+fn parse_time(text: &str) -> Result<TimeSpec, String> {
+    const EXPECTED: &str = "expected a Unix time or +DURATION (+30s, +15m, +2h, +7d)";
+    let Some(duration) = text.strip_prefix('+') else {
+        return text.parse().map(TimeSpec::At).map_err(|_| EXPECTED.into());
+    };
+    let mut chars = duration.chars();
+    let seconds_per_unit = match chars.next_back() {
+        Some('s') => 1,
+        Some('m') => 60,
+        Some('h') => 3600,
+        Some('d') => 86_400,
+        _ => return Err(EXPECTED.into()),
+    };
+    let amount = chars.as_str();
+    if amount.is_empty() || !amount.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EXPECTED.into());
+    }
+    amount
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per_unit))
+        .map(TimeSpec::FromNow)
+        .ok_or_else(|| "duration is too large".into())
+}
+
+/// `NAME=VALUE`: split at the first `=`; VALUE as JSON when it parses, else as a string.
+fn parse_claim_pair(text: &str) -> Result<(String, Value), String> {
+    let Some((name, value)) = text.split_once('=') else {
+        return Err("expected NAME=VALUE, such as role=admin or n=42".into());
+    };
+    if name.is_empty() {
+        return Err("the claim name before = is empty".into());
+    }
+    let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+    Ok((name.to_owned(), value))
+}
+
+/// `utc`, `local` (any case) or `±hh:mm` (hours 00 to 23, minutes 00 to 59).
+pub(crate) fn parse_date_zone(text: &str) -> Result<DateZone, String> {
+    const EXPECTED: &str = "expected utc, local or an offset such as +02:00 or -05:30";
+    if text.eq_ignore_ascii_case("utc") || text == "Z" {
+        return Ok(DateZone::Utc);
+    }
+    if text.eq_ignore_ascii_case("local") {
+        return Ok(DateZone::Local);
+    }
+    let sign = match text.as_bytes().first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return Err(EXPECTED.into()),
+    };
+    let two_digits = |s: &str| -> Option<i32> {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (hours, minutes) = text[1..].split_once(':').ok_or(EXPECTED)?;
+    match (two_digits(hours), two_digits(minutes)) {
+        (Some(h), Some(m)) if h <= 23 && m <= 59 => Ok(DateZone::Fixed(sign * (h * 3600 + m * 60))),
+        _ => Err(EXPECTED.into()),
+    }
+}
