@@ -1130,3 +1130,646 @@ fn key_text_given_as_a_secret_is_refused() {
         verify(&["--secret-b64", &b64], &forge_hs256(secret.as_bytes())).fails("invalid_key", 2);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Output: --json, pretty JSON and colours on a terminal, NO_COLOR, --color, --date
+
+/// One run with extra environment variables (stdout and stderr piped, stdin empty).
+fn jwt_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(binary());
+    command
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("TZ")
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = command.output().expect("run jwt");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// One run on a terminal: util-linux `script` gives `jwt` a pseudo-terminal as stdin, stdout
+/// and stderr, and copies what it printed (both streams, `\r\n` line ends) to its own stdout.
+/// `None`, after saying so, when `script` is not installed.
+fn on_terminal(args: &[&str], env: &[(&str, &str)]) -> Option<Run> {
+    let quoted: Vec<String> = std::iter::once(binary().to_str().expect("UTF-8 path"))
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+        .collect();
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env_remove("TZ")
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let Ok(out) = command.output() else {
+        eprintln!("SKIPPED: `script` (util-linux) is not installed; terminal output not tested");
+        return None;
+    };
+    Some(Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout)
+            .expect("UTF-8 output")
+            .replace("\r\n", "\n"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    })
+}
+
+const ESC: &str = "\x1b[";
+
+fn fixed_token() -> String {
+    jwt(&[
+        "encode",
+        "--alg",
+        "HS256",
+        "--secret",
+        SECRET,
+        "--no-iat",
+        "--sub",
+        "user-42",
+        "--exp",
+        "1700000000",
+        "--nbf",
+        "1690000000",
+    ])
+    .ok()
+    .to_owned()
+}
+
+fn verify_at(token: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["verify", "--secret", SECRET, "--now", "1695000000"];
+    args.extend_from_slice(extra);
+    args.push(token);
+    args.into_iter().map(str::to_owned).collect()
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn piped_output_is_one_line_and_json_flag_keeps_it_so() {
+    let token = fixed_token();
+    let plain = jwt(&strs(&verify_at(&token, &[])));
+    let forced = jwt(&strs(&verify_at(&token, &["--json"])));
+    assert_eq!(
+        plain.ok(),
+        r#"{"exp":1700000000,"nbf":1690000000,"sub":"user-42"}"#
+    );
+    assert_eq!(forced.stdout, plain.stdout);
+    // --json is global: before the subcommand too.
+    let mut before = vec!["--json".to_owned()];
+    before.extend(verify_at(&token, &[]));
+    assert_eq!(jwt(&strs(&before)).stdout, plain.stdout);
+    // decode keeps its one-line form exactly.
+    let decoded = jwt(&["decode", "--json", &token]);
+    assert_eq!(
+        decoded.ok(),
+        r#"{"header": {"alg":"HS256","typ":"JWT"}, "claims": {"exp":1700000000,"nbf":1690000000,"sub":"user-42"}}"#
+    );
+    // Piped: never colours, even with a terminal-looking environment.
+    assert!(
+        !jwt_env(
+            &strs(&verify_at(&token, &[])),
+            &[("TERM", "xterm-256color")]
+        )
+        .stdout
+        .contains(ESC)
+    );
+}
+
+#[test]
+fn a_terminal_gets_pretty_coloured_json_and_json_flag_gets_one_plain_line() {
+    let token = fixed_token();
+    let Some(pretty) = on_terminal(&strs(&verify_at(&token, &[])), &[]) else {
+        return;
+    };
+    assert_eq!(pretty.code, 0, "{pretty:?}");
+    assert!(
+        pretty.stdout.contains(ESC),
+        "colours on a terminal: {pretty:?}"
+    );
+    let plain = on_terminal(&strs(&verify_at(&token, &["--color", "never"])), &[]).unwrap();
+    assert_eq!(
+        plain.stdout,
+        "{\n  \"exp\": 1700000000,\n  \"nbf\": 1690000000,\n  \"sub\": \"user-42\"\n}\n"
+    );
+    // Colours removed, the pretty form is exactly the plain one.
+    assert_eq!(strip_ansi(&pretty.stdout), plain.stdout);
+    let forced = on_terminal(&strs(&verify_at(&token, &["--json"])), &[]).unwrap();
+    assert_eq!(
+        forced.stdout,
+        "{\"exp\":1700000000,\"nbf\":1690000000,\"sub\":\"user-42\"}\n"
+    );
+    // --json is machine output: no colour even when asked for.
+    let forced = on_terminal(
+        &strs(&verify_at(&token, &["--json", "--color=always"])),
+        &[],
+    );
+    assert!(!forced.unwrap().stdout.contains(ESC));
+    // decode: header first, then claims, each pretty.
+    let decoded = on_terminal(&["--color=never", "decode", &token], &[]).unwrap();
+    assert!(
+        decoded.stdout.ends_with(
+            "{\n  \"header\": {\n    \"alg\": \"HS256\",\n    \"typ\": \"JWT\"\n  },\n  \
+             \"claims\": {\n    \"exp\": 1700000000,\n    \"nbf\": 1690000000,\n    \
+             \"sub\": \"user-42\"\n  }\n}\n"
+        ),
+        "{decoded:?}"
+    );
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(ESC) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + ESC.len()..];
+        let end = tail.find('m').expect("SGR sequence ends with m");
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn no_color_and_the_color_flag() {
+    let token = fixed_token();
+    let args = verify_at(&token, &[]);
+    let Some(run) = on_terminal(&strs(&args), &[("NO_COLOR", "1")]) else {
+        return;
+    };
+    assert_eq!(run.code, 0);
+    assert!(!run.stdout.contains(ESC), "NO_COLOR=1: {run:?}");
+    assert!(
+        run.stdout.contains("\"sub\": \"user-42\""),
+        "still pretty: {run:?}"
+    );
+    // Any non-empty value counts; an empty one does not (no-color.org).
+    let run = on_terminal(&strs(&args), &[("NO_COLOR", "false")]).unwrap();
+    assert!(!run.stdout.contains(ESC), "{run:?}");
+    let run = on_terminal(&strs(&args), &[("NO_COLOR", "")]).unwrap();
+    assert!(run.stdout.contains(ESC), "{run:?}");
+    // Errors on a terminal: the `error:` prefix is red, and plain with NO_COLOR.
+    let expired: Vec<String> = ["verify", "--secret", SECRET, "--now", "1800000000", &token]
+        .map(str::to_owned)
+        .to_vec();
+    let run = on_terminal(&strs(&expired), &[]).unwrap();
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.starts_with("\x1b[1;31merror:\x1b[0m expired: "),
+        "{run:?}"
+    );
+    let run = on_terminal(&strs(&expired), &[("NO_COLOR", "1")]).unwrap();
+    assert!(run.stdout.starts_with("error: expired: "), "{run:?}");
+    // --color=never on a terminal; --color=always when piped, and over NO_COLOR (a flag
+    // given for one run overrides the environment, as no-color.org says).
+    let never = on_terminal(&strs(&verify_at(&token, &["--color=never"])), &[]).unwrap();
+    assert!(!never.stdout.contains(ESC));
+    let always = jwt_env(
+        &strs(&verify_at(&token, &["--color=always"])),
+        &[("NO_COLOR", "1")],
+    );
+    assert!(
+        always.ok().contains("\x1b[32m\"user-42\"\x1b[0m"),
+        "{always:?}"
+    );
+    assert!(!always.ok().contains('\n'), "piped: still one line");
+    // Piped with the default (auto): no colour on stdout or stderr.
+    let failed = jwt(&strs(&expired));
+    failed.fails("expired", 1);
+    assert!(!failed.stderr.contains(ESC));
+    // An unknown --color value is a usage error.
+    let out = jwt(&strs(&verify_at(&token, &["--color=sometimes"])));
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn date_shows_times_in_utc_at_an_offset_or_in_the_local_zone() {
+    let token = fixed_token();
+    let claims = |extra: &[&str], env: &[(&str, &str)]| {
+        let run = jwt_env(&strs(&verify_at(&token, extra)), env);
+        let value: Value = serde_json::from_str(run.ok()).expect("JSON");
+        (value["exp"].clone(), value["nbf"].clone())
+    };
+    let utc = (json!("2023-11-14T22:13:20Z"), json!("2023-07-22T04:26:40Z"));
+    assert_eq!(claims(&["--date"], &[]), utc);
+    assert_eq!(claims(&["--date=utc"], &[]), utc);
+    assert_eq!(claims(&["--date=UTC"], &[]), utc);
+    assert_eq!(
+        claims(&["--date=+05:30"], &[]),
+        (
+            json!("2023-11-15T03:43:20+05:30"),
+            json!("2023-07-22T09:56:40+05:30")
+        )
+    );
+    assert_eq!(
+        claims(&["--date=-01:00"], &[]),
+        (
+            json!("2023-11-14T21:13:20-01:00"),
+            json!("2023-07-22T03:26:40-01:00")
+        )
+    );
+    // Local time, made deterministic by TZ: a POSIX rule with daylight saving time (needs no
+    // time zone database): -05:00 in November, -04:00 in July.
+    assert_eq!(
+        claims(&["--date=local"], &[("TZ", "EST5EDT,M3.2.0,M11.1.0")]),
+        (
+            json!("2023-11-14T17:13:20-05:00"),
+            json!("2023-07-22T00:26:40-04:00")
+        )
+    );
+    assert_eq!(
+        claims(&["--date=local"], &[("TZ", "XYZ-3")]),
+        (
+            json!("2023-11-15T01:13:20+03:00"),
+            json!("2023-07-22T07:26:40+03:00")
+        )
+    );
+    // Without --date, numbers stay numbers; other claims are never touched.
+    assert_eq!(
+        claims(&[], &[]),
+        (json!(1_700_000_000), json!(1_690_000_000))
+    );
+    let run = jwt(&strs(&verify_at(&token, &["--date"])));
+    assert_eq!(run.json()["sub"], "user-42");
+    // decode too, including iat; a wrongly typed exp is shown as it is.
+    let with_iat = jwt(&[
+        "encode", "--alg", "HS256", "--secret", SECRET, "--exp", "+1h", "{}",
+    ])
+    .ok()
+    .to_owned();
+    let decoded = jwt(&["decode", "--date=+00:00", &with_iat]).json();
+    for name in ["exp", "iat"] {
+        let text = decoded["claims"][name].as_str().expect("a date string");
+        assert!(text.ends_with("+00:00") && text.len() == 25, "{text}");
+    }
+    let odd = raw_token(r#"{"alg":"HS256"}"#, r#"{"exp":"soon","iat":1.5}"#);
+    let decoded = jwt(&["decode", "--date", &odd]);
+    assert_eq!(decoded.json()["claims"]["exp"], "soon");
+    assert_eq!(decoded.json()["claims"]["iat"], "1970-01-01T00:00:01.5Z");
+    // Bad values are usage errors; the value must follow `=`.
+    for bad in [
+        "--date=mars",
+        "--date=+5",
+        "--date=+24:00",
+        "--date=+05:60",
+        "--date=05:00",
+    ] {
+        let out = jwt(&strs(&verify_at(&token, &[bad])));
+        assert_eq!(out.code, 2, "{bad}: {out:?}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = jwt(&["decode", "--date", "+05:30", &token]);
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// encode's claim flags, verify --allow-missing-exp, hints that name flags, completions
+
+fn encode_claims(extra: &[&str]) -> Run {
+    let mut args = vec!["encode", "--alg", "HS256", "--secret", SECRET, "--no-iat"];
+    args.extend_from_slice(extra);
+    let run = jwt(&args);
+    if run.code != 0 {
+        return run;
+    }
+    jwt(&["decode", run.ok()])
+}
+
+fn claims_of(extra: &[&str]) -> Value {
+    encode_claims(extra).json()["claims"].clone()
+}
+
+#[test]
+fn encode_claim_flags_set_registered_claims() {
+    let claims = claims_of(&[
+        "--iss",
+        "https://id.example",
+        "--sub",
+        "user-42",
+        "--aud",
+        "api",
+        "--jti",
+        "j-1",
+        "--nbf",
+        "1690000000",
+        "--exp",
+        "1700000000",
+    ]);
+    assert_eq!(
+        claims,
+        json!({"iss": "https://id.example", "sub": "user-42", "aud": "api", "jti": "j-1",
+               "nbf": 1_690_000_000, "exp": 1_700_000_000})
+    );
+    // --aud twice: an array; --sub 42 is the string "42".
+    let claims = claims_of(&["--aud", "a", "--aud", "b", "--sub", "42"]);
+    assert_eq!(claims, json!({"aud": ["a", "b"], "sub": "42"}));
+    // --nbf +DURATION is from now, like --exp; with iat, nbf - iat is the duration.
+    let run = jwt(&[
+        "encode", "--alg", "HS256", "--secret", SECRET, "--nbf", "+2h", "--jti", "x",
+    ]);
+    let claims = jwt(&["decode", run.ok()]).json()["claims"].clone();
+    let (nbf, iat) = (
+        claims["nbf"].as_i64().unwrap(),
+        claims["iat"].as_i64().unwrap(),
+    );
+    assert!((7200..=7201).contains(&(nbf - iat)), "{claims}");
+    // Bad times are usage errors.
+    for bad in ["soon", "+2y", "+", "-5m"] {
+        let out = jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "--nbf", bad]);
+        assert_eq!(out.code, 2, "{bad}: {out:?}");
+        assert!(out.stdout.is_empty());
+    }
+    // A token made by the flags verifies with the matching verify flags.
+    let token = jwt(&[
+        "encode", "--alg", "HS256", "--secret", SECRET, "--iss", "i", "--aud", "api", "--sub", "s",
+        "--exp", "+5m",
+    ])
+    .ok()
+    .to_owned();
+    let run = jwt(&[
+        "verify", "--secret", SECRET, "--iss", "i", "--aud", "api", "--sub", "s", &token,
+    ]);
+    assert_eq!(run.json()["aud"], "api");
+}
+
+#[test]
+fn encode_p_takes_json_values_or_strings() {
+    let claims = claims_of(&[
+        "-P",
+        "n=42",
+        "-P",
+        "ok=true",
+        "-P",
+        "none=null",
+        "-P",
+        "list=[1,\"a\"]",
+        "-P",
+        r#"obj={"a":{"b":1}}"#,
+        "-P",
+        "role=admin",
+        "-P",
+        r#"quoted="42""#,
+        "-P",
+        "eq=a=b",
+        "-P",
+        "empty=",
+        "-P",
+        "date=2024-01-01",
+        "--claim",
+        "long=1",
+        "--payload",
+        "alias=x",
+    ]);
+    assert_eq!(
+        claims,
+        json!({"n": 42, "ok": true, "none": null, "list": [1, "a"], "obj": {"a": {"b": 1}},
+               "role": "admin", "quoted": "42", "eq": "a=b", "empty": "", "date": "2024-01-01",
+               "long": 1, "alias": "x"})
+    );
+    // Without CLAIMS_JSON, claim flags mean no other claims: standard input is not read.
+    let run = run_with_stdin(
+        &["encode", "--alg", "HS256", "--secret", SECRET, "-P", "a=1"],
+        Some(b"this is not JSON"),
+    );
+    let token = run.ok().to_owned();
+    assert_eq!(jwt(&["decode", &token]).json()["claims"]["a"], 1);
+    // `-` reads the claims from standard input and adds the flags' claims.
+    let run = run_with_stdin(
+        &[
+            "encode", "--alg", "HS256", "--secret", SECRET, "--no-iat", "--sub", "s", "-",
+        ],
+        Some(br#"{"x":1}"#),
+    );
+    let token = run.ok().to_owned();
+    assert_eq!(
+        jwt(&["decode", &token]).json()["claims"],
+        json!({"sub": "s", "x": 1})
+    );
+    // Not NAME=VALUE: usage errors.
+    for bad in ["novalue", "=1", ""] {
+        let out = jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "-P", bad]);
+        assert_eq!(out.code, 2, "{bad:?}: {out:?}");
+        assert!(out.stdout.is_empty());
+    }
+    // --help says how VALUE is read.
+    let help = jwt(&["encode", "--help"]);
+    assert!(
+        help.ok()
+            .contains("VALUE is taken as JSON when it is valid JSON")
+    );
+}
+
+#[test]
+fn encode_refuses_flags_that_disagree_with_the_claims() {
+    let conflict = |extra: &[&str], needles: &[&str]| {
+        let mut args = vec!["encode", "--alg", "HS256", "--secret", SECRET];
+        args.extend_from_slice(extra);
+        let out = jwt(&args);
+        assert_eq!(out.code, 2, "{extra:?}: {out:?}");
+        assert!(out.stdout.is_empty());
+        for needle in needles {
+            assert!(out.stderr.contains(needle), "{needle} in {out:?}");
+        }
+    };
+    conflict(
+        &["--iss", "a", r#"{"iss":"b"}"#],
+        &[
+            "--iss sets iss to \"a\"",
+            "the claims JSON sets it to \"b\"",
+        ],
+    );
+    conflict(&["--sub", "a", r#"{"sub":"b"}"#], &["--sub", "claims JSON"]);
+    conflict(&["--jti", "a", r#"{"jti":1}"#], &["--jti", "claims JSON"]);
+    conflict(&["--aud", "a", r#"{"aud":"b"}"#], &["--aud", "claims JSON"]);
+    conflict(
+        &["--aud", "a", "--aud", "b", r#"{"aud":["b","a"]}"#],
+        &["--aud"],
+    );
+    conflict(&["--nbf", "5", r#"{"nbf":6}"#], &["--nbf", "claims JSON"]);
+    conflict(&["-P", "x=1", r#"{"x":2}"#], &["-P x=", "claims JSON"]);
+    conflict(&["-P", "x=1", "-P", "x=2"], &["-P x=", "sets it to 1"]);
+    conflict(&["-P", "iss=a", "--iss", "b"], &["--iss", "-P iss="]);
+    // The same value twice is no conflict.
+    let claims = claims_of(&[
+        "--iss",
+        "a",
+        "-P",
+        "iss=a",
+        r#"{"iss":"a","aud":["x","y"]}"#,
+    ]);
+    assert_eq!(claims["iss"], "a");
+    let claims = claims_of(&["--aud", "x", "--aud", "y", r#"{"aud":["x","y"]}"#]);
+    assert_eq!(claims["aud"], json!(["x", "y"]));
+    // --exp keeps its rule: a claim given in the claims JSON, or by -P, wins over it.
+    assert_eq!(claims_of(&["--exp", "5", r#"{"exp":6}"#])["exp"], 6);
+    assert_eq!(claims_of(&["--exp", "5", "-P", "exp=7"])["exp"], 7);
+}
+
+#[test]
+fn verify_allow_missing_exp() {
+    let no_exp = jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "--sub", "s"])
+        .ok()
+        .to_owned();
+    let out = jwt(&["verify", "--secret", SECRET, &no_exp]);
+    out.fails("missing_claim", 1);
+    assert!(out.stderr.contains("--allow-missing-exp"), "{out:?}");
+    let run = jwt(&["verify", "--secret", SECRET, "--allow-missing-exp", &no_exp]);
+    assert_eq!(run.json()["sub"], "s");
+    // A token that has exp is still checked.
+    let expired = jwt(&[
+        "encode", "--alg", "HS256", "--secret", SECRET, "--exp", "1000", "--no-iat", "{}",
+    ])
+    .ok()
+    .to_owned();
+    jwt(&[
+        "verify",
+        "--secret",
+        SECRET,
+        "--allow-missing-exp",
+        &expired,
+    ])
+    .fails("expired", 1);
+    // --require exp wins.
+    jwt(&[
+        "verify",
+        "--secret",
+        SECRET,
+        "--allow-missing-exp",
+        "--require",
+        "exp",
+        &no_exp,
+    ])
+    .fails("missing_claim", 1);
+    // Other checks still apply.
+    jwt(&[
+        "verify",
+        "--secret",
+        SECRET,
+        "--allow-missing-exp",
+        "--sub",
+        "other",
+        &no_exp,
+    ])
+    .fails("invalid_subject", 1);
+}
+
+#[test]
+fn error_messages_name_flags_never_library_calls() {
+    let with_aud = jwt(&[
+        "encode", "--alg", "HS256", "--secret", SECRET, "--aud", "api", "--exp", "+5m",
+    ])
+    .ok()
+    .to_owned();
+    let out = jwt(&["verify", "--secret", SECRET, &with_aud]);
+    out.fails("invalid_audience", 1);
+    assert!(out.stderr.contains("no --aud was given"), "{out:?}");
+    assert!(out.stderr.contains("pass --aud"), "{out:?}");
+    let ed = key("ed25519.pkcs8.pem");
+    let expired = hs256(&json!({"exp": 1000}));
+    let future = hs256(&json!({"exp": FAR_FUTURE, "nbf": FAR_FUTURE - 10}));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["verify", "--secret", SECRET, &with_aud], "--aud"),
+        (
+            vec!["verify", "--secret", SECRET, "--aud", "x", &with_aud],
+            "--aud",
+        ),
+        (
+            vec![
+                "verify", "--secret", SECRET, "--aud", "api", "--iss", "i", &with_aud,
+            ],
+            "--iss",
+        ),
+        (vec!["verify", "--secret", SECRET, &expired], "--leeway"),
+        (vec!["verify", "--secret", SECRET, &future], "--leeway"),
+        (
+            vec!["verify", "--secret", SECRET, "--typ", "at+jwt", &expired],
+            "--typ",
+        ),
+        (
+            vec!["verify", "--secret", SECRET, "--alg", "HS384", &with_aud],
+            "--alg",
+        ),
+        (vec!["verify", "--key", &ed, &with_aud], "--alg"),
+        (
+            vec!["verify", "--secret", SECRET, "--require", "x", &with_aud],
+            "--require",
+        ),
+    ];
+    for (args, flag) in cases {
+        let out = jwt(&args);
+        assert_ne!(out.code, 0, "{args:?}");
+        assert!(out.stderr.contains(flag), "{flag} in {out:?}");
+        assert!(
+            !out.stderr.contains("::") && !out.stderr.contains("Validation"),
+            "no library call in {out:?}"
+        );
+    }
+}
+
+const SHELLS: [&str; 6] = ["bash", "zsh", "fish", "powershell", "elvish", "nushell"];
+
+#[test]
+fn completions_for_every_shell_name_every_subcommand() {
+    for shell in SHELLS {
+        for command in ["completions", "completion"] {
+            let out = jwt(&[command, shell]);
+            let script = out.ok();
+            assert!(script.len() > 500, "{shell}: a whole script");
+            for word in ["encode", "decode", "verify", "keygen", "jwk", "completions"] {
+                assert!(script.contains(word), "{shell} completes {word}");
+            }
+            for flag in ["allow-missing-exp", "secret-b64", "date"] {
+                assert!(script.contains(flag), "{shell} completes --{flag}");
+            }
+            assert!(out.stderr.is_empty());
+        }
+    }
+    // Unknown or missing shells are usage errors.
+    for args in [
+        &["completions", "tcsh"][..],
+        &["completions"],
+        &["completions", "BASH!"],
+    ] {
+        let out = jwt(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn the_bash_completion_script_loads_and_completes() {
+    let script = jwt(&["completions", "bash"]).ok().to_owned();
+    let dir = TempDir::new();
+    let file = dir.write("jwt.bash", script);
+    let probe = format!(
+        "source '{file}' && complete -p jwt && COMP_WORDS=(jwt ver) COMP_CWORD=1 \
+         COMP_LINE='jwt ver' COMP_POINT=7 && _jwt jwt ver jwt && printf '%s\\n' \"${{COMPREPLY[@]}}\""
+    );
+    let Ok(out) = Command::new("bash").args(["-c", &probe]).output() else {
+        eprintln!("SKIPPED: bash is not installed");
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{:?} {stdout} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("-F _jwt jwt"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l == "verify"),
+        "jwt ver<TAB> completes verify: {stdout}"
+    );
+}
