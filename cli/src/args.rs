@@ -24,8 +24,12 @@ use webtoken::Algorithm;
 )]
 pub(crate) struct Cli {
     /// Print JSON as one line (the form scripts read), even on a terminal.
-    #[arg(long, global = true)]
+    #[arg(short = 'j', long, global = true)]
     pub(crate) json: bool,
+    /// Write the result to FILE (created or replaced, readable by its owner only) instead of
+    /// standard output: one line, no colour. Nothing is written when the command fails.
+    #[arg(short = 'o', long, global = true, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
     /// Colours: auto (only on a terminal, and never with NO_COLOR set), always, never.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub(crate) color: ColorChoice,
@@ -71,7 +75,7 @@ pub(crate) struct KeyArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     /// HMAC secret: the UTF-8 bytes of the string.
-    #[arg(long, value_name = "STRING", allow_hyphen_values = true)]
+    #[arg(short = 'S', long, value_name = "STRING", allow_hyphen_values = true)]
     pub(crate) secret: Option<String>,
     /// HMAC secret: unpadded base64url.
     // A base64url secret may start with '-': never read it as a flag.
@@ -81,35 +85,40 @@ pub(crate) struct KeyArgs {
 
 #[derive(Args)]
 pub(crate) struct EncodeArgs {
-    /// The algorithm to sign with (HS256..HS512, RS256..RS512, PS256..PS512, ES256, ES384, EdDSA).
-    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
-    pub(crate) alg: Algorithm,
+    /// The algorithm to sign with (HS256..HS512, RS256..RS512, PS256..PS512, ES256, ES384,
+    /// EdDSA). Default: the key's one algorithm (a JWK's alg, ES256 for a P-256 key, ES384 for
+    /// P-384, EdDSA for Ed25519, HS256 for a secret); an RSA key needs --alg.
+    #[arg(short = 'A', long, value_name = "ALG", value_parser = parse_algorithm)]
+    pub(crate) alg: Option<Algorithm>,
     #[command(flatten)]
     pub(crate) key: KeyArgs,
     /// The header's kid (default: the key's kid, if it has one).
-    #[arg(long, value_name = "KID")]
+    #[arg(short = 'k', long, value_name = "KID")]
     pub(crate) kid: Option<String>,
     /// The header's typ (default: JWT).
-    #[arg(long, value_name = "TYP")]
+    #[arg(short = 't', long, value_name = "TYP", conflicts_with = "no_typ")]
     pub(crate) typ: Option<String>,
+    /// Do not add typ to the header (a typ in --header stays).
+    #[arg(long)]
+    pub(crate) no_typ: bool,
     /// More header parameters, as a JSON object.
     #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
     pub(crate) header: Option<Map<String, Value>>,
-    /// exp: a Unix time, or +DURATION from now (+30s, +15m, +2h, +7d). A claim in the claims
-    /// JSON or -P wins.
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    /// exp: a Unix time, or a duration from now: +30s, +15m, +2h, +7d, +1w, +1h30m; -5m is
+    /// in the past. A claim in the claims JSON or -P wins.
+    #[arg(short = 'e', long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub(crate) exp: Option<TimeSpec>,
-    /// nbf: a Unix time, or +DURATION from now (+30s, +15m, +2h, +7d).
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    /// nbf: a Unix time, or a duration from now (as for --exp).
+    #[arg(short = 'n', long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub(crate) nbf: Option<TimeSpec>,
     /// iss, as a string.
-    #[arg(long, value_name = "ISS")]
+    #[arg(short = 'i', long, value_name = "ISS")]
     pub(crate) iss: Option<String>,
     /// sub, as a string.
-    #[arg(long, value_name = "SUB")]
+    #[arg(short = 's', long, value_name = "SUB")]
     pub(crate) sub: Option<String>,
     /// aud (repeatable): once, a string; several times, an array of strings.
-    #[arg(long, value_name = "AUD")]
+    #[arg(short = 'a', long, value_name = "AUD")]
     pub(crate) aud: Vec<String>,
     /// jti, as a string.
     #[arg(long, value_name = "JTI")]
@@ -176,19 +185,19 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) key: KeyArgs,
     /// An accepted algorithm (repeatable). Default: the key's own algorithms.
-    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
+    #[arg(short = 'A', long, value_name = "ALG", value_parser = parse_algorithm)]
     pub(crate) alg: Vec<Algorithm>,
     /// An accepted issuer (repeatable); makes iss required.
-    #[arg(long, value_name = "ISS")]
+    #[arg(short = 'i', long, value_name = "ISS")]
     pub(crate) iss: Vec<String>,
     /// An accepted audience (repeatable); makes aud required.
-    #[arg(long, value_name = "AUD")]
+    #[arg(short = 'a', long, value_name = "AUD")]
     pub(crate) aud: Vec<String>,
     /// The required subject; makes sub required.
-    #[arg(long, value_name = "SUB")]
+    #[arg(short = 's', long, value_name = "SUB")]
     pub(crate) sub: Option<String>,
     /// The required typ (case-insensitive, `application/` ignored).
-    #[arg(long, value_name = "TYP")]
+    #[arg(short = 't', long, value_name = "TYP")]
     pub(crate) typ: Option<String>,
     /// Leeway for exp, nbf and iat, in seconds [default: 60].
     #[arg(long, value_name = "SECONDS")]
@@ -262,10 +271,11 @@ pub(crate) enum Shell {
 pub(crate) struct SecretBytes(pub(crate) Vec<u8>);
 
 /// An `--exp` or `--nbf` value.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TimeSpec {
     At(i64),
-    FromNow(u64),
+    /// Seconds from now; negative in the past.
+    FromNow(i64),
 }
 
 /// Where `--date` shows times.
@@ -301,29 +311,46 @@ fn parse_json_object(text: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// A Unix time, or `+` or `-` and a duration: numbers each followed by a unit (`s`, `m`, `h`,
+/// `d`, `w`), largest first or not (`+1h30m`, `+90s`).
 fn parse_time(text: &str) -> Result<TimeSpec, String> {
-    const EXPECTED: &str = "expected a Unix time or +DURATION (+30s, +15m, +2h, +7d)";
-    let Some(duration) = text.strip_prefix('+') else {
-        return text.parse().map(TimeSpec::At).map_err(|_| EXPECTED.into());
+    const EXPECTED: &str =
+        "expected a Unix time or a duration from now such as +30s, +15m, +2h, +7d, +1h30m or -5m";
+    let (sign, duration) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') if !text[1..].bytes().all(|b| b.is_ascii_digit()) => (-1, &text[1..]),
+        _ => return text.parse().map(TimeSpec::At).map_err(|_| EXPECTED.into()),
     };
-    let mut chars = duration.chars();
-    let seconds_per_unit = match chars.next_back() {
-        Some('s') => 1,
-        Some('m') => 60,
-        Some('h') => 3600,
-        Some('d') => 86_400,
-        _ => return Err(EXPECTED.into()),
-    };
-    let amount = chars.as_str();
-    if amount.is_empty() || !amount.bytes().all(|b| b.is_ascii_digit()) {
+    if duration.is_empty() {
         return Err(EXPECTED.into());
     }
-    amount
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(seconds_per_unit))
-        .map(TimeSpec::FromNow)
-        .ok_or_else(|| "duration is too large".into())
+    let too_large = || String::from("duration is too large");
+    let mut total: i64 = 0;
+    let mut rest = duration;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (amount, tail) = rest.split_at(digits);
+        let mut units = tail.chars();
+        let seconds_per_unit = match units.next() {
+            Some('s') => 1,
+            Some('m') => 60,
+            Some('h') => 3600,
+            Some('d') => 86_400,
+            Some('w') => 604_800,
+            _ => return Err(EXPECTED.into()),
+        };
+        if amount.is_empty() {
+            return Err(EXPECTED.into());
+        }
+        let seconds = amount
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(seconds_per_unit))
+            .ok_or_else(too_large)?;
+        total = total.checked_add(seconds).ok_or_else(too_large)?;
+        rest = units.as_str();
+    }
+    Ok(TimeSpec::FromNow(sign * total))
 }
 
 /// `NAME=VALUE`: split at the first `=`; VALUE as JSON when it parses, else as a string.
@@ -361,5 +388,42 @@ pub(crate) fn parse_date_zone(text: &str) -> Result<DateZone, String> {
     match (two_digits(hours), two_digits(minutes)) {
         (Some(h), Some(m)) if h <= 23 && m <= 59 => Ok(DateZone::Fixed(sign * (h * 3600 + m * 60))),
         _ => Err(EXPECTED.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_durations() {
+        assert_eq!(parse_time("1700000000"), Ok(TimeSpec::At(1_700_000_000)));
+        assert_eq!(parse_time("-100"), Ok(TimeSpec::At(-100)));
+        assert_eq!(parse_time("+30s"), Ok(TimeSpec::FromNow(30)));
+        assert_eq!(parse_time("+15m"), Ok(TimeSpec::FromNow(900)));
+        assert_eq!(parse_time("+1h30m"), Ok(TimeSpec::FromNow(5400)));
+        assert_eq!(parse_time("+1w1d"), Ok(TimeSpec::FromNow(691_200)));
+        assert_eq!(parse_time("-5m"), Ok(TimeSpec::FromNow(-300)));
+        for bad in [
+            "", "+", "-", "+5", "+m", "+5y", "+5m3", "soon", "+ 5m", "+-5m", "+5M",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_time("+99999999999999999999s").is_err());
+        assert!(parse_time(&format!("+{}w", i64::MAX / 604_800 + 1)).is_err());
+        assert!(parse_time(&format!("+{}s{}s", i64::MAX, 1)).is_err());
+    }
+
+    #[test]
+    fn date_zones() {
+        assert_eq!(parse_date_zone("UTC"), Ok(DateZone::Utc));
+        assert_eq!(parse_date_zone("Local"), Ok(DateZone::Local));
+        assert_eq!(parse_date_zone("+05:30"), Ok(DateZone::Fixed(19_800)));
+        assert_eq!(parse_date_zone("-00:30"), Ok(DateZone::Fixed(-1800)));
+        for bad in [
+            "", "+5", "+05", "05:00", "+24:00", "+05:60", "+5:30", "+05:3x", "mars",
+        ] {
+            assert!(parse_date_zone(bad).is_err(), "{bad:?}");
+        }
     }
 }

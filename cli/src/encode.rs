@@ -4,17 +4,22 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
-use webtoken::{ErrorKind, SigningKey};
+use webtoken::{Algorithm, ErrorKind, SigningKey};
 
 use crate::args::{EncodeArgs, TimeSpec};
 use crate::failure::Failure;
 use crate::input::read_input;
-use crate::keys::{load_key, signing_key};
+use crate::keys::{load_key, signing_algorithm, signing_key};
 use crate::output::print_line;
 
 pub(crate) fn encode(args: &EncodeArgs) -> Result<(), Failure> {
-    let key = signing_key(&load_key(&args.key)?, args.alg, args.kid.as_deref())?;
-    let header = header_json(args, &key)?;
+    let input = load_key(&args.key)?;
+    let algorithm = match args.alg {
+        Some(algorithm) => algorithm,
+        None => signing_algorithm(&input)?,
+    };
+    let key = signing_key(&input, algorithm, args.kid.as_deref())?;
+    let header = header_json(args, algorithm, &key)?;
     let claims = claims(args)?;
     let payload = serde_json::to_vec(&claims).map_err(|e| Failure::Io(e.to_string()))?;
     let token = webtoken::jws::sign_with_header_json(&header, &payload, &key)
@@ -27,9 +32,13 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(), Failure> {
 }
 
 /// The header: `--header`'s parameters, then `alg`, `kid` and `typ` (default `JWT`).
-fn header_json(args: &EncodeArgs, key: &SigningKey) -> Result<String, Failure> {
+fn header_json(
+    args: &EncodeArgs,
+    algorithm: Algorithm,
+    key: &SigningKey,
+) -> Result<String, Failure> {
     let mut header = args.header.clone().unwrap_or_default();
-    let alg = args.alg.as_str();
+    let alg = algorithm.as_str();
     if header.get("alg").is_some_and(|v| v != alg) {
         return Err(Failure::usage(format!(
             "--header sets alg to another algorithm than --alg {alg}"
@@ -43,7 +52,7 @@ fn header_json(args: &EncodeArgs, key: &SigningKey) -> Result<String, Failure> {
     }
     if let Some(typ) = &args.typ {
         header.insert("typ".into(), typ.as_str().into());
-    } else if !header.contains_key("typ") {
+    } else if !header.contains_key("typ") && !args.no_typ {
         header.insert("typ".into(), "JWT".into());
     }
     serde_json::to_string(&header).map_err(|e| Failure::Io(format!("cannot write JSON: {e}")))
@@ -121,10 +130,9 @@ fn shown(value: &Value) -> String {
 fn at(time: TimeSpec, now: i64, flag: &str) -> Result<i64, Failure> {
     match time {
         TimeSpec::At(at) => Ok(at),
-        TimeSpec::FromNow(secs) => i64::try_from(secs)
-            .ok()
-            .and_then(|s| now.checked_add(s))
-            .ok_or_else(|| Failure::usage(format!("{flag} is too far in the future"))),
+        TimeSpec::FromNow(secs) => now
+            .checked_add(secs)
+            .ok_or_else(|| Failure::usage(format!("{flag} is too far from now"))),
     }
 }
 

@@ -210,6 +210,31 @@ pub(crate) fn own_algorithms(key: &KeyInput) -> Result<AlgorithmSet, Failure> {
     })
 }
 
+/// The algorithm `encode` signs with when `--alg` is absent: the key's one algorithm, HS256
+/// for a secret (or an `oct` JWK without `alg`). An RSA key serves ten: the user chooses.
+pub(crate) fn signing_algorithm(key: &KeyInput) -> Result<Algorithm, Failure> {
+    let hmac = AlgorithmSet::family(AlgorithmFamily::Hmac);
+    let algorithms = match key {
+        KeyInput::Secret(_) => hmac,
+        other => own_algorithms(other)?,
+    };
+    if algorithms == hmac {
+        return Ok(Algorithm::Hs256);
+    }
+    let mut all = algorithms.iter();
+    match (all.next(), all.next()) {
+        (Some(one), None) => Ok(one),
+        _ => Err(Failure::usage(format!(
+            "the key can sign with several algorithms ({}); choose one with --alg",
+            algorithms
+                .iter()
+                .map(Algorithm::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// The verifying keys of a secret or PEM key, one per accepted algorithm it can serve.
 pub(crate) struct BoundKeys {
     keys: Vec<VerifyingKey>,

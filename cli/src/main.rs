@@ -29,7 +29,7 @@ use crate::output::Output;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let output = Output::new(cli.json, cli.color);
+    let output = Output::new(cli.json, cli.color, cli.out.clone());
     let result = match &cli.command {
         Command::Encode(args) => encode::encode(args),
         Command::Decode(args) => inspect::decode(args, output),

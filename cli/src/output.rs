@@ -3,7 +3,10 @@
 //! wanted (a terminal, no `NO_COLOR`; `--color` decides otherwise), and `--date` times.
 
 use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
 use std::io::{self, IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -35,9 +38,16 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
+/// `--out FILE`: where the result goes instead of stdout.
+static OUT: OnceLock<PathBuf> = OnceLock::new();
+
 impl Output {
-    pub(crate) fn new(json: bool, color: ColorChoice) -> Self {
-        let stdout = io::stdout().is_terminal();
+    pub(crate) fn new(json: bool, color: ColorChoice, out: Option<PathBuf>) -> Self {
+        let to_file = out.is_some();
+        if let Some(path) = out {
+            let _ = OUT.set(path);
+        }
+        let stdout = !to_file && io::stdout().is_terminal();
         let wants = |terminal: bool| match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -46,7 +56,7 @@ impl Output {
         Self {
             pretty: stdout && !json,
             // Machine output (--json) is never coloured.
-            color: !json && wants(stdout),
+            color: !json && !to_file && wants(stdout),
             color_stderr: wants(io::stderr().is_terminal()),
         }
     }
@@ -175,8 +185,12 @@ impl Output {
     }
 }
 
-/// Prints a line on stdout.
+/// Prints a line on stdout, or writes it to the file of `--out`.
 pub(crate) fn print_line(line: &str) -> Result<(), Failure> {
+    if let Some(path) = OUT.get() {
+        return write_file(path, line)
+            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())));
+    }
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
@@ -185,6 +199,18 @@ pub(crate) fn print_line(line: &str) -> Result<(), Failure> {
             io::ErrorKind::BrokenPipe => Failure::Quiet,
             _ => Failure::Io(format!("cannot write to standard output: {e}")),
         })
+}
+
+/// Creates or replaces the file, readable and writable by its owner only where permissions
+/// exist (the result may be a private key or a token).
+fn write_file(path: &PathBuf, line: &str) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file: File = options.open(path)?;
+    writeln!(file, "{line}")?;
+    file.sync_all()
 }
 
 /// The claims with `exp`, `nbf` and `iat` as RFC 3339 dates in `zone`, when they are numbers

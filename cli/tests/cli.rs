@@ -569,11 +569,14 @@ fn usage_errors_exit_2_and_help_exits_0() {
     }
     // No command: clap prints the help on stderr.
     assert_eq!(jwt(&[]).code, 2);
+    let rsa = key("rsa2048.pkcs8.pem");
     for args in [
         &["frobnicate"][..],
         &["verify", "tok"],
         &["verify", "--secret", SECRET, "--key", "f", "tok"],
-        &["encode", "--secret", SECRET, "{}"],
+        // Without --alg, an RSA key is ambiguous (a secret or another key is not; see
+        // encode_takes_the_keys_own_algorithm_without_alg).
+        &["encode", "--key", &rsa, "{}"],
         &[
             "encode", "--alg", "HS256", "--secret", SECRET, "--exp", "15m", "{}",
         ],
@@ -1485,7 +1488,7 @@ fn encode_claim_flags_set_registered_claims() {
     );
     assert!((7200..=7201).contains(&(nbf - iat)), "{claims}");
     // Bad times are usage errors.
-    for bad in ["soon", "+2y", "+", "-5m"] {
+    for bad in ["soon", "+2y", "+", "-", "+5", "5m"] {
         let out = jwt(&["encode", "--alg", "HS256", "--secret", SECRET, "--nbf", bad]);
         assert_eq!(out.code, 2, "{bad}: {out:?}");
         assert!(out.stdout.is_empty());
@@ -1771,5 +1774,198 @@ fn the_bash_completion_script_loads_and_completes() {
     assert!(
         stdout.lines().any(|l| l == "verify"),
         "jwt ver<TAB> completes verify: {stdout}"
+    );
+}
+
+#[test]
+fn durations_combine_units_and_may_point_to_the_past() {
+    let times = |flag: &str, value: &str| {
+        let token = jwt(&[
+            "encode", "--alg", "HS256", "--secret", SECRET, flag, value, "--jti", "j",
+        ])
+        .ok()
+        .to_owned();
+        let claims = jwt(&["decode", &token]).json()["claims"].clone();
+        let name = flag.trim_start_matches('-');
+        claims[name].as_i64().unwrap() - claims["iat"].as_i64().unwrap()
+    };
+    for (value, seconds) in [
+        ("+1h30m", 5400),
+        ("+1w", 604_800),
+        ("-5m", -300),
+        ("+90s", 90),
+    ] {
+        for flag in ["--exp", "--nbf"] {
+            let got = times(flag, value);
+            assert!(
+                (seconds..=seconds + 1).contains(&got),
+                "{flag} {value}: {got}"
+            );
+        }
+    }
+    // -5m makes a token that verify refuses as expired: handy for tests.
+    let expired = jwt(&["encode", "-S", SECRET, "-e", "-5m", "{}"])
+        .ok()
+        .to_owned();
+    jwt(&["verify", "-S", SECRET, &expired]).fails("expired", 1);
+}
+
+#[test]
+fn short_flags_and_no_typ() {
+    let token = jwt(&[
+        "encode",
+        "-A",
+        "HS384",
+        "-S",
+        &"s".repeat(48),
+        "-k",
+        "k1",
+        "-t",
+        "at+jwt",
+        "-e",
+        "+5m",
+        "-n",
+        "+0s",
+        "-i",
+        "iss",
+        "-s",
+        "sub",
+        "-a",
+        "aud",
+        "-P",
+        "x=1",
+    ])
+    .ok()
+    .to_owned();
+    let decoded = jwt(&["decode", &token]).json();
+    assert_eq!(
+        decoded["header"],
+        json!({"alg": "HS384", "kid": "k1", "typ": "at+jwt"})
+    );
+    assert_eq!(decoded["claims"]["aud"], "aud");
+    let verified = jwt(&[
+        "verify",
+        "-S",
+        &"s".repeat(48),
+        "-A",
+        "HS384",
+        "-i",
+        "iss",
+        "-a",
+        "aud",
+        "-s",
+        "sub",
+        "-t",
+        "at+jwt",
+        "-j",
+        &token,
+    ]);
+    assert_eq!(verified.json()["x"], 1);
+    // --no-typ: no typ unless --header has one; with --typ it is a usage error.
+    let bare = jwt(&["encode", "-S", SECRET, "--no-typ", "{}"])
+        .ok()
+        .to_owned();
+    assert_eq!(header(&bare), json!({"alg": "HS256"}));
+    let kept = jwt(&[
+        "encode",
+        "-S",
+        SECRET,
+        "--no-typ",
+        "--header",
+        r#"{"typ":"x"}"#,
+        "{}",
+    ]);
+    assert_eq!(header(kept.ok())["typ"], "x");
+    let out = jwt(&["encode", "-S", SECRET, "--no-typ", "--typ", "JWT", "{}"]);
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+#[test]
+fn encode_takes_the_keys_own_algorithm_without_alg() {
+    let dir = TempDir::new();
+    let es384 = dir.write(
+        "es384.jwk",
+        jwt(&["keygen", "--alg", "ES384", "--format", "jwk"]).ok(),
+    );
+    for (key_args, alg) in [
+        (vec!["--secret", SECRET], "HS256"),
+        (vec!["--key", &key("p256.pkcs8.pem")], "ES256"),
+        (vec!["--key", &key("p384.pkcs8.pem")], "ES384"),
+        (vec!["--key", &key("ed25519.pkcs8.pem")], "EdDSA"),
+        (vec!["--key", &es384], "ES384"),
+    ] {
+        let mut args = vec!["encode"];
+        args.extend_from_slice(&key_args);
+        args.push("{}");
+        let token = jwt(&args).ok().to_owned();
+        assert_eq!(header(&token)["alg"], alg, "{key_args:?}");
+        assert_verifies_any(&key_args, &token);
+    }
+    // An RSA key serves RS* and PS*: the user chooses.
+    let out = jwt(&["encode", "--key", &key("rsa2048.pkcs8.pem"), "{}"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("choose one with --alg"), "{out:?}");
+    // A public key still cannot sign.
+    jwt(&["encode", "--key", &key("p256.spki.pem"), "{}"]).fails("invalid_key", 2);
+}
+
+fn assert_verifies_any(key_args: &[&str], token: &str) {
+    let mut args = vec!["verify", "--allow-missing-exp"];
+    args.extend_from_slice(key_args);
+    args.push(token);
+    assert_eq!(jwt(&args).code, 0, "{key_args:?}");
+}
+
+#[test]
+fn out_writes_the_result_to_a_file_readable_by_its_owner() {
+    let dir = TempDir::new();
+    let path = dir.0.join("key.pem");
+    let path = path.to_str().unwrap();
+    let run = jwt(&["keygen", "--alg", "EdDSA", "-o", path]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.is_empty(), "nothing on stdout: {run:?}");
+    let pem = std::fs::read_to_string(path).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----") && pem.ends_with("-----\n"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // JSON to a file is one line, even with --color=always.
+    let token = fixed_token();
+    let claims = dir.0.join("claims.json");
+    let claims = claims.to_str().unwrap();
+    let args = verify_at(&token, &["--out", claims, "--color=always"]);
+    assert_eq!(jwt(&strs(&args)).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(claims).unwrap(),
+        "{\"exp\":1700000000,\"nbf\":1690000000,\"sub\":\"user-42\"}\n"
+    );
+    // A failure writes nothing; an unwritable path is an I/O error (exit 2).
+    let refused = dir.0.join("refused.json");
+    let args = verify_at(
+        &token,
+        &["--now", "1800000000", "-o", refused.to_str().unwrap()],
+    );
+    assert_eq!(jwt(&strs(&args)).code, 2, "--now twice is a usage error");
+    let expired = [
+        "verify",
+        "-S",
+        SECRET,
+        "--now",
+        "1800000000",
+        "-o",
+        refused.to_str().unwrap(),
+        &token,
+    ];
+    jwt(&expired).fails("expired", 1);
+    assert!(!refused.exists());
+    let out = jwt(&["keygen", "--alg", "HS256", "-o", "/nonexistent-dir/key"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .starts_with("error: cannot write /nonexistent-dir/key"),
+        "{out:?}"
     );
 }
