@@ -1969,3 +1969,73 @@ fn out_writes_the_result_to_a_file_readable_by_its_owner() {
         "{out:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The walkthroughs of README.md ("Command-line tool") and docs/cli.md ("Walkthrough") run as
+// they are written: every file they use is one they create.
+
+/// The ```sh blocks of the section of `file` that starts with `heading`, but for blocks that
+/// call cargo (installing is not this test's business).
+fn shell_blocks(file: &str, heading: &str) -> Vec<String> {
+    let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("read the document");
+    let start = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading} in {file}"));
+    let section = &text[start + heading.len()..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    section
+        .split("```sh\n")
+        .skip(1)
+        .map(|block| block.split("```").next().expect("closed block").to_owned())
+        .filter(|block| !block.contains("cargo "))
+        .collect()
+}
+
+fn run_walkthrough(file: &str, heading: &str, min_blocks: usize) {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: the {file} walkthrough needs openssl, which is not installed");
+        return;
+    }
+    let blocks = shell_blocks(file, heading);
+    assert!(
+        blocks.len() >= min_blocks,
+        "{file}: blocks found: {}",
+        blocks.len()
+    );
+    let dir = TempDir::new();
+    let bin_dir = binary().parent().expect("the binary's directory");
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("PATH");
+    let script = format!("set -eu\n{}", blocks.join("\n"));
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(&dir.0)
+        .env("PATH", path)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{file}:\n{stdout}\n{stderr}");
+    // The failures it shows happened, with the exit codes it says.
+    for line in script.lines().filter(|l| l.contains("|| echo \"exit $?\"")) {
+        assert!(!line.trim_start().starts_with('#'), "{line}");
+    }
+    let shown = script.matches("|| echo \"exit $?\"").count();
+    assert_eq!(stdout.matches("exit ").count(), shown, "{file}:\n{stdout}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_readme_walkthrough_runs() {
+    run_walkthrough("README.md", "## Command-line tool", 1);
+}
+
+#[test]
+fn the_reference_walkthrough_runs() {
+    run_walkthrough("docs/cli.md", "## Walkthrough", 10);
+}
