@@ -137,6 +137,10 @@ pub(crate) struct EncodeArgs {
     /// Do not add iat (the current time).
     #[arg(long)]
     pub(crate) no_iat: bool,
+    /// Write the claims in the order given (the claims JSON's, then the flags', then iat and
+    /// exp) instead of alphabetical order.
+    #[arg(long, visible_alias = "keep-payload-order")]
+    pub(crate) keep_order: bool,
     /// The claims, a JSON object. `-`: read from standard input; absent: standard input,
     /// or no claims but the flags' when any of --iss, --sub, --aud, --jti, --nbf, -P is given.
     #[arg(value_name = "CLAIMS_JSON")]

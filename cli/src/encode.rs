@@ -20,9 +20,13 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     };
     let key = signing_key(&input, algorithm, args.kid.as_deref())?;
     let header = header_json(args, algorithm, &key)?;
-    let claims = claims(args)?;
-    let payload = serde_json::to_vec(&claims).map_err(|e| Failure::Io(e.to_string()))?;
-    let token = webtoken::jws::sign_with_header_json(&header, &payload, &key)
+    let (claims, order) = claims(args)?;
+    let payload = if args.keep_order {
+        in_order(&claims, &order)
+    } else {
+        serde_json::to_string(&claims).map_err(|e| Failure::Io(e.to_string()))?
+    };
+    let token = webtoken::jws::sign_with_header_json(&header, payload.as_bytes(), &key)
         .map_err(|e| Failure::from(e).into_input())?;
     // Never print a token that `verify` would refuse for its shape or claim types. What is
     // wrong is the input given here, so exit 2.
@@ -59,15 +63,15 @@ fn header_json(
 }
 
 /// The claims JSON (or `{}` when only flags give claims), the claim flags, then `iat` and
-/// `--exp` where no claim is given already.
-fn claims(args: &EncodeArgs) -> Result<Map<String, Value>, Failure> {
-    let mut claims = if args.claims.is_none() && args.has_claim_flags() {
-        Map::new()
+/// `--exp` where no claim is given already; and the names in the order they were given.
+fn claims(args: &EncodeArgs) -> Result<(Map<String, Value>, Vec<String>), Failure> {
+    let (mut claims, order) = if args.claims.is_none() && args.has_claim_flags() {
+        (Map::new(), Vec::new())
     } else {
         parse_claims(&read_input(args.claims.as_ref(), "claims")?)?
     };
-    let mut sources: Vec<(String, String)> = claims
-        .keys()
+    let mut sources: Vec<(String, String)> = order
+        .iter()
         .map(|name| (name.clone(), "the claims JSON".to_owned()))
         .collect();
     let now = unix_now();
@@ -107,15 +111,36 @@ fn claims(args: &EncodeArgs) -> Result<Map<String, Value>, Failure> {
     if let Some(nbf) = args.nbf {
         set("nbf", at(nbf, now, "--nbf")?.into(), "--nbf".into())?;
     }
+    let mut order: Vec<String> = sources.into_iter().map(|(name, _)| name).collect();
+    let mut default = |name: &str, value: i64| {
+        if !claims.contains_key(name) {
+            claims.insert(name.to_owned(), value.into());
+            order.push(name.to_owned());
+        }
+    };
     if !args.no_iat {
-        claims.entry("iat").or_insert(now.into());
+        default("iat", now);
     }
     if let Some(exp) = args.exp {
         // A claim given in the claims JSON or by -P wins over --exp (docs/cli.md).
-        let exp = at(exp, now, "--exp")?;
-        claims.entry("exp").or_insert(exp.into());
+        default("exp", at(exp, now, "--exp")?);
     }
-    Ok(claims)
+    Ok((claims, order))
+}
+
+/// The claims as a JSON object with its members in `order` (each name once).
+fn in_order(claims: &Map<String, Value>, order: &[String]) -> String {
+    let members: Vec<String> = order
+        .iter()
+        .filter_map(|name| {
+            Some(format!(
+                "{}:{}",
+                Value::from(name.as_str()),
+                claims.get(name)?
+            ))
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
 }
 
 /// A value for a message: compact JSON, cut after 40 characters.
@@ -136,17 +161,56 @@ fn at(time: TimeSpec, now: i64, flag: &str) -> Result<i64, Failure> {
     }
 }
 
-/// The claims JSON: unusable input (exit 2) unless it is a UTF-8 JSON object.
-fn parse_claims(text: &[u8]) -> Result<Map<String, Value>, Failure> {
+/// The claims JSON: unusable input (exit 2) unless it is a UTF-8 JSON object; and its member
+/// names in the order they appear (a repeated name where it first appears; its last value
+/// counts, as in the object).
+fn parse_claims(text: &[u8]) -> Result<(Map<String, Value>, Vec<String>), Failure> {
     let malformed = |reason: String| Failure::Input(ErrorKind::Malformed, reason);
     let text = std::str::from_utf8(text).map_err(|_| malformed("claims are not UTF-8".into()))?;
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(claims)) => Ok(claims),
+        Ok(Value::Object(claims)) => {
+            let names = serde_json::from_str::<Names>(text)
+                .map_err(|e| malformed(format!("claims are not JSON: {e}")))?;
+            let mut seen = std::collections::HashSet::with_capacity(claims.len());
+            let order = names
+                .0
+                .into_iter()
+                .filter(|n| seen.insert(n.clone()))
+                .collect();
+            Ok((claims, order))
+        }
         Ok(other) => Err(Failure::Input(
             ErrorKind::InvalidClaim,
             format!("claims must be a JSON object, found {}", json_type(&other)),
         )),
         Err(e) => Err(malformed(format!("claims are not JSON: {e}"))),
+    }
+}
+
+/// The member names of a JSON object, in document order (values skipped).
+struct Names(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for Names {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Names;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Names, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    names.push(name);
+                }
+                Ok(Names(names))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 

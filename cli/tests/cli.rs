@@ -2039,3 +2039,43 @@ fn the_readme_walkthrough_runs() {
 fn the_reference_walkthrough_runs() {
     run_walkthrough("docs/cli.md", "## Walkthrough", 10);
 }
+
+#[test]
+fn keep_order_writes_claims_in_the_order_given() {
+    let payload = |extra: &[&str]| {
+        let mut args = vec!["encode", "-S", SECRET, "--exp", "1700000000"];
+        args.extend_from_slice(extra);
+        let token = jwt(&args).ok().to_owned();
+        let segment = token.split('.').nth(1).unwrap().to_owned();
+        String::from_utf8(webtoken::base64url::decode(&segment).unwrap()).unwrap()
+    };
+    let kept = payload(&[
+        "--keep-order",
+        "--no-iat",
+        "-P",
+        "z=1",
+        "--iss",
+        "i",
+        r#"{"b":1,"a":{"y":1,"x":2},"b":3}"#,
+    ]);
+    assert_eq!(
+        kept,
+        r#"{"b":3,"a":{"x":2,"y":1},"z":1,"iss":"i","exp":1700000000}"#
+    );
+    let sorted = payload(&["--no-iat", "-P", "z=1", "--iss", "i", r#"{"b":1,"a":2}"#]);
+    assert_eq!(sorted, r#"{"a":2,"b":1,"exp":1700000000,"iss":"i","z":1}"#);
+    // The jwt-cli spelling; iat comes before exp, as added.
+    let kept = payload(&["--keep-payload-order", "--sub", "s"]);
+    assert!(kept.starts_with(r#"{"sub":"s","iat":"#) && kept.ends_with(r#","exp":1700000000}"#));
+    // The token verifies like any other.
+    let token = jwt(&[
+        "encode",
+        "-S",
+        SECRET,
+        "--keep-order",
+        "-e",
+        "+1m",
+        r#"{"b":1,"a":2}"#,
+    ]);
+    assert_eq!(jwt(&["verify", "-S", SECRET, token.ok()]).json()["a"], 2);
+}
