@@ -104,8 +104,9 @@ pub(crate) struct EncodeArgs {
     /// More header parameters, as a JSON object.
     #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
     pub(crate) header: Option<Map<String, Value>>,
-    /// exp: a Unix time, or a duration from now: +30s, +15m, +2h, +7d, +1w, +1h30m; -5m is
-    /// in the past. A claim in the claims JSON or -P wins.
+    /// exp: a Unix time, or a duration from now: +30s, +15m, 12h, +7d, +1w, +1h30m,
+    /// "+10 min -30 sec"; -5m and "2 days ago" are in the past. A claim in the claims JSON or
+    /// -P wins.
     #[arg(short = 'e', long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub(crate) exp: Option<TimeSpec>,
     /// nbf: a Unix time, or a duration from now (as for --exp).
@@ -315,32 +316,46 @@ fn parse_json_object(text: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// A Unix time, or `+` or `-` and a duration: numbers each followed by a unit (`s`, `m`, `h`,
-/// `d`, `w`), largest first or not (`+1h30m`, `+90s`).
+/// A Unix time (an integer), or a duration from now: groups of a number and a unit
+/// (`s`, `m`, `h`, `d`, `w`, or `sec`, `min`, `hour`, `day`, `week` and their plurals), spaces
+/// allowed, each group taking the sign (`+`, `-`) written before it or before an earlier one,
+/// `+` at first; ` ago` at the end turns it around. `+1h30m`, `-5m`, `12h`, `+10 min -30 sec`
+/// (570 s), `2 days ago`.
 fn parse_time(text: &str) -> Result<TimeSpec, String> {
-    const EXPECTED: &str =
-        "expected a Unix time or a duration from now such as +30s, +15m, +2h, +7d, +1h30m or -5m";
-    let (sign, duration) = match text.as_bytes().first() {
-        Some(b'+') => (1, &text[1..]),
-        Some(b'-') if !text[1..].bytes().all(|b| b.is_ascii_digit()) => (-1, &text[1..]),
-        _ => return text.parse().map(TimeSpec::At).map_err(|_| EXPECTED.into()),
+    const EXPECTED: &str = "expected a Unix time or a duration from now such as +30s, +15m, \
+                            +2h, +7d, +1h30m, -5m or \"2 days ago\"";
+    // `+5` is no Unix time: a duration without its unit.
+    if let (false, Ok(at)) = (text.starts_with('+'), text.parse()) {
+        return Ok(TimeSpec::At(at));
+    }
+    let (text, ago) = match text.strip_suffix(" ago") {
+        Some(rest) => (rest, -1),
+        None => (text, 1),
     };
-    if duration.is_empty() {
+    let too_large = || String::from("duration is too large");
+    let mut sign = 1;
+    let mut total: i64 = 0;
+    let mut rest = text.trim_start();
+    if rest.is_empty() {
         return Err(EXPECTED.into());
     }
-    let too_large = || String::from("duration is too large");
-    let mut total: i64 = 0;
-    let mut rest = duration;
     while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('+') {
+            (sign, rest) = (1, after.trim_start());
+        } else if let Some(after) = rest.strip_prefix('-') {
+            (sign, rest) = (-1, after.trim_start());
+        }
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let (amount, tail) = rest.split_at(digits);
-        let mut units = tail.chars();
-        let seconds_per_unit = match units.next() {
-            Some('s') => 1,
-            Some('m') => 60,
-            Some('h') => 3600,
-            Some('d') => 86_400,
-            Some('w') => 604_800,
+        let tail = tail.trim_start();
+        let letters = tail.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let (unit, tail) = tail.split_at(letters);
+        let seconds_per_unit = match unit {
+            "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86_400,
+            "w" | "week" | "weeks" => 604_800,
             _ => return Err(EXPECTED.into()),
         };
         if amount.is_empty() {
@@ -351,10 +366,10 @@ fn parse_time(text: &str) -> Result<TimeSpec, String> {
             .ok()
             .and_then(|n| n.checked_mul(seconds_per_unit))
             .ok_or_else(too_large)?;
-        total = total.checked_add(seconds).ok_or_else(too_large)?;
-        rest = units.as_str();
+        total = total.checked_add(sign * seconds).ok_or_else(too_large)?;
+        rest = tail.trim_start();
     }
-    Ok(TimeSpec::FromNow(sign * total))
+    Ok(TimeSpec::FromNow(ago * total))
 }
 
 /// `NAME=VALUE`: split at the first `=`; VALUE as JSON when it parses, else as a string.
@@ -408,8 +423,29 @@ mod tests {
         assert_eq!(parse_time("+1h30m"), Ok(TimeSpec::FromNow(5400)));
         assert_eq!(parse_time("+1w1d"), Ok(TimeSpec::FromNow(691_200)));
         assert_eq!(parse_time("-5m"), Ok(TimeSpec::FromNow(-300)));
+        assert_eq!(parse_time("+ 5m"), Ok(TimeSpec::FromNow(300)));
+        assert_eq!(parse_time("-1h30m"), Ok(TimeSpec::FromNow(-5400)));
+        assert_eq!(parse_time("12h"), Ok(TimeSpec::FromNow(43_200)));
+        assert_eq!(parse_time("+10 min -30 sec"), Ok(TimeSpec::FromNow(570)));
+        assert_eq!(parse_time("2 days ago"), Ok(TimeSpec::FromNow(-172_800)));
+        assert_eq!(parse_time("1 week 2 hours"), Ok(TimeSpec::FromNow(612_000)));
         for bad in [
-            "", "+", "-", "+5", "+m", "+5y", "+5m3", "soon", "+ 5m", "+-5m", "+5M",
+            "",
+            " ",
+            "+",
+            "-",
+            "+5",
+            "+m",
+            "+5y",
+            "+5m3",
+            "soon",
+            "+-5m",
+            "+5M",
+            "ago",
+            " ago",
+            "5 mins ago ago",
+            "1.5h",
+            "5 minutesx",
         ] {
             assert!(parse_time(bad).is_err(), "{bad:?}");
         }
