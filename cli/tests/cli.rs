@@ -2036,6 +2036,11 @@ fn the_readme_walkthrough_runs() {
 }
 
 #[test]
+fn the_package_readme_example_runs() {
+    run_walkthrough("cli/README.md", "## A minute of it", 1);
+}
+
+#[test]
 fn the_reference_walkthrough_runs() {
     run_walkthrough("docs/cli.md", "## Walkthrough", 10);
 }
