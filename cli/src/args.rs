@@ -124,9 +124,11 @@ pub(crate) struct EncodeArgs {
     /// jti, as a string.
     #[arg(long, value_name = "JTI")]
     pub(crate) jti: Option<String>,
-    /// A claim NAME=VALUE (repeatable). VALUE is taken as JSON when it is valid JSON (42, true,
-    /// null, [1,2], {"a":1}, "quoted"), else as a string (admin, 2024-01-01).
+    // The help is an attribute, not a doc comment: rustdoc would read [1,2] as a link.
     #[arg(
+        help = "A claim NAME=VALUE (repeatable). VALUE is taken as JSON when it is valid JSON \
+                (42, true, null, [1,2], {\"a\":1}, \"quoted\"), else as a string (admin, \
+                2024-01-01)",
         short = 'P',
         long = "claim",
         visible_alias = "payload",

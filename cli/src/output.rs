@@ -33,7 +33,7 @@ pub(crate) struct Output {
     color_stderr: bool,
 }
 
-/// Whether NO_COLOR asks for no colour: set and not empty (https://no-color.org).
+/// Whether NO_COLOR asks for no colour: set and not empty (<https://no-color.org>).
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
