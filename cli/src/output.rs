@@ -129,8 +129,30 @@ impl Output {
     }
 
     fn write_key(self, out: &mut String, name: &str) {
-        self.paint(out, KEY, &Value::from(name).to_string());
+        self.paint(out, KEY, &self.string(name));
         out.push(':');
+    }
+
+    /// A JSON string literal. For a terminal (pretty or coloured output), the characters a
+    /// terminal may act on or that reorder what is shown are escaped too: DEL, the C1
+    /// controls (U+009B is a CSI) and the bidirectional controls. serde_json escapes only
+    /// U+0000..U+001F; a token's claims are anyone's text.
+    fn string(self, text: &str) -> String {
+        let literal = Value::from(text).to_string();
+        if !(self.pretty || self.color) {
+            return literal;
+        }
+        let mut safe = String::with_capacity(literal.len());
+        for c in literal.chars() {
+            let acts = matches!(c, '\u{7f}'..='\u{9f}' | '\u{61c}' | '\u{200e}' | '\u{200f}')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if acts {
+                let _ = write!(safe, "\\u{:04x}", u32::from(c));
+            } else {
+                safe.push(c);
+            }
+        }
+        safe
     }
 
     /// serde_json's compact form, or its pretty form (two spaces per level), painted.
@@ -178,7 +200,7 @@ impl Output {
             }
             Value::Object(_) => out.push_str("{}"),
             Value::Array(_) => out.push_str("[]"),
-            Value::String(_) => self.paint(out, STRING, &value.to_string()),
+            Value::String(text) => self.paint(out, STRING, &self.string(text)),
             Value::Number(_) => self.paint(out, NUMBER, &value.to_string()),
             Value::Bool(_) | Value::Null => self.paint(out, LITERAL, &value.to_string()),
         }

@@ -2084,3 +2084,37 @@ fn keep_order_writes_claims_in_the_order_given() {
     ]);
     assert_eq!(jwt(&["verify", "-S", SECRET, token.ok()]).json()["a"], 2);
 }
+
+#[test]
+fn a_terminal_never_gets_control_characters_from_a_token() {
+    // A claim with DEL, the C1 CSI (U+009B, "ESC [" in one character) and a right-to-left
+    // override: on a terminal they are escaped as \uXXXX, still the same JSON string.
+    let hostile = "a\u{7f}b\u{9b}31mc\u{202e}d\u{2066}e";
+    let token = raw_token(
+        r#"{"alg":"HS256"}"#,
+        &json!({"exp": FAR_FUTURE, "note": hostile, hostile: 1}).to_string(),
+    );
+    let Some(run) = on_terminal(&["decode", "--color=never", &token], &[]) else {
+        return;
+    };
+    assert_eq!(run.code, 0, "{run:?}");
+    for raw in ['\u{7f}', '\u{9b}', '\u{202e}', '\u{2066}'] {
+        assert!(!run.stdout.contains(raw), "{raw:?} escaped in {run:?}");
+    }
+    let escaped = r#""a\u007fb\u009b31mc\u202ed\u2066e""#;
+    assert_eq!(
+        run.stdout.matches(escaped).count(),
+        2,
+        "name and value: {run:?}"
+    );
+    // Coloured too.
+    let run = on_terminal(&["decode", &token], &[]).unwrap();
+    assert!(
+        !run.stdout.contains('\u{9b}') && run.stdout.contains(r"\u009b"),
+        "{run:?}"
+    );
+    // Piped, the one-line form stays serde_json's, byte for byte.
+    let piped = jwt(&["decode", &token]);
+    assert!(piped.ok().contains(hostile), "{piped:?}");
+    assert_eq!(piped.json()["claims"]["note"], hostile);
+}
