@@ -88,7 +88,7 @@ pub(crate) struct EncodeArgs {
     /// The algorithm to sign with (HS256..HS512, RS256..RS512, PS256..PS512, ES256, ES384,
     /// EdDSA). Default: the key's one algorithm (a JWK's alg, ES256 for a P-256 key, ES384 for
     /// P-384, EdDSA for Ed25519, HS256 for a secret); an RSA key needs --alg.
-    #[arg(short = 'A', long, value_name = "ALG", value_parser = parse_algorithm)]
+    #[arg(short = 'A', long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true)]
     pub(crate) alg: Option<Algorithm>,
     #[command(flatten)]
     pub(crate) key: KeyArgs,
@@ -192,7 +192,7 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) key: KeyArgs,
     /// An accepted algorithm (repeatable). Default: the key's own algorithms.
-    #[arg(short = 'A', long, value_name = "ALG", value_parser = parse_algorithm)]
+    #[arg(short = 'A', long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true)]
     pub(crate) alg: Vec<Algorithm>,
     /// An accepted issuer (repeatable); makes iss required.
     #[arg(short = 'i', long, value_name = "ISS")]
@@ -229,7 +229,7 @@ pub(crate) struct VerifyArgs {
 #[derive(Args)]
 pub(crate) struct KeygenArgs {
     /// HS256, HS384, HS512, ES256, ES384 or EdDSA.
-    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
+    #[arg(long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true)]
     pub(crate) alg: Algorithm,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Pem)]
@@ -292,6 +292,34 @@ pub(crate) enum DateZone {
     Local,
     /// A fixed offset east of UTC, in seconds.
     Fixed(i32),
+}
+
+/// `--alg`: [`parse_algorithm`], and the names for shell completions (and `--help`).
+#[derive(Clone)]
+struct AlgorithmParser;
+
+impl clap::builder::TypedValueParser for AlgorithmParser {
+    type Value = Algorithm;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Algorithm, clap::Error> {
+        let parse: fn(&str) -> Result<Algorithm, String> = parse_algorithm;
+        parse.parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Algorithm::ALL
+                .iter()
+                .map(|a| clap::builder::PossibleValue::new(a.as_str())),
+        ))
+    }
 }
 
 pub(crate) fn parse_algorithm(name: &str) -> Result<Algorithm, String> {

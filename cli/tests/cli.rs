@@ -1775,6 +1775,14 @@ fn the_bash_completion_script_loads_and_completes() {
         stdout.lines().any(|l| l == "verify"),
         "jwt ver<TAB> completes verify: {stdout}"
     );
+    // Algorithm names complete too.
+    let probe = format!(
+        "source '{file}' && COMP_WORDS=(jwt encode --alg E) COMP_CWORD=3 && _jwt jwt E --alg \
+         && printf '%s\\n' \"${{COMPREPLY[@]}}\""
+    );
+    let out = Command::new("bash").args(["-c", &probe]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout, "ES256\nES384\nEdDSA\n", "jwt encode --alg E<TAB>");
 }
 
 #[test]
