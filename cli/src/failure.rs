@@ -70,6 +70,8 @@ impl Failure {
                 ExitCode::from(2)
             }
             Self::Usage(e) => {
+                // Coloured as --color and NO_COLOR say (clap alone knows only NO_COLOR).
+                let e = e.format(&mut Cli::command().color(output.clap_color()));
                 // Printing to stderr can only fail when stderr is gone; nothing is left to tell.
                 let _ = e.print();
                 ExitCode::from(2)

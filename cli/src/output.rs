@@ -61,6 +61,15 @@ impl Output {
         }
     }
 
+    /// How clap should colour a usage error found after parsing, as the other stderr lines.
+    pub(crate) fn clap_color(self) -> clap::ColorChoice {
+        if self.color_stderr {
+            clap::ColorChoice::Always
+        } else {
+            clap::ColorChoice::Never
+        }
+    }
+
     /// Prints `error: ` (red on a terminal) and the rest of the line on stderr.
     pub(crate) fn error_line(self, rest: &str) {
         self.stderr_line("error", ERROR, rest);

@@ -66,7 +66,10 @@ fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
         .expect("start jwt");
     let mut pipe = child.stdin.take().expect("stdin pipe");
     if let Some(input) = stdin {
-        pipe.write_all(input).expect("write stdin");
+        // A run that does not read its input may exit first: that is no test failure.
+        if let Err(e) = pipe.write_all(input) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
     }
     drop(pipe);
     let out = child.wait_with_output().expect("wait for jwt");
@@ -1350,6 +1353,23 @@ fn no_color_and_the_color_flag() {
     let failed = jwt(&strs(&expired));
     failed.fails("expired", 1);
     assert!(!failed.stderr.contains(ESC));
+    // Usage errors found after parsing follow --color too (clap's own follow NO_COLOR).
+    let conflict = ["encode", "-S", SECRET, "--iss", "a", r#"{"iss":"b"}"#];
+    let run = on_terminal(&conflict, &[]).unwrap();
+    assert!(run.stdout.starts_with("\x1b[1m\x1b[31merror:"), "{run:?}");
+    let mut never = vec!["--color=never"];
+    never.extend_from_slice(&conflict);
+    let run = on_terminal(&never, &[]).unwrap();
+    assert!(
+        run.stdout.starts_with("error: --iss") && !run.stdout.contains(ESC),
+        "{run:?}"
+    );
+    let run = on_terminal(&conflict, &[("NO_COLOR", "1")]).unwrap();
+    assert!(!run.stdout.contains(ESC), "{run:?}");
+    let mut always = vec!["--color=always"];
+    always.extend_from_slice(&conflict);
+    assert!(jwt(&always).stderr.contains(ESC));
+    assert!(!jwt(&conflict).stderr.contains(ESC));
     // An unknown --color value is a usage error.
     let out = jwt(&strs(&verify_at(&token, &["--color=sometimes"])));
     assert_eq!(out.code, 2);
