@@ -171,9 +171,10 @@ async fn call(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_of_a_real_provider_found_by_discovery_through_key_rotation() {
     if let Some(why) = unavailable() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("the OpenID provider end-to-end test cannot run under CI: {why}");
-        }
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the OpenID provider end-to-end test cannot run under CI: {why}"
+        );
         eprintln!(
             "SKIPPED tokens_of_a_real_provider_found_by_discovery_through_key_rotation: {why}"
         );
