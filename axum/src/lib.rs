@@ -60,3 +60,7 @@ pub use extract::{JwtClaims, JwtToken};
 pub use http::{HttpConfig, HttpFetcher};
 pub use layer::{AuthLayer, AuthService};
 pub use oidc::ProviderMetadata;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
