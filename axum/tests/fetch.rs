@@ -388,3 +388,55 @@ async fn a_jwks_url_follows_rotation_and_a_provider_outage_is_a_503() {
     );
     assert_eq!(server.hits("/down"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_share_one_fetch_and_a_dropped_request_ends_its_fetch() {
+    let server = Server::start().await;
+    let (k1, k2) = (es256("k1"), es256("k2"));
+    server.answer(
+        "/jwks",
+        Answer {
+            delay: Duration::from_millis(300),
+            ..Answer::ok(jwks(&[&k1, &k2]))
+        },
+    );
+    let authorizer = Authorizer::<Scopes>::from_jwks_url_with(
+        &server.url("/jwks"),
+        validation(),
+        quick().with_timeout(Duration::from_secs(5)),
+        StorePolicy::new().with_cooldown(Duration::ZERO),
+    )
+    .unwrap();
+    let app = app(&authorizer);
+
+    // A client that goes away while its request waits for the first fetch: the fetch ends
+    // with it (recorded as cancelled), and the next request fetches again.
+    let jwt = sign(&k1, &claims("read"));
+    let gone = tokio::time::timeout(
+        Duration::from_millis(50),
+        call(&app, request("/me", &[("authorization", &bearer(&jwt))])),
+    )
+    .await;
+    assert!(gone.is_err(), "the request should still be waiting");
+
+    // Twenty requests at once for keys the store does not hold yet: one fetch serves them all.
+    let before = server.hits("/jwks");
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let app = app.clone();
+        let jwt = sign(if i % 2 == 0 { &k1 } else { &k2 }, &claims("read"));
+        requests.spawn(async move {
+            call(&app, request("/me", &[("authorization", &bearer(&jwt))]))
+                .await
+                .status()
+        });
+    }
+    while let Some(status) = requests.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(
+        server.hits("/jwks") - before,
+        1,
+        "one fetch for twenty requests"
+    );
+}

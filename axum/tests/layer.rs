@@ -124,6 +124,11 @@ async fn a_refused_token_is_a_401_invalid_token_saying_why() {
             ErrorKind::InvalidAudience,
         ),
         ("a.b.c".to_owned(), ErrorKind::Malformed),
+        // `none` does not exist: an unsigned token is refused like any other.
+        (
+            "eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUifQ.".to_owned(),
+            ErrorKind::AlgorithmNotAllowed,
+        ),
     ];
     for (jwt, kind) in cases {
         let response = call(&app, request("/me", &[("authorization", &bearer(&jwt))])).await;
@@ -303,6 +308,28 @@ async fn asymmetric_keys_and_the_token_header() {
     let response = call(&app, request("/kid", &[("authorization", &bearer(&jwt))])).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(header(&response, "www-authenticate").contains("unknown_key"));
+    // The published keys as an HMAC secret (the key-confusion forgery): refused, whatever the
+    // token says, because every key of the set is bound to its own algorithm.
+    let head = webtoken::base64url::encode(br#"{"alg":"HS256","kid":"k1"}"#);
+    let payload = webtoken::base64url::encode(serde_json::to_vec(&claims("read")).unwrap());
+    let signing_input = format!("{head}.{payload}");
+    let mac = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, jwks.as_bytes());
+    let tag = ring::hmac::sign(&mac, signing_input.as_bytes());
+    let forged = format!(
+        "{signing_input}.{}",
+        webtoken::base64url::encode(tag.as_ref())
+    );
+    let response = call(
+        &app,
+        request("/kid", &[("authorization", &bearer(&forged))]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        header(&response, "www-authenticate").contains("algorithm_not_allowed"),
+        "{}",
+        header(&response, "www-authenticate")
+    );
     assert!(matches!(
         Authorizer::<Scopes>::from_jwks_json("{}", validation()),
         Err(webtoken_axum::InitError::Keys(_))
