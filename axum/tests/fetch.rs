@@ -440,3 +440,58 @@ async fn concurrent_requests_share_one_fetch_and_a_dropped_request_ends_its_fetc
         "one fetch for twenty requests"
     );
 }
+
+/// The state of an axum app that decodes by itself, with webtoken's `KeyStore` and no layer.
+#[derive(Clone)]
+struct StoreState {
+    keys: webtoken::KeyStore<webtoken::jwks::BoxedAsyncFetcher>,
+    validation: webtoken::Validation,
+}
+
+async fn subject(
+    axum::extract::State(state): axum::extract::State<StoreState>,
+    headers: axum::http::HeaderMap,
+) -> Result<String, StatusCode> {
+    let jwt = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    let token = state
+        .keys
+        .decode_async::<Scopes>(jwt, &state.validation)
+        .await
+        .map_err(|_| StatusCode::UNAUTHORIZED)?;
+    Ok(token.claims().subject.clone().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_boxed_fetcher_key_store_fits_in_axum_state() {
+    let server = Server::start().await;
+    let key = es256("k1");
+    server.answer(
+        "/jwks",
+        Answer::ok(jwks(&[&key])).header("cache-control", "max-age=60"),
+    );
+    let fetcher = HttpFetcher::new(&server.url("/jwks"), quick()).unwrap();
+    let boxed = webtoken::jwks::BoxedAsyncFetcher::new(move || {
+        let fetcher = fetcher.clone();
+        async move { fetcher.get().await }
+    });
+    let state = StoreState {
+        keys: webtoken::KeyStore::new(boxed),
+        validation: validation(),
+    };
+    let app = Router::new()
+        .route("/subject", get(subject))
+        .with_state(state.clone());
+    let jwt = sign(&key, &claims("read"));
+    let response = call(
+        &app,
+        request("/subject", &[("authorization", &bearer(&jwt))]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(response).await, "user-42");
+    assert_eq!(state.keys.status().fetches, 1);
+}
