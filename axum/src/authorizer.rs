@@ -72,11 +72,26 @@ struct Check<T> {
 
 struct Inner<T> {
     name: String,
-    keys: Box<dyn Keys<T>>,
+    keys: Arc<dyn Keys<T>>,
     validation: Validation,
-    checks: Vec<Check<T>>,
+    checks: Vec<Arc<Check<T>>>,
     cookie: Option<String>,
     realm: Option<String>,
+}
+
+/// Configuring an authorizer that has clones copies its settings first (the keys, and so a
+/// key store's cache, stay shared).
+impl<T> Clone for Inner<T> {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name.clone(),
+            keys: Arc::clone(&self.keys),
+            validation: self.validation.clone(),
+            checks: self.checks.clone(),
+            cookie: self.cookie.clone(),
+            realm: self.realm.clone(),
+        }
+    }
 }
 
 /// Validates bearer tokens into `Token<T>`: keys, a webtoken [`Validation`], claims checks,
@@ -146,7 +161,7 @@ impl<T> fmt::Debug for Authorizer<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
-    fn with_keys(keys: Box<dyn Keys<T>>, validation: Validation, name: &str) -> Self {
+    fn with_keys(keys: Arc<dyn Keys<T>>, validation: Validation, name: &str) -> Self {
         Self {
             inner: Arc::new(Inner {
                 name: name.to_owned(),
@@ -162,7 +177,7 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
     /// Verifies with fixed keys: a [`VerifyingKey`](webtoken::VerifyingKey) (from PEM, DER, a
     /// JWK or an HMAC secret), a [`JwkSet`], or any [`KeySource`] of the application.
     pub fn from_keys(keys: impl KeySource + Send + Sync + 'static, validation: Validation) -> Self {
-        Self::with_keys(Box::new(Fixed(keys)), validation, "keys")
+        Self::with_keys(Arc::new(Fixed(keys)), validation, "keys")
     }
 
     /// Verifies with the keys of a JWK Set document (read once, as
@@ -172,7 +187,7 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
     /// [`InitError::Keys`] when the document is not an acceptable JWK Set.
     pub fn from_jwks_json(document: &str, validation: Validation) -> Result<Self, InitError> {
         Ok(Self::with_keys(
-            Box::new(Fixed(JwkSet::from_json(document)?)),
+            Arc::new(Fixed(JwkSet::from_json(document)?)),
             validation,
             "jwks",
         ))
@@ -184,7 +199,7 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
         store: KeyStore<F>,
         validation: Validation,
     ) -> Self {
-        Self::with_keys(Box::new(store), validation, "key-store")
+        Self::with_keys(Arc::new(store), validation, "key-store")
     }
 
     /// Verifies with the JWK Set at `url`, fetched by the built-in [`HttpFetcher`] with the
@@ -257,15 +272,14 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
         .named("oidc"))
     }
 
+    /// The settings to change: this handle's own (copied if it has clones, whose settings,
+    /// and layers made before, stay as they were).
     fn inner_mut(&mut self) -> &mut Inner<T> {
-        Arc::get_mut(&mut self.inner).expect("configure an Authorizer before cloning it")
+        Arc::make_mut(&mut self.inner)
     }
 
     /// Names this authorizer in traces (`authorizer` field); by default its key source
     /// (`keys`, `jwks`, `jwks-url`, `oidc`, `key-store`).
-    ///
-    /// # Panics
-    /// When called on an authorizer that was cloned: configure it first.
     #[must_use]
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.inner_mut().name = name.into();
@@ -274,42 +288,33 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
 
     /// Adds a claims check: a valid token whose claims fail it is refused with 403
     /// `insufficient_scope`. Checks run in order, after the token is verified.
-    ///
-    /// # Panics
-    /// When called on an authorizer that was cloned: configure it first.
     #[must_use]
     pub fn check(mut self, check: impl Fn(&Claims<T>) -> bool + Send + Sync + 'static) -> Self {
-        self.inner_mut().checks.push(Check {
+        self.inner_mut().checks.push(Arc::new(Check {
             scope: None,
             check: Box::new(check),
-        });
+        }));
         self
     }
 
     /// As [`check`](Self::check), naming the scope it requires in the 403 challenge
     /// (`scope="..."`, RFC 6750 §3).
-    ///
-    /// # Panics
-    /// When called on an authorizer that was cloned: configure it first.
     #[must_use]
     pub fn check_scope(
         mut self,
         scope: impl Into<String>,
         check: impl Fn(&Claims<T>) -> bool + Send + Sync + 'static,
     ) -> Self {
-        self.inner_mut().checks.push(Check {
+        self.inner_mut().checks.push(Arc::new(Check {
             scope: Some(scope.into()),
             check: Box::new(check),
-        });
+        }));
         self
     }
 
     /// Also takes the token from the cookie `name` when the request has no
     /// `Authorization: Bearer` header (the header wins). Protect such routes against
     /// cross-site requests (SameSite cookies, CSRF tokens): a browser sends cookies by itself.
-    ///
-    /// # Panics
-    /// When called on an authorizer that was cloned: configure it first.
     #[must_use]
     pub fn with_cookie(mut self, name: impl Into<String>) -> Self {
         self.inner_mut().cookie = Some(name.into());
@@ -317,9 +322,6 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
     }
 
     /// Names `realm` in the `WWW-Authenticate` challenges.
-    ///
-    /// # Panics
-    /// When called on an authorizer that was cloned: configure it first.
     #[must_use]
     pub fn with_realm(mut self, realm: impl Into<String>) -> Self {
         self.inner_mut().realm = Some(realm.into());

@@ -378,3 +378,33 @@ fn auth_errors_have_stable_statuses_and_codes() {
         assert_eq!(error.code(), code);
     }
 }
+
+#[tokio::test]
+async fn configuring_a_clone_leaves_the_original_and_its_layers_as_they_were() {
+    let base = Authorizer::<Scopes>::from_keys(hs256(1), validation());
+    let open_layer = base.layer();
+    let strict = base
+        .clone()
+        .check_scope("admin", |c| c.custom.scope.contains("admin"));
+    let jwt = sign_hs256(1, &claims("read"));
+    let auth = [("authorization", bearer(&jwt))];
+    let headers = [(auth[0].0, auth[0].1.as_str())];
+    assert_eq!(
+        call(&app(open_layer), request("/me", &headers))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app(base.layer()), request("/me", &headers))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&app(strict.layer()), request("/me", &headers))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

@@ -7,8 +7,9 @@
 //! that lookup does not wait); async lookups do so only with a spawner (see [`KeyStore`]).
 //!
 //! The store needs no HTTP client and no async runtime: the application supplies the fetcher,
-//! blocking ([`Fetch`]) or async ([`AsyncFetch`]). The URL is the application's; nothing in a
-//! token (`jku`, `x5u`) is ever fetched.
+//! blocking ([`Fetch`]) or async ([`AsyncFetch`]; [`BoxedAsyncFetcher`] gives it a type to
+//! name), and may hand over the response's `Cache-Control: max-age` ([`FetchedDocument`]). The
+//! URL is the application's; nothing in a token (`jku`, `x5u`) is ever fetched.
 
 // The store by concern, each submodule using items of this module and of the submodules listed
 // before it only, never of one listed after it: the fetchers (`fetch`), what the store is told
