@@ -93,6 +93,7 @@ pub use error::{
 pub use header::{
     Header, MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES,
 };
+pub use jwks::KeyStore;
 pub use jwt::{Token, UntrustedToken, decode, decode_borrowed, encode};
 pub use keys::{KeySource, SigningKey, VerifyingKey};
 pub use time::{Clock, FixedClock, NumericDate, SystemClock};

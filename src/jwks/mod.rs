@@ -7,8 +7,9 @@
 //! that lookup does not wait); async lookups do so only with a spawner (see [`KeyStore`]).
 //!
 //! The store needs no HTTP client and no async runtime: the application supplies the fetcher,
-//! blocking ([`Fetch`]) or async ([`AsyncFetch`]). The URL is the application's; nothing in a
-//! token (`jku`, `x5u`) is ever fetched.
+//! blocking ([`Fetch`]) or async ([`AsyncFetch`]; [`BoxedAsyncFetcher`] gives it a type to
+//! name), and may hand over the response's `Cache-Control: max-age` ([`FetchedDocument`]). The
+//! URL is the application's; nothing in a token (`jku`, `x5u`) is ever fetched.
 
 // The store by concern, each submodule using items of this module and of the submodules listed
 // before it only, never of one listed after it: the fetchers (`fetch`), what the store is told
@@ -36,7 +37,10 @@ use crate::keys::{JwkSet, KeySource, VerifyingKey};
 use crate::time::{Clock, NumericDate, SystemClock};
 use crate::validation::Validation;
 
-pub use fetch::{AsyncFetch, BoxFetchFuture, BoxedAsyncFetcher, Fetch, FetchError, RefreshFuture};
+pub use fetch::{
+    AsyncFetch, BoxFetchFuture, BoxedAsyncFetcher, Fetch, FetchError, FetchedDocument,
+    RefreshFuture,
+};
 pub use policy::{CachedKeys, StorePolicy, StoreStatus};
 
 use policy::Snapshot;
@@ -232,14 +236,15 @@ impl<F> KeyStore<F> {
         let snapshot = self.snapshot()?;
         let usable_until = snapshot
             .fetched_at
-            .saturating_add(self.policy.max_age)
+            .saturating_add(snapshot.max_age)
             .saturating_add(self.policy.max_stale);
         (now < usable_until).then_some(snapshot)
     }
 
-    /// Whether `snapshot` is older than `max_age`: due for a refresh.
-    fn is_stale(&self, snapshot: Option<&Arc<Snapshot>>, now: NumericDate) -> bool {
-        snapshot.is_some_and(|s| now >= s.fetched_at.saturating_add(self.policy.max_age))
+    /// Whether `snapshot` is older than its `max_age` (the policy's, or the document's own
+    /// within the policy): due for a refresh.
+    fn is_stale(snapshot: Option<&Arc<Snapshot>>, now: NumericDate) -> bool {
+        snapshot.is_some_and(|s| now >= s.fetched_at.saturating_add(s.max_age))
     }
 
     /// Looks a key up in the current set, without fetching.
@@ -300,7 +305,7 @@ impl<F: Fetch + 'static> KeySource for KeyStore<F> {
         match Self::lookup(snapshot.as_ref(), key_id, algorithm) {
             Err(Error::UnknownKey(UnknownKeyError::NotFound { .. })) => {}
             known => {
-                if self.is_stale(snapshot.as_ref(), now) {
+                if Self::is_stale(snapshot.as_ref(), now) {
                     self.refresh_in_background(now);
                 }
                 return known.map(Cow::Owned);
@@ -331,7 +336,7 @@ impl<F: AsyncFetch> KeyStore<F> {
     ) -> Result<Token<T>, Error> {
         let now = self.clock.now();
         let snapshot = self.usable(now);
-        let stale = self.is_stale(snapshot.as_ref(), now);
+        let stale = Self::is_stale(snapshot.as_ref(), now);
         let first = crate::decode::<T>(token, &CachedKeys { snapshot }, validation);
         if !matches!(
             first,
@@ -416,7 +421,7 @@ impl<F: AsyncFetch + 'static> KeyStore<F> {
     pub fn with_spawner(mut self, spawn: impl Fn(RefreshFuture) + Send + Sync + 'static) -> Self {
         self.spawner = Some(Arc::new(move |guard: FetchGuard<F>| {
             spawn(Box::pin(async move {
-                let document = AsyncFetch::fetch(&guard.store.shared.fetcher).await;
+                let document = AsyncFetch::fetch_document(&guard.store.shared.fetcher).await;
                 guard.finish(document);
             }));
         }));

@@ -14,7 +14,7 @@ use crate::time::NumericDate;
 ///
 /// | setting | default | meaning |
 /// |---|---|---|
-/// | `max_age` | 10 min | a set older than this is refreshed in the background by the next lookup (async: with a spawner), by the next miss, or by `refresh` |
+/// | `max_age` | 10 min | a set older than this is refreshed in the background by the next lookup (async: with a spawner), by the next miss, or by `refresh`; a document's own `max-age` ([`FetchedDocument::with_max_age`](super::FetchedDocument::with_max_age)) shortens it, never below `cooldown` |
 /// | `cooldown` | 30 s | at most one fetch per cooldown window, whatever triggers it |
 /// | `max_stale` | 24 h | how long past `max_age` a set is still served |
 /// | `max_document_size` | 256 KiB | larger documents are refused |
@@ -23,6 +23,22 @@ use crate::time::NumericDate;
 ///
 /// Lookups of keys in a usable set never wait for a fetch, whatever the set's age; see
 /// [`KeyStore`] for who refreshes the set, and when.
+///
+/// The struct is `#[non_exhaustive]`: build it from the defaults with the `with_*` methods.
+///
+/// ```
+/// use std::time::Duration;
+/// use webtoken::KeyStore;
+/// use webtoken::jwks::{FetchError, StorePolicy};
+///
+/// let policy = StorePolicy::new()
+///     .with_max_age(Duration::from_secs(300))
+///     .with_cooldown(Duration::from_secs(10))
+///     .with_max_document_size(64 * 1024);
+/// assert_eq!(policy.max_keys, 64); // a default
+/// let store = KeyStore::new(|| Ok::<_, FetchError>(String::from(r#"{"keys":[]}"#))).with_policy(policy);
+/// assert_eq!(store.policy().cooldown, Duration::from_secs(10));
+/// ```
 ///
 /// [`KeyStore`]: super::KeyStore
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +84,55 @@ impl Default for StorePolicy {
     }
 }
 
+impl StorePolicy {
+    /// The default policy (see the table above).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`max_age`](Self::max_age).
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// Sets [`cooldown`](Self::cooldown).
+    #[must_use]
+    pub fn with_cooldown(mut self, cooldown: Duration) -> Self {
+        self.cooldown = cooldown;
+        self
+    }
+
+    /// Sets [`max_stale`](Self::max_stale).
+    #[must_use]
+    pub fn with_max_stale(mut self, max_stale: Duration) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// Sets [`max_document_size`](Self::max_document_size), in bytes.
+    #[must_use]
+    pub fn with_max_document_size(mut self, bytes: usize) -> Self {
+        self.max_document_size = bytes;
+        self
+    }
+
+    /// Sets [`max_keys`](Self::max_keys).
+    #[must_use]
+    pub fn with_max_keys(mut self, max_keys: usize) -> Self {
+        self.max_keys = max_keys;
+        self
+    }
+
+    /// Sets [`wait_for_fetch`](Self::wait_for_fetch).
+    #[must_use]
+    pub fn with_wait_for_fetch(mut self, wait: Duration) -> Self {
+        self.wait_for_fetch = wait;
+        self
+    }
+}
+
 /// What the store knows about its last fetches, for logs and health checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -92,6 +157,8 @@ pub struct StoreStatus {
 pub(super) struct Snapshot {
     pub(super) set: JwkSet,
     pub(super) fetched_at: NumericDate,
+    /// How long the set stays fresh: `max_age`, or the server's `max-age` within the policy.
+    pub(super) max_age: Duration,
 }
 
 /// The store's current set as a [`KeySource`] that never fetches.

@@ -79,7 +79,7 @@ impl<F: Fetch> KeyStore<F> {
     pub(super) fn fetch_blocking(&self, now: NumericDate) -> Attempt {
         match self.begin_fetch(now) {
             Begin::Started(guard) => {
-                guard.finish(Fetch::fetch(&self.shared.fetcher));
+                guard.finish(Fetch::fetch_document(&self.shared.fetcher));
                 Attempt::Ended
             }
             Begin::Cooldown(allowed_at) => Attempt::Cooldown(allowed_at),
@@ -110,7 +110,7 @@ impl<F: Fetch + 'static> KeyStore<F> {
             .spawn(move || {
                 if let Ok(guard) = receive.recv() {
                     // A panic here unwinds this thread only; the guard records it.
-                    let document = Fetch::fetch(&guard.store.shared.fetcher);
+                    let document = Fetch::fetch_document(&guard.store.shared.fetcher);
                     guard.finish(document);
                 }
             });
@@ -131,7 +131,7 @@ impl<F: AsyncFetch> KeyStore<F> {
             Begin::Started(guard) => {
                 // If this future is dropped here, or the fetcher panics, the guard ends the
                 // attempt.
-                let document = AsyncFetch::fetch(&self.shared.fetcher).await;
+                let document = AsyncFetch::fetch_document(&self.shared.fetcher).await;
                 guard.finish(document);
                 Attempt::Ended
             }

@@ -3,11 +3,12 @@
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::task::Waker;
+use std::time::Duration;
 
 use crate::keys::JwkSet;
 use crate::time::NumericDate;
 
-use super::fetch::FetchError;
+use super::fetch::{FetchError, FetchedDocument};
 use super::policy::Snapshot;
 use super::{KeyStore, lock};
 
@@ -58,10 +59,13 @@ pub(super) struct FetchGuard<F> {
 }
 
 impl<F> FetchGuard<F> {
-    pub(super) fn finish(mut self, document: Result<String, FetchError>) {
+    pub(super) fn finish(mut self, document: Result<FetchedDocument, FetchError>) {
         self.armed = false;
         let outcome = match document {
-            Ok(doc) => self.store.parse(&doc),
+            Ok(doc) => self
+                .store
+                .parse(doc.body())
+                .map(|set| (set, self.store.fresh_for(doc.max_age()))),
             Err(e) => Err(e.into_message()),
         };
         self.store.end_fetch(outcome);
@@ -125,12 +129,13 @@ impl<F> KeyStore<F> {
 
     /// Installs the outcome of a fetch, clears `in_flight` and wakes every waiter. Called only
     /// by [`FetchGuard`], once per attempt; it must not panic (it may run while unwinding).
-    fn end_fetch(&self, outcome: Result<JwkSet, String>) {
+    fn end_fetch(&self, outcome: Result<(JwkSet, Duration), String>) {
         let error = match outcome {
-            Ok(set) => {
+            Ok((set, max_age)) => {
                 let snapshot = Arc::new(Snapshot {
                     set,
                     fetched_at: self.clock.now(),
+                    max_age,
                 });
                 *self
                     .shared
@@ -152,6 +157,15 @@ impl<F> KeyStore<F> {
         for waker in wakers {
             waker.wake();
         }
+    }
+
+    /// How long a set stays fresh: the server's `max-age` when it gave one, bounded to
+    /// `cooldown ..= max_age` of the policy; else the policy's `max_age`.
+    fn fresh_for(&self, server_max_age: Option<Duration>) -> Duration {
+        let policy = &self.policy;
+        server_max_age.map_or(policy.max_age, |age| {
+            age.clamp(policy.cooldown.min(policy.max_age), policy.max_age)
+        })
     }
 
     /// Size limits and the rules of [`JwkSet::from_json`]; a bad document never replaces the

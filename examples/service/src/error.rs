@@ -1,5 +1,7 @@
 //! Errors as HTTP responses: a JSON body `{"error": ..., "error_description": ...}` with the
 //! codes of RFC 6749 §5.2 and RFC 6750 §3.1, and the `WWW-Authenticate` challenge on 401.
+//! The protected routes' own refusals (no, malformed or invalid access token) come from
+//! webtoken-axum's layer in the same shape ([`crate::extract::access_layer`]).
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -19,10 +21,6 @@ pub const REALM: &str = "webtoken-service";
 pub enum ApiError {
     /// 400 `invalid_request`: bad JSON, missing or mistyped fields, a malformed header.
     BadRequest(String),
-    /// 400 `invalid_request` on a protected route: a malformed `Authorization: Bearer` header.
-    BadAuthorization(String),
-    /// 401 without an error code (RFC 6750 §3.1): no bearer token was sent.
-    MissingToken,
     /// 401 `invalid_token`: the token is bad, expired, revoked or of the wrong kind.
     InvalidToken(String),
     /// 401 `invalid_grant`: unknown user or wrong password (which one is not said).
@@ -137,16 +135,6 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, description, www_authenticate) = match self {
             Self::BadRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d, None),
-            Self::BadAuthorization(d) => {
-                let header = challenge(Some(("invalid_request", &d)));
-                (StatusCode::BAD_REQUEST, "invalid_request", d, Some(header))
-            }
-            Self::MissingToken => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "this resource needs an access token: Authorization: Bearer <token>".to_owned(),
-                Some(challenge(None)),
-            ),
             Self::InvalidToken(d) => {
                 let header = challenge(Some(("invalid_token", &d)));
                 (StatusCode::UNAUTHORIZED, "invalid_token", d, Some(header))

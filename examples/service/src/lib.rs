@@ -125,11 +125,14 @@ impl AppState {
 
 /// The service's routes, with the request body limit.
 pub fn router(state: AppState) -> Router {
+    let protected = Router::new()
+        .route("/me", get(routes::me))
+        .route_layer(extract::access_layer(&state));
     Router::new()
         .route("/token", post(routes::login))
         .route("/token/refresh", post(routes::refresh))
         .route("/token/verify", post(routes::verify))
-        .route("/me", get(routes::me))
+        .merge(protected)
         .route("/.well-known/jwks.json", get(routes::jwks))
         .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)

@@ -8,6 +8,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use webtoken::Token;
+use webtoken_axum::JwtToken;
 
 use crate::AppState;
 use crate::error::{ApiError, bounded};
@@ -156,7 +157,7 @@ fn active<T: serde::Serialize>(token_use: &str, token: &Token<T>) -> Value {
 }
 
 /// `GET /me`: who the access token speaks for.
-pub(crate) async fn me(AccessToken(token): AccessToken) -> Json<Value> {
+pub(crate) async fn me(JwtToken(token): AccessToken) -> Json<Value> {
     let claims = token.claims();
     Json(json!({
         "sub": claims.subject,

@@ -215,6 +215,16 @@ impl TokenService {
         &self.keys
     }
 
+    /// A shared handle on the signing keys (for the verification of every request).
+    pub fn key_ring_handle(&self) -> Arc<KeyRing> {
+        Arc::clone(&self.keys)
+    }
+
+    /// The rules an access token must pass.
+    pub fn access_validation(&self) -> &Validation {
+        &self.access
+    }
+
     /// The session store.
     pub fn sessions(&self) -> &dyn SessionStore {
         &*self.sessions
