@@ -28,7 +28,8 @@ pub(crate) use crate::keys::error::KeyError;
 ///
 /// let secret = b"a 32-byte secret, for examples!!";
 /// let claims = Claims::new(()).with_expires_at(NumericDate::from_secs(1_700_000_000));
-/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+/// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+/// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
 /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
 /// let later = Validation::new().with_fixed_time(NumericDate::from_secs(1_700_003_600));
 ///
@@ -311,7 +312,8 @@ impl UnknownKeyError {
     /// let known = SigningKey::generate(Algorithm::Es256)?.with_key_id("2025-01");
     /// let jwks = JwkSet::from_keys([known.to_public_jwk()?])?;
     /// let stranger = SigningKey::generate(Algorithm::Es256)?.with_key_id("2025-02");
-    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()).expires_in(Duration::from_secs(60)), &stranger)?;
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &stranger)?;
     /// match webtoken::decode::<()>(&jwt, &jwks, &Validation::new()) {
     ///     Err(Error::UnknownKey(e)) => assert_eq!(e.kid(), Some("2025-02")),
     ///     other => panic!("unexpected {other:?}"),

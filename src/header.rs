@@ -120,7 +120,8 @@ impl Header {
     ///
     /// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
     /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()), &key)?;
-    /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.")); // {"alg":"HS256","typ":"JWT"}
+    /// // {"alg":"HS256","typ":"JWT"}
+    /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
     /// assert_eq!(UntrustedToken::parse(&jwt)?.header().token_type(), Some("JWT"));
     /// # Ok::<(), webtoken::Error>(())
     /// ```

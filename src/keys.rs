@@ -364,7 +364,8 @@ impl SigningKey {
     /// let key = SigningKey::generate(Algorithm::EdDsa)?;
     /// let public = key.verifying_key()?; // what the verifying service gets
     /// assert_eq!(public.algorithm(), Algorithm::EdDsa);
-    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()).expires_in(Duration::from_secs(60)), &key)?;
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &key)?;
     /// assert!(webtoken::decode::<()>(&jwt, &public, &Validation::new()).is_ok());
     /// # Ok::<(), webtoken::Error>(())
     /// ```
@@ -409,7 +410,8 @@ impl VerifyingKey {
     ///
     /// let secret = b"a 32-byte secret, for examples!!";
     /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
-    /// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+    /// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
     ///
     /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
     /// assert!(webtoken::decode::<()>(&jwt, &key, &Validation::new()).is_ok());
@@ -441,7 +443,8 @@ impl VerifyingKey {
     ///
     /// // The modulus and exponent of a 2048-bit key, as a JWK carries them.
     /// let der = include_bytes!("../tests/data/keys/rsa2048.spki.der");
-    /// let jwk = serde_json::to_value(VerifyingKey::rsa_der(der, Algorithm::Rs256)?.to_jwk()?).unwrap();
+    /// let jwk = VerifyingKey::rsa_der(der, Algorithm::Rs256)?.to_jwk()?;
+    /// let jwk = serde_json::to_value(jwk).unwrap();
     /// let n = base64url::decode(jwk["n"].as_str().unwrap()).unwrap();
     /// let e = base64url::decode(jwk["e"].as_str().unwrap()).unwrap();
     /// assert_eq!(e, [1, 0, 1]); // 65537
@@ -490,7 +493,8 @@ impl VerifyingKey {
     /// let x = base64url::decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
     /// let key = VerifyingKey::ed25519(&x)?;
     /// assert_eq!(key.algorithm(), Algorithm::EdDsa);
-    /// assert_eq!(key.thumbprint()?, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"); // RFC 8037 A.3
+    /// // The thumbprint of RFC 8037 Appendix A.3.
+    /// assert_eq!(key.thumbprint()?, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
     /// assert!(VerifyingKey::ed25519(&x[..31]).is_err());
     /// # Ok::<(), webtoken::Error>(())
     /// ```
@@ -673,7 +677,11 @@ pub fn generate_hmac_secret(algorithm: Algorithm) -> Result<Vec<u8>, Error> {
 /// struct ByKid(HashMap<String, VerifyingKey>);
 ///
 /// impl KeySource for ByKid {
-///     fn find_key(&self, kid: Option<&str>, algorithm: Algorithm) -> Result<Cow<'_, VerifyingKey>, Error> {
+///     fn find_key(
+///         &self,
+///         kid: Option<&str>,
+///         algorithm: Algorithm,
+///     ) -> Result<Cow<'_, VerifyingKey>, Error> {
 ///         let not_found = || UnknownKeyError::NotFound { kid: kid.map(str::to_owned) };
 ///         let key = kid.and_then(|kid| self.0.get(kid)).ok_or_else(not_found)?;
 ///         // The key decides the algorithm; the token's `alg` must agree with it.

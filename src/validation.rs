@@ -148,7 +148,8 @@ impl Validation {
     ///
     /// let secret = b"a 32-byte secret, for examples!!";
     /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
-    /// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+    /// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
     /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
     ///
     /// let only_es256 = Validation::new().with_algorithms([Algorithm::Es256]);
@@ -212,7 +213,9 @@ impl Validation {
     /// ```
     /// use webtoken::{Claims, ErrorKind, Validation};
     ///
-    /// let validation = Validation::new().with_audience("https://api.example").allow_missing_expiry();
+    /// let validation = Validation::new()
+    ///     .with_audience("https://api.example")
+    ///     .allow_missing_expiry();
     /// // `aud` may be one string or an array; one value must match.
     /// let both = Claims::new(()).with_audience(["https://api.example", "https://admin.example"]);
     /// assert!(validation.validate_claims(&both).is_ok());
@@ -234,7 +237,8 @@ impl Validation {
     ///
     /// let validation = Validation::new().with_subject("service-a").allow_missing_expiry();
     /// assert!(validation.validate_claims(&Claims::new(()).with_subject("service-a")).is_ok());
-    /// let err = validation.validate_claims(&Claims::new(()).with_subject("service-b")).unwrap_err();
+    /// let other = Claims::new(()).with_subject("service-b");
+    /// let err = validation.validate_claims(&other).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::InvalidSubject);
     /// ```
     #[must_use]
@@ -257,11 +261,13 @@ impl Validation {
     /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
     /// let access = Validation::new().with_type("at+jwt");
     ///
-    /// let jwt = webtoken::encode(&Header::new().with_type("application/at+jwt"), &claims, &signing)?;
+    /// let at_jwt = Header::new().with_type("application/at+jwt");
+    /// let jwt = webtoken::encode(&at_jwt, &claims, &signing)?;
     /// assert!(webtoken::decode::<()>(&jwt, &key, &access).is_ok());
     /// // An ID token or any plain JWT is not an access token.
     /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?; // typ "JWT"
-    /// assert_eq!(webtoken::decode::<()>(&jwt, &key, &access).unwrap_err().kind(), ErrorKind::InvalidType);
+    /// let err = webtoken::decode::<()>(&jwt, &key, &access).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidType);
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     #[must_use]
@@ -363,7 +369,8 @@ impl Validation {
     /// use std::sync::Arc;
     /// use webtoken::{FixedClock, NumericDate, Validation};
     ///
-    /// let validation = Validation::new().with_clock(Arc::new(FixedClock(NumericDate::from_secs(42))));
+    /// let clock = Arc::new(FixedClock(NumericDate::from_secs(42)));
+    /// let validation = Validation::new().with_clock(clock);
     /// assert_eq!(validation.now(), NumericDate::from_secs(42));
     /// ```
     #[must_use]

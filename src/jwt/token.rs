@@ -18,7 +18,8 @@ use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
 ///
 /// let secret = b"a 32-byte secret, for examples!!";
 /// let claims = Claims::new(()).with_subject("user-42").expires_in(Duration::from_secs(60));
-/// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+/// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+/// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
 ///
 /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
 /// let token: Token = webtoken::decode(&jwt, &key, &Validation::new())?;
@@ -44,7 +45,8 @@ impl<T> Token<T> {
     /// use webtoken::{Algorithm, Claims, Header, SigningKey, Validation};
     ///
     /// let key = SigningKey::generate(Algorithm::EdDsa)?.with_key_id("ed-1");
-    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()).expires_in(Duration::from_secs(60)), &key)?;
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &key)?;
     /// let token = webtoken::decode::<()>(&jwt, &key.verifying_key()?, &Validation::new())?;
     /// assert_eq!(token.header().algorithm(), Some(Algorithm::EdDsa));
     /// assert_eq!(token.header().key_id(), Some("ed-1"));
@@ -66,8 +68,10 @@ impl<T> Token<T> {
     /// struct Session { role: String }
     ///
     /// let secret = b"a 32-byte secret, for examples!!";
-    /// let claims = Claims::new(Session { role: "admin".into() }).expires_in(Duration::from_secs(60));
-    /// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+    /// let claims = Claims::new(Session { role: "admin".into() })
+    ///     .expires_in(Duration::from_secs(60));
+    /// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
     /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
     /// let token = webtoken::decode::<Session>(&jwt, &key, &Validation::new())?;
     /// assert_eq!(token.claims().custom.role, "admin");
@@ -87,7 +91,8 @@ impl<T> Token<T> {
     ///
     /// let secret = b"a 32-byte secret, for examples!!";
     /// let claims = Claims::new(()).with_subject("user-42").expires_in(Duration::from_secs(60));
-    /// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+    /// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
     /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
     /// let subject: Option<String> = webtoken::decode::<()>(&jwt, &key, &Validation::new())?
     ///     .into_claims()
@@ -107,7 +112,8 @@ impl<T> Token<T> {
     ///
     /// let secret = b"a 32-byte secret, for examples!!";
     /// let claims = Claims::new(()).with_jwt_id("j-1").expires_in(Duration::from_secs(60));
-    /// let jwt = webtoken::encode(&Header::new(), &claims, &SigningKey::hmac(secret, Algorithm::Hs256)?)?;
+    /// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
     /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
     /// let (header, claims) = webtoken::decode::<()>(&jwt, &key, &Validation::new())?.into_parts();
     /// assert_eq!(header.token_type(), Some("JWT"));

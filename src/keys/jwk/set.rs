@@ -157,8 +157,10 @@ impl JwkSet {
     ///
     /// // What an identity provider publishes at its jwks_uri, and a token it issued.
     /// let signer = SigningKey::generate(Algorithm::Es256)?.with_key_id("2025-01");
-    /// let document = serde_json::to_string(&JwkSet::from_keys([signer.to_public_jwk()?])?).unwrap();
-    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()).expires_in(Duration::from_secs(60)), &signer)?;
+    /// let jwks = JwkSet::from_keys([signer.to_public_jwk()?])?;
+    /// let document = serde_json::to_string(&jwks).unwrap();
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signer)?;
     ///
     /// let jwks = JwkSet::from_json(&document)?;
     /// assert_eq!(jwks.len(), 1);
@@ -341,8 +343,12 @@ impl JwkSet {
     /// use webtoken::keys::JwkSet;
     /// use webtoken::{Algorithm, SigningKey};
     ///
-    /// let keys = [SigningKey::generate(Algorithm::Es256)?, SigningKey::generate(Algorithm::EdDsa)?];
-    /// let jwks = JwkSet::from_keys(keys.iter().map(|k| k.to_public_jwk().unwrap().with_thumbprint_kid()))?;
+    /// let keys = [
+    ///     SigningKey::generate(Algorithm::Es256)?,
+    ///     SigningKey::generate(Algorithm::EdDsa)?,
+    /// ];
+    /// let jwks = keys.iter().map(|k| Ok(k.to_public_jwk()?.with_thumbprint_kid()));
+    /// let jwks = JwkSet::from_keys(jwks.collect::<Result<Vec<_>, webtoken::Error>>()?)?;
     /// let kids: Vec<_> = jwks.iter().filter_map(|jwk| jwk.key_id()).collect();
     /// assert_eq!(kids, [keys[0].thumbprint()?, keys[1].thumbprint()?]);
     /// # Ok::<(), webtoken::Error>(())
@@ -369,8 +375,10 @@ impl JwkSet {
     ///
     /// // An X25519 key (key agreement, not signatures) beside an Ed25519 one.
     /// let jwks = JwkSet::from_json(r#"{"keys":[
-    ///     {"kty":"OKP","crv":"X25519","kid":"x","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"},
-    ///     {"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
+    ///     {"kty":"OKP","crv":"X25519","kid":"x",
+    ///      "x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"},
+    ///     {"kty":"OKP","crv":"Ed25519","kid":"ed",
+    ///      "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
     /// assert_eq!(jwks.len(), 1);
     /// let skipped = &jwks.skipped()[0];
     /// assert_eq!((skipped.index(), skipped.key_id()), (0, Some("x")));
