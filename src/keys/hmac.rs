@@ -197,7 +197,8 @@ impl HmacKey {
     /// `Mac::verify_slice` refuses a tag of any other length than the hash output (public: the
     /// algorithm's tag size and the token's signature length), then compares in time that
     /// depends only on that length: `digest`'s `ctutils`/`cmov` compare a 64-bit word at a time
-    /// with a conditional move the optimiser cannot turn into a branch.
+    /// with a conditional move (assembly on x86, x86-64 and AArch64) the optimiser cannot turn
+    /// into a branch.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
         fn check<M: Mac + Clone>(mac: &M, message: &[u8], signature: &[u8]) -> Result<(), Error> {
             let mut mac = mac.clone();
