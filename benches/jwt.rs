@@ -22,7 +22,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion, Throughput};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit as _, Mac};
 // The floors use the same backend as webtoken's asymmetric algorithms (the `aws-lc-rs` feature).
 #[cfg(feature = "aws-lc-rs")]
 use aws_lc_rs::{

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a short smoke (default 20 s each) from the committed corpus.
 # Usage: fuzz/smoke.sh [SECONDS]. Skips, successfully, when nightly or cargo-fuzz is missing
-# (the corpus is replayed on stable by `cargo test --test fuzz_corpus` in any case).
+# (the corpus is replayed on stable by `cargo test -p webtoken-testkit --test fuzz_corpus` in any case).
 # New corpus entries go to a scratch directory, so a smoke run never dirties the checkout.
 set -euo pipefail
 cd "$(dirname "$0")"

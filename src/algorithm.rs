@@ -95,6 +95,13 @@ impl Algorithm {
     ];
 
     /// The registered JWS name (`"HS256"`, `"EdDSA"`, …).
+    ///
+    /// ```
+    /// use webtoken::Algorithm;
+    ///
+    /// assert_eq!(Algorithm::EdDsa.as_str(), "EdDSA");
+    /// assert_eq!(Algorithm::Ps256.to_string(), "PS256"); // Display writes the same
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Hs256 => "HS256",
@@ -113,6 +120,13 @@ impl Algorithm {
     }
 
     /// The key family this algorithm needs.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, AlgorithmFamily};
+    ///
+    /// assert_eq!(Algorithm::Ps256.family(), AlgorithmFamily::Rsa);
+    /// assert_eq!(Algorithm::Hs512.family().name(), "HMAC secret");
+    /// ```
     pub const fn family(self) -> AlgorithmFamily {
         match self {
             Self::Hs256 | Self::Hs384 | Self::Hs512 => AlgorithmFamily::Hmac,
@@ -127,6 +141,14 @@ impl Algorithm {
     /// Looks an algorithm up by its exact JWS name; `None` for anything else.
     ///
     /// The comparison is exact: `"hs256"`, `"HS256 "` and `"none"` are all `None`.
+    ///
+    /// ```
+    /// use webtoken::Algorithm;
+    ///
+    /// assert_eq!(Algorithm::from_name("RS256"), Some(Algorithm::Rs256));
+    /// assert_eq!(Algorithm::from_name("rs256"), None);
+    /// assert_eq!(Algorithm::from_name("none"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {
             "HS256" => Self::Hs256,
@@ -204,6 +226,20 @@ impl<'de> Deserialize<'de> for Algorithm {
 }
 
 /// A small set of algorithms (an allow-list), cheap to copy and to test.
+///
+/// [`Validation::with_algorithms`](crate::Validation::with_algorithms) builds one from any
+/// iterator of algorithms.
+///
+/// ```
+/// use webtoken::{Algorithm, AlgorithmFamily, AlgorithmSet};
+///
+/// let mut allowed = AlgorithmSet::family(AlgorithmFamily::Ecdsa);
+/// allowed.insert(Algorithm::EdDsa);
+/// assert!(allowed.contains(Algorithm::Es384));
+/// assert!(!allowed.contains(Algorithm::Hs256));
+/// assert_eq!(allowed.to_string(), "ES256, ES384, EdDSA");
+/// assert_eq!(AlgorithmSet::only(Algorithm::Rs256).iter().collect::<Vec<_>>(), [Algorithm::Rs256]);
+/// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AlgorithmSet(u16);
 

@@ -13,6 +13,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The input is not canonical unpadded Base64Url.
+///
+/// ```
+/// use webtoken::base64url::{self, DecodeError};
+///
+/// assert_eq!(base64url::decode("e30="), Err(DecodeError));
+/// assert_eq!(DecodeError.to_string(), "not canonical unpadded base64url");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not canonical unpadded base64url")]
 pub struct DecodeError;
@@ -27,6 +34,12 @@ pub fn encode(bytes: impl AsRef<[u8]>) -> String {
 }
 
 /// Appends the unpadded Base64Url encoding of `bytes` to `out`.
+///
+/// ```
+/// let mut token = String::from("eyJhbGciOiJIUzI1NiJ9.");
+/// webtoken::base64url::encode_into(b"{}", &mut token);
+/// assert_eq!(token, "eyJhbGciOiJIUzI1NiJ9.e30");
+/// ```
 pub fn encode_into(bytes: impl AsRef<[u8]>, out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
@@ -45,12 +58,26 @@ pub(crate) fn append_encoded(bytes: &[u8], out: &mut Vec<u8>) {
 }
 
 /// The exact length of the unpadded Base64Url encoding of `len` bytes.
+///
+/// ```
+/// use webtoken::base64url;
+///
+/// assert_eq!(base64url::encoded_len(32), 43); // an HS256 signature
+/// assert_eq!(base64url::encoded_len(32), base64url::encode([0u8; 32]).len());
+/// ```
 pub const fn encoded_len(len: usize) -> usize {
     len / 3 * 4 + [0, 2, 3][len % 3]
 }
 
 /// The exact number of bytes that a canonical encoding of `encoded_len` characters decodes to,
 /// or `None` for a length no canonical encoding has (`len % 4 == 1`).
+///
+/// ```
+/// use webtoken::base64url;
+///
+/// assert_eq!(base64url::decoded_len(43), Some(32));
+/// assert_eq!(base64url::decoded_len(5), None);
+/// ```
 pub const fn decoded_len(encoded_len: usize) -> Option<usize> {
     match encoded_len % 4 {
         1 => None,
@@ -84,6 +111,16 @@ pub fn decode(encoded: impl AsRef<[u8]>) -> Result<Vec<u8>, DecodeError> {
 ///
 /// # Errors
 /// [`DecodeError`] as for [`decode`], and when `out` is shorter than [`decoded_len`].
+///
+/// ```
+/// use webtoken::base64url;
+///
+/// let mut out = [0u8; 64];
+/// let n = base64url::decode_to_slice("eyJhbGciOiJIUzI1NiJ9", &mut out)?;
+/// assert_eq!(&out[..n], br#"{"alg":"HS256"}"#);
+/// assert!(base64url::decode_to_slice("eyJhbGciOiJIUzI1NiJ9", &mut [0u8; 8]).is_err());
+/// # Ok::<(), base64url::DecodeError>(())
+/// ```
 pub fn decode_to_slice(encoded: impl AsRef<[u8]>, out: &mut [u8]) -> Result<usize, DecodeError> {
     let encoded = encoded.as_ref();
     let len = decoded_len(encoded.len()).ok_or(DecodeError)?;

@@ -43,11 +43,26 @@ pub enum Audience {
 
 impl Audience {
     /// Whether `audience` is one of the values (exact match).
+    ///
+    /// ```
+    /// use webtoken::Audience;
+    ///
+    /// assert!(Audience::from("https://api.example").contains("https://api.example"));
+    /// assert!(!Audience::from("https://api.example").contains("https://api.example/"));
+    /// ```
     pub fn contains(&self, audience: &str) -> bool {
         self.iter().any(|a| a == audience)
     }
 
     /// The audiences.
+    ///
+    /// ```
+    /// use webtoken::Audience;
+    ///
+    /// let aud = Audience::from(["api", "billing"]);
+    /// assert_eq!(aud.iter().collect::<Vec<_>>(), ["api", "billing"]);
+    /// assert_eq!(Audience::from("api").iter().count(), 1);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         let slice: &[String] = match self {
             Self::Single(s) => std::slice::from_ref(s),
@@ -156,6 +171,19 @@ pub const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "ia
 
 impl<T> Claims<T> {
     /// Claims holding only `custom`; add registered claims with the `with_*` builders.
+    ///
+    /// `custom` is any serde type whose JSON form is an object: a struct of yours, `()` for
+    /// none, or a `serde_json::Map` / `Value` to keep the claims untyped.
+    ///
+    /// ```
+    /// use webtoken::Claims;
+    ///
+    /// let claims = Claims::new(serde_json::json!({ "role": "admin" }));
+    /// assert_eq!(claims.subject, None);
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"role":"admin"}"#);
+    /// assert_eq!(serde_json::to_string(&Claims::new(()))?, "{}");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn new(custom: T) -> Self {
         Self {
             issuer: None,
@@ -170,6 +198,12 @@ impl<T> Claims<T> {
     }
 
     /// Sets `iss`.
+    ///
+    /// ```
+    /// let claims = webtoken::Claims::new(()).with_issuer("https://id.example");
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"iss":"https://id.example"}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
@@ -177,6 +211,13 @@ impl<T> Claims<T> {
     }
 
     /// Sets `sub`.
+    ///
+    /// ```
+    /// let claims = webtoken::Claims::new(()).with_subject("user-42");
+    /// assert_eq!(claims.subject.as_deref(), Some("user-42"));
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"sub":"user-42"}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
@@ -184,6 +225,16 @@ impl<T> Claims<T> {
     }
 
     /// Sets `aud` (a string, or an array of strings).
+    ///
+    /// ```
+    /// use webtoken::Claims;
+    ///
+    /// let one = Claims::new(()).with_audience("api");
+    /// assert_eq!(serde_json::to_string(&one)?, r#"{"aud":"api"}"#);
+    /// let two = Claims::new(()).with_audience(["api", "billing"]);
+    /// assert_eq!(serde_json::to_string(&two)?, r#"{"aud":["api","billing"]}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_audience(mut self, audience: impl Into<Audience>) -> Self {
         self.audience = Some(audience.into());
@@ -191,6 +242,12 @@ impl<T> Claims<T> {
     }
 
     /// Sets `jti`.
+    ///
+    /// ```
+    /// let claims = webtoken::Claims::new(()).with_jwt_id("4f1c2a");
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"jti":"4f1c2a"}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_jwt_id(mut self, jwt_id: impl Into<String>) -> Self {
         self.jwt_id = Some(jwt_id.into());
@@ -198,6 +255,14 @@ impl<T> Claims<T> {
     }
 
     /// Sets `exp`.
+    ///
+    /// ```
+    /// use webtoken::{Claims, NumericDate};
+    ///
+    /// let claims = Claims::new(()).with_expires_at(NumericDate::from_secs(1_700_000_900));
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"exp":1700000900}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_expires_at(mut self, at: NumericDate) -> Self {
         self.expires_at = Some(at);
@@ -205,6 +270,14 @@ impl<T> Claims<T> {
     }
 
     /// Sets `nbf`.
+    ///
+    /// ```
+    /// use webtoken::{Claims, NumericDate};
+    ///
+    /// let claims = Claims::new(()).with_not_before(NumericDate::from_secs(1_700_000_000));
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"nbf":1700000000}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_not_before(mut self, at: NumericDate) -> Self {
         self.not_before = Some(at);
@@ -212,6 +285,14 @@ impl<T> Claims<T> {
     }
 
     /// Sets `iat`.
+    ///
+    /// ```
+    /// use webtoken::{Claims, NumericDate};
+    ///
+    /// let claims = Claims::new(()).with_issued_at(NumericDate::from_secs(1_700_000_000));
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"iat":1700000000}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_issued_at(mut self, at: NumericDate) -> Self {
         self.issued_at = Some(at);
@@ -220,6 +301,16 @@ impl<T> Claims<T> {
 
     /// Sets `iat` to now and `exp` to now + `lifetime` in whole seconds, reading the system
     /// clock.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::{Claims, NumericDate};
+    ///
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(15 * 60));
+    /// let (iat, exp) = (claims.issued_at.unwrap(), claims.expires_at.unwrap());
+    /// assert_eq!(exp.as_secs() - iat.as_secs(), 900);
+    /// assert!(iat <= NumericDate::now());
+    /// ```
     #[must_use]
     pub fn expires_in(self, lifetime: Duration) -> Self {
         self.expires_in_with_clock(lifetime, &SystemClock)
@@ -230,6 +321,16 @@ impl<T> Claims<T> {
     ///
     /// Both are whole seconds (the fraction of the current second and of `lifetime` is
     /// dropped), because many consumers accept only integer NumericDates.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::{Claims, FixedClock, NumericDate};
+    ///
+    /// let clock = FixedClock(NumericDate::from_secs_f64(1_700_000_000.75).unwrap());
+    /// let claims = Claims::new(()).expires_in_with_clock(Duration::from_millis(60_500), &clock);
+    /// assert_eq!(serde_json::to_string(&claims)?, r#"{"exp":1700000060,"iat":1700000000}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn expires_in_with_clock(mut self, lifetime: Duration, clock: &dyn Clock) -> Self {
         let now = NumericDate::from_secs(clock.now().as_secs());
@@ -239,6 +340,15 @@ impl<T> Claims<T> {
     }
 
     /// Replaces the custom claims, keeping the registered ones.
+    ///
+    /// ```
+    /// use webtoken::Claims;
+    ///
+    /// let claims = Claims::new(vec!["admin"]).with_subject("user-42");
+    /// let claims = claims.map_custom(|roles| serde_json::json!({ "roles": roles }));
+    /// assert_eq!(claims.subject.as_deref(), Some("user-42"));
+    /// assert_eq!(claims.custom["roles"][0], "admin");
+    /// ```
     pub fn map_custom<U>(self, f: impl FnOnce(T) -> U) -> Claims<U> {
         Claims {
             issuer: self.issuer,

@@ -15,9 +15,18 @@ use crate::jwt::{UntrustedToken, parse_claims};
 /// names, registered claim types).
 ///
 /// ```
+/// use webtoken::{Algorithm, ErrorKind, Validation, VerifyingKey};
+///
+/// // {"alg":"HS256"}.{"sub":"alice"}, with a signature nobody made.
 /// let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln";
 /// let (header, claims) = webtoken::dangerous::decode_unverified::<()>(jwt)?;
+/// assert_eq!(header.algorithm(), Some(Algorithm::Hs256));
 /// assert_eq!(claims.subject.as_deref(), Some("alice"));
+///
+/// // What it reads is not evidence of anything: decode refuses the same token.
+/// let key = VerifyingKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+/// let err = webtoken::decode::<()>(jwt, &key, &Validation::new()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidSignature);
 /// # Ok::<(), webtoken::Error>(())
 /// ```
 ///

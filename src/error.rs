@@ -21,6 +21,29 @@ pub(crate) use crate::keys::error::KeyError;
 ///
 /// Match on [`Error::kind`] for a stable, coarse category; the variants carry the detail
 /// (expected versus found values) that a log line or an HTTP error body needs.
+///
+/// ```
+/// use webtoken::{Algorithm, ClaimError, Claims, Error, ErrorKind, Header, NumericDate};
+/// use webtoken::{SigningKey, Validation, VerifyingKey};
+///
+/// let secret = b"a 32-byte secret, for examples!!";
+/// let claims = Claims::new(()).with_expires_at(NumericDate::from_secs(1_700_000_000));
+/// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+/// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
+/// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
+/// let later = Validation::new().with_fixed_time(NumericDate::from_secs(1_700_003_600));
+///
+/// let err = webtoken::decode::<()>(&jwt, &key, &later).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Expired);
+/// assert_eq!(err.to_string(), "token expired at 1700000000 (now is 1700003600, leeway 60 s)");
+/// match err {
+///     Error::Claim(ClaimError::Expired { expired_at, .. }) => {
+///         assert_eq!(expired_at.as_secs(), 1_700_000_000);
+///     }
+///     other => panic!("unexpected {other}"),
+/// }
+/// # Ok::<(), webtoken::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -93,6 +116,22 @@ impl Error {
 ///
 /// The `snake_case` names from [`ErrorKind::as_str`] are part of the public interface: the `jwt`
 /// example prints them, and logs and metrics may key on them.
+///
+/// ```
+/// use webtoken::ErrorKind;
+///
+/// /// The HTTP status a resource server answers (RFC 6750 §3.1).
+/// fn status(kind: ErrorKind) -> u16 {
+///     match kind {
+///         ErrorKind::Malformed | ErrorKind::TokenTooLarge => 400,
+///         ErrorKind::InvalidKey | ErrorKind::Serialize => 500, // the server's own fault
+///         _ => 401, // invalid_token: signature, key, algorithm, type and claims
+///     }
+/// }
+/// assert_eq!(status(ErrorKind::Expired), 401);
+/// assert_eq!(status(ErrorKind::Malformed), 400);
+/// assert!(ErrorKind::ALL.contains(&ErrorKind::InvalidSignature));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -153,6 +192,13 @@ impl ErrorKind {
     ];
 
     /// The stable `snake_case` name of the kind (`"invalid_signature"`, …).
+    ///
+    /// ```
+    /// use webtoken::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::InvalidSignature.as_str(), "invalid_signature");
+    /// assert_eq!(ErrorKind::NotYetValid.to_string(), "not_yet_valid"); // Display writes the same
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Malformed => "malformed",
@@ -257,6 +303,23 @@ pub enum UnknownKeyError {
 
 impl UnknownKeyError {
     /// The token's `kid`, if it had one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::keys::JwkSet;
+    /// use webtoken::{Algorithm, Claims, Error, Header, SigningKey, Validation};
+    ///
+    /// let known = SigningKey::generate(Algorithm::Es256)?.with_key_id("2025-01");
+    /// let jwks = JwkSet::from_keys([known.to_public_jwk()?])?;
+    /// let stranger = SigningKey::generate(Algorithm::Es256)?.with_key_id("2025-02");
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &stranger)?;
+    /// match webtoken::decode::<()>(&jwt, &jwks, &Validation::new()) {
+    ///     Err(Error::UnknownKey(e)) => assert_eq!(e.kid(), Some("2025-02")),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn kid(&self) -> Option<&str> {
         match self {
             Self::NotFound { kid } | Self::NotRefetched { kid, .. } => kid.as_deref(),
@@ -459,6 +522,17 @@ pub enum ClaimError {
 
 impl ClaimError {
     /// The stable category of this error.
+    ///
+    /// ```
+    /// use webtoken::{ClaimError, ErrorKind, NumericDate};
+    ///
+    /// let early = ClaimError::IssuedInFuture {
+    ///     issued_at: NumericDate::from_secs(1_700_000_600),
+    ///     now: NumericDate::from_secs(1_700_000_000),
+    ///     leeway_secs: 60,
+    /// };
+    /// assert_eq!(early.kind(), ErrorKind::NotYetValid); // iat in the future, as nbf
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Expired { .. } => ErrorKind::Expired,

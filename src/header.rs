@@ -114,6 +114,17 @@ pub(crate) const REGISTERED: [&str; 11] = [
 
 impl Header {
     /// A header with `typ` set to `"JWT"` (RFC 7519 §5.1), the usual choice for JWTs.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey, UntrustedToken};
+    ///
+    /// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()), &key)?;
+    /// // {"alg":"HS256","typ":"JWT"}
+    /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
+    /// assert_eq!(UntrustedToken::parse(&jwt)?.header().token_type(), Some("JWT"));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self {
             token_type: Some(Cow::Borrowed("JWT")),
@@ -122,12 +133,30 @@ impl Header {
     }
 
     /// A header with no parameters at all (only `alg` will be written).
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey};
+    ///
+    /// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::empty(), &Claims::new(()), &key)?;
+    /// assert!(jwt.starts_with("eyJhbGciOiJIUzI1NiJ9.")); // {"alg":"HS256"}
+    /// assert_eq!(Header::empty().token_type(), None);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn empty() -> Self {
         Self::default()
     }
 
     /// Sets `typ`, the media type of the whole token (RFC 7515 §4.1.9). Use distinct types for
     /// distinct kinds of tokens, such as `"at+jwt"` for access tokens (RFC 9068, RFC 8725 §3.11).
+    /// A verifier requires it with [`Validation::with_type`](crate::Validation::with_type).
+    ///
+    /// ```
+    /// use webtoken::Header;
+    ///
+    /// let header = Header::new().with_type("at+jwt");
+    /// assert_eq!(header.token_type(), Some("at+jwt"));
+    /// ```
     #[must_use]
     pub fn with_type(mut self, token_type: impl Into<String>) -> Self {
         let token_type = token_type.into();
@@ -139,6 +168,12 @@ impl Header {
     }
 
     /// Removes `typ`.
+    ///
+    /// ```
+    /// use webtoken::Header;
+    ///
+    /// assert_eq!(Header::new().without_type(), Header::empty());
+    /// ```
     #[must_use]
     pub fn without_type(mut self) -> Self {
         self.token_type = None;
@@ -146,6 +181,13 @@ impl Header {
     }
 
     /// Sets `cty`, the media type of the payload (RFC 7515 §4.1.10).
+    ///
+    /// ```
+    /// use webtoken::Header;
+    ///
+    /// let header = Header::new().with_content_type("JWT"); // a nested JWT (RFC 7519 §5.2)
+    /// assert_eq!(header.content_type(), Some("JWT"));
+    /// ```
     #[must_use]
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
@@ -153,6 +195,18 @@ impl Header {
     }
 
     /// Sets `kid`, the hint that tells the verifier which of its keys to use.
+    ///
+    /// A signing key with an id ([`SigningKey::with_key_id`](crate::SigningKey::with_key_id))
+    /// writes its own `kid`, which is usually what you want.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey, UntrustedToken};
+    ///
+    /// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new().with_key_id("2025-01"), &Claims::new(()), &key)?;
+    /// assert_eq!(UntrustedToken::parse(&jwt)?.header().key_id(), Some("2025-01"));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
         self.key_id = Some(key_id.into());
@@ -163,6 +217,17 @@ impl Header {
     ///
     /// Registered names (`alg`, `kid`, `crit`, …) are not accepted here; use the typed
     /// builders. Returns the header unchanged for such a name.
+    ///
+    /// ```
+    /// use webtoken::Header;
+    ///
+    /// let header = Header::new()
+    ///     .with_extra("tenant", "acme")
+    ///     .with_extra("kid", "ignored: registered names have their own builders");
+    /// assert_eq!(header.extra()["tenant"], "acme");
+    /// assert_eq!(header.key_id(), None);
+    /// assert!(!header.extra().contains_key("kid"));
+    /// ```
     #[must_use]
     pub fn with_extra(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         let name = name.into();
@@ -173,6 +238,16 @@ impl Header {
     }
 
     /// `alg`: the algorithm, when the header was decoded or encoded.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey, UntrustedToken};
+    ///
+    /// assert_eq!(Header::new().algorithm(), None); // the signing key chooses
+    /// let key = SigningKey::hmac([7u8; 48], Algorithm::Hs384)?; // HS384: 48 bytes at least
+    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()), &key)?;
+    /// assert_eq!(UntrustedToken::parse(&jwt)?.header().algorithm(), Some(Algorithm::Hs384));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn algorithm(&self) -> Option<Algorithm> {
         self.algorithm
     }

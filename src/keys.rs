@@ -259,6 +259,22 @@ impl SigningKey {
     /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, ErrorKind, SigningKey};
+    ///
+    /// let secret = webtoken::keys::generate_hmac_secret(Algorithm::Hs256)?; // 32 random bytes
+    /// let key = SigningKey::hmac(&secret, Algorithm::Hs256)?;
+    /// assert_eq!(key.algorithm(), Algorithm::Hs256);
+    ///
+    /// // Refused when built: a short secret, a public key's bytes, a non-HMAC algorithm.
+    /// let short = SigningKey::hmac(b"password", Algorithm::Hs256).unwrap_err();
+    /// assert_eq!(short.kind(), ErrorKind::InvalidKey);
+    /// let pem = include_str!("../tests/data/keys/rsa2048.spki.pem");
+    /// assert!(SigningKey::hmac(pem, Algorithm::Hs256).is_err());
+    /// assert!(SigningKey::hmac(&secret, Algorithm::Rs256).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Hmac)?;
         Ok(Self::from_inner(
@@ -284,6 +300,16 @@ impl SigningKey {
 
     /// Attaches a key id: [`encode`](crate::encode) writes it as the header's `kid` when the
     /// header has none.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey, UntrustedToken};
+    ///
+    /// let key = SigningKey::generate(Algorithm::Es256)?;
+    /// let key = key.clone().with_key_id(key.thumbprint()?); // the RFC 7638 thumbprint as kid
+    /// let jwt = webtoken::encode(&Header::new(), &Claims::new(()), &key)?;
+    /// assert_eq!(UntrustedToken::parse(&jwt)?.header().key_id(), key.key_id());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
         self.key_id = Some(key_id.into());
@@ -301,6 +327,17 @@ impl SigningKey {
     }
 
     /// Signs `message` (a JWS signing input) and returns the raw signature bytes.
+    /// [`encode`](crate::encode) and [`jws::sign`](crate::jws::sign) call it for you.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+    /// let signature = key.sign(b"eyJhbGciOiJIUzI1NiJ9.e30")?;
+    /// assert_eq!(signature.len(), 32);
+    /// assert!(key.verifying_key()?.verify(b"eyJhbGciOiJIUzI1NiJ9.e30", &signature).is_ok());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`KeyError::Random`] if the system random number generator fails (ECDSA and RSA-PSS
@@ -319,6 +356,19 @@ impl SigningKey {
     }
 
     /// The public half of this key, bound to the same algorithm (for HMAC, the same secret).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey, Validation};
+    ///
+    /// let key = SigningKey::generate(Algorithm::EdDsa)?;
+    /// let public = key.verifying_key()?; // what the verifying service gets
+    /// assert_eq!(public.algorithm(), Algorithm::EdDsa);
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &key)?;
+    /// assert!(webtoken::decode::<()>(&jwt, &public, &Validation::new()).is_ok());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`KeyError`] if the public key cannot be rebuilt (it always can for keys that signed).
@@ -353,6 +403,24 @@ impl VerifyingKey {
     /// [`KeyErrorCategory::Rejected`] when the secret is a key in any form (PEM, DER, JWK, OpenSSH; see
     /// [the checks](crate::keys#checks-when-a-key-is-built)),
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an HMAC algorithm.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::{Algorithm, Claims, ErrorKind, Header, SigningKey, Validation, VerifyingKey};
+    ///
+    /// let secret = b"a 32-byte secret, for examples!!";
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let signing = SigningKey::hmac(secret, Algorithm::Hs256)?;
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signing)?;
+    ///
+    /// let key = VerifyingKey::hmac(secret, Algorithm::Hs256)?;
+    /// assert!(webtoken::decode::<()>(&jwt, &key, &Validation::new()).is_ok());
+    /// // The key is bound to HS256: the same secret as an HS512 key refuses the token.
+    /// let hs512 = VerifyingKey::hmac([secret.as_slice(), secret].concat(), Algorithm::Hs512)?;
+    /// let err = webtoken::decode::<()>(&jwt, &hs512, &Validation::new()).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::AlgorithmNotAllowed);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Hmac)?;
         Ok(Self::from_inner(
@@ -368,6 +436,27 @@ impl VerifyingKey {
     /// [`KeyError::RsaModulusSize`] outside 2048..=8192 bits, [`KeyError::RsaExponent`] for an
     /// unacceptable exponent (such as `e = 1`), [`KeyError::AlgorithmMismatch`] when
     /// `algorithm` is not an RSA algorithm.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, ErrorKind, VerifyingKey};
+    /// use webtoken::base64url;
+    ///
+    /// // The modulus and exponent of a 2048-bit key, as a JWK carries them.
+    /// let der = include_bytes!("../tests/data/keys/rsa2048.spki.der");
+    /// let jwk = VerifyingKey::rsa_der(der, Algorithm::Rs256)?.to_jwk()?;
+    /// let jwk = serde_json::to_value(jwk).unwrap();
+    /// let n = base64url::decode(jwk["n"].as_str().unwrap()).unwrap();
+    /// let e = base64url::decode(jwk["e"].as_str().unwrap()).unwrap();
+    /// assert_eq!(e, [1, 0, 1]); // 65537
+    ///
+    /// let key = VerifyingKey::rsa_components(&n, &e, Algorithm::Ps256)?;
+    /// assert_eq!(key.algorithm(), Algorithm::Ps256);
+    /// // 1024-bit moduli and e = 1 are refused.
+    /// let err = VerifyingKey::rsa_components(&n[..128], &e, Algorithm::Ps256).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidKey);
+    /// assert!(VerifyingKey::rsa_components(&n, &[1], Algorithm::Ps256).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn rsa_components(n: &[u8], e: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         require_family(algorithm, AlgorithmFamily::Rsa)?;
         Ok(Self::from_inner(
@@ -396,6 +485,19 @@ impl VerifyingKey {
     /// [`KeyError`] when the key is not 32 bytes; [`KeyErrorCategory::Rejected`] when it is not
     /// canonically encoded or is a point of small order (see
     /// [the checks](crate::keys#checks-when-a-key-is-built)).
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, VerifyingKey, base64url};
+    ///
+    /// // RFC 8037 Appendix A.1's public key (the JWK `x`).
+    /// let x = base64url::decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
+    /// let key = VerifyingKey::ed25519(&x)?;
+    /// assert_eq!(key.algorithm(), Algorithm::EdDsa);
+    /// // The thumbprint of RFC 8037 Appendix A.3.
+    /// assert_eq!(key.thumbprint()?, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    /// assert!(VerifyingKey::ed25519(&x[..31]).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn ed25519(public_key: &[u8]) -> Result<Self, Error> {
         Ok(Self::from_inner(
             Algorithm::EdDsa,
@@ -412,6 +514,15 @@ impl VerifyingKey {
     }
 
     /// Attaches a key id (used by key sets; a single key is used whatever the token's `kid`).
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, VerifyingKey};
+    ///
+    /// let key = VerifyingKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?
+    ///     .with_key_id("2025-01");
+    /// assert_eq!(key.key_id(), Some("2025-01"));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
         self.key_id = Some(key_id.into());
@@ -550,6 +661,45 @@ pub fn generate_hmac_secret(algorithm: Algorithm) -> Result<Vec<u8>, Error> {
 /// Implementations must select keys only from material the application configured: the
 /// token's `kid` is an opaque lookup string, and header parameters such as `jwk`, `jku`,
 /// `x5u` and `x5c` must never be used (RFC 8725 §3.10).
+///
+/// webtoken implements it for [`VerifyingKey`], [`JwkSet`] and
+/// [`KeyStore`](crate::jwks::KeyStore), and for references and `Arc`s of them. Your own, for
+/// example keys by `kid` from a configuration file:
+///
+/// ```
+/// use std::borrow::Cow;
+/// use std::collections::HashMap;
+/// use std::time::Duration;
+/// use webtoken::keys::KeySource;
+/// use webtoken::{Algorithm, Claims, Error, ErrorKind, Header, SigningKey, UnknownKeyError};
+/// use webtoken::{Validation, VerifyingKey};
+///
+/// struct ByKid(HashMap<String, VerifyingKey>);
+///
+/// impl KeySource for ByKid {
+///     fn find_key(
+///         &self,
+///         kid: Option<&str>,
+///         algorithm: Algorithm,
+///     ) -> Result<Cow<'_, VerifyingKey>, Error> {
+///         let not_found = || UnknownKeyError::NotFound { kid: kid.map(str::to_owned) };
+///         let key = kid.and_then(|kid| self.0.get(kid)).ok_or_else(not_found)?;
+///         // The key decides the algorithm; the token's `alg` must agree with it.
+///         key.find_key(kid, algorithm)
+///     }
+/// }
+///
+/// let signer = SigningKey::generate(Algorithm::Es256)?.with_key_id("a");
+/// let keys = ByKid(HashMap::from([("a".to_owned(), signer.verifying_key()?)]));
+/// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+///
+/// let jwt = webtoken::encode(&Header::new(), &claims, &signer)?;
+/// assert!(webtoken::decode::<()>(&jwt, &keys, &Validation::new()).is_ok());
+/// let jwt = webtoken::encode(&Header::new().with_key_id("b"), &claims, &signer)?;
+/// let err = webtoken::decode::<()>(&jwt, &keys, &Validation::new()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::UnknownKey);
+/// # Ok::<(), webtoken::Error>(())
+/// ```
 pub trait KeySource {
     /// Returns the key that verifies a token with this `kid` and (already allow-listed)
     /// `algorithm`. The returned key's algorithm must equal `algorithm`.

@@ -66,6 +66,10 @@
 //! enabling the feature alongside anything else never causes a runtime choice or panic. HMAC
 //! always uses hmac + sha2. [`keys::BACKEND`] names the backend of the current build.
 
+// docs.rs (`--cfg docsrs`, Cargo.toml's [package.metadata.docs.rs]) marks every item that a cargo
+// feature gates with "Available on crate feature ... only".
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Public modules hold what is theirs alone: the JWS layer, the JWK Set store, keys, the
 // Base64Url helpers and the unverified reads. Everything else is private and has one path, at
 // the root.

@@ -34,11 +34,28 @@ impl NumericDate {
     pub const UNIX_EPOCH: Self = Self { secs: 0, nanos: 0 };
 
     /// A whole number of seconds since the epoch.
+    ///
+    /// ```
+    /// use webtoken::NumericDate;
+    ///
+    /// let t = NumericDate::from_secs(1_700_000_000); // 2023-11-14T22:13:20Z
+    /// assert_eq!((t.as_secs(), t.subsec_nanos()), (1_700_000_000, 0));
+    /// assert_eq!(NumericDate::from_secs(0), NumericDate::UNIX_EPOCH);
+    /// ```
     pub const fn from_secs(secs: i64) -> Self {
         Self { secs, nanos: 0 }
     }
 
     /// Seconds with a fraction; `None` when not finite or outside the `i64` range of seconds.
+    ///
+    /// ```
+    /// use webtoken::NumericDate;
+    ///
+    /// let t = NumericDate::from_secs_f64(1_700_000_000.25).unwrap();
+    /// assert_eq!((t.as_secs(), t.subsec_nanos()), (1_700_000_000, 250_000_000));
+    /// assert_eq!(NumericDate::from_secs_f64(-0.5).unwrap().as_secs(), -1); // rounded down
+    /// assert!(NumericDate::from_secs_f64(f64::INFINITY).is_none());
+    /// ```
     pub fn from_secs_f64(secs: f64) -> Option<Self> {
         // -2^63 <= secs < 2^63, written as f64 bounds that are exact.
         const LIMIT: f64 = 9_223_372_036_854_775_808.0;
@@ -56,11 +73,29 @@ impl NumericDate {
     }
 
     /// The current time of the system clock.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use webtoken::NumericDate;
+    ///
+    /// let before = NumericDate::from_system_time(SystemTime::now());
+    /// assert!(NumericDate::now() >= before);
+    /// ```
     pub fn now() -> Self {
         Self::from_system_time(SystemTime::now())
     }
 
     /// Converts a [`SystemTime`], saturating at the `i64` range of seconds.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use webtoken::NumericDate;
+    ///
+    /// let t = NumericDate::from_system_time(UNIX_EPOCH + Duration::from_millis(1_500));
+    /// assert_eq!((t.as_secs(), t.subsec_nanos()), (1, 500_000_000));
+    /// let before_epoch = NumericDate::from_system_time(UNIX_EPOCH - Duration::from_millis(500));
+    /// assert_eq!(before_epoch, NumericDate::from_secs_f64(-0.5).unwrap());
+    /// ```
     pub fn from_system_time(time: SystemTime) -> Self {
         match time.duration_since(UNIX_EPOCH) {
             Ok(d) => Self {
@@ -93,6 +128,16 @@ impl NumericDate {
     }
 
     /// This date plus `duration`, saturating at the end of the representable range.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::NumericDate;
+    ///
+    /// let issued = NumericDate::from_secs(1_700_000_000);
+    /// assert_eq!(issued.saturating_add(Duration::from_secs(900)).as_secs(), 1_700_000_900);
+    /// let end = NumericDate::from_secs(i64::MAX).saturating_add(Duration::from_secs(1));
+    /// assert_eq!(end.as_secs(), i64::MAX);
+    /// ```
     #[must_use]
     pub fn saturating_add(self, duration: Duration) -> Self {
         let secs = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
@@ -116,6 +161,14 @@ impl NumericDate {
     }
 
     /// This date minus `duration`, saturating at the start of the representable range.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::NumericDate;
+    ///
+    /// let t = NumericDate::from_secs(60).saturating_sub(Duration::from_millis(500));
+    /// assert_eq!((t.as_secs(), t.subsec_nanos()), (59, 500_000_000));
+    /// ```
     #[must_use]
     pub fn saturating_sub(self, duration: Duration) -> Self {
         let secs = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
@@ -195,12 +248,40 @@ impl Lenient<'_> for NumericDate {
 }
 
 /// A source of the current time, injectable for tests and for services with their own clock.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicI64, Ordering};
+/// use webtoken::{Clock, NumericDate, Validation};
+///
+/// /// A clock the test moves by hand.
+/// #[derive(Debug, Default)]
+/// struct TestClock(AtomicI64);
+///
+/// impl Clock for TestClock {
+///     fn now(&self) -> NumericDate {
+///         NumericDate::from_secs(self.0.load(Ordering::Relaxed))
+///     }
+/// }
+///
+/// let clock = Arc::new(TestClock::default());
+/// let validation = Validation::new().with_clock(clock.clone());
+/// clock.0.store(1_700_000_000, Ordering::Relaxed);
+/// assert_eq!(validation.now().as_secs(), 1_700_000_000);
+/// ```
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current time.
     fn now(&self) -> NumericDate;
 }
 
-/// The operating system's clock.
+/// The operating system's clock, the one [`Validation::new`](crate::Validation::new) and
+/// [`Claims::expires_in`](crate::Claims::expires_in) read.
+///
+/// ```
+/// use webtoken::{Clock, NumericDate, SystemClock};
+///
+/// assert!(SystemClock.now() > NumericDate::from_secs(1_700_000_000));
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 

@@ -9,8 +9,8 @@
 // (RSA under 2048 bits, curves other than P-256/P-384, encrypted and multi-prime keys, keys
 // whose parts do not belong together, EC keys without their public point).
 //
-// The RustCrypto crates are dependencies of fuzz/ only, so this target has no stable replay in
-// tests/fuzz_corpus.rs (that would put them in the root crate's dev-dependencies).
+// The RustCrypto crates are never dependencies of the library: fuzz/ and the webtoken-testkit
+// package (testkit/tests/fuzz_corpus.rs, the stable replay of the corpus) bring them.
 //
 // Known disagreements, each handled precisely (see the functions named):
 // 1. Certificates: webtoken reads only a certificate's frame and its SubjectPublicKeyInfo and

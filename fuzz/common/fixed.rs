@@ -1,4 +1,4 @@
-// The fixed key, clock and policy of the HS256 targets (shared with tests/fuzz_corpus.rs).
+// The fixed key, clock and policy of the HS256 targets (shared with testkit/tests/fuzz_corpus.rs).
 // The key is the hostile corpus's `hs256` (RFC 7520 §3.5) and the policy its default verifier,
 // so that the seed tokens verify and the fuzzer starts from inputs that reach claim parsing.
 

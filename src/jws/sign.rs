@@ -132,6 +132,17 @@ pub(crate) fn assemble(
 
 /// Signs arbitrary payload bytes as a compact JWS (RFC 7515), with `alg` from the key.
 ///
+/// ```
+/// use webtoken::{jws, Algorithm, Header, SigningKey};
+///
+/// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+/// let jws = jws::sign(&Header::empty().with_content_type("text/plain"), b"hello", &key)?;
+/// // {"alg":"HS256","cty":"text/plain"} . "hello" . the 32-byte tag
+/// assert!(jws.starts_with("eyJhbGciOiJIUzI1NiIsImN0eSI6InRleHQvcGxhaW4ifQ.aGVsbG8."));
+/// assert_eq!(jws.rsplit('.').next().unwrap().len(), 43);
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+///
 /// # Errors
 /// As for [`encode`](crate::encode).
 pub fn sign(header: &Header, payload: &[u8], key: &SigningKey) -> Result<String, Error> {
@@ -151,6 +162,16 @@ pub fn sign(header: &Header, payload: &[u8], key: &SigningKey) -> Result<String,
 /// # Errors
 /// [`Error::Malformed`] when the header is not such an object, [`Error::AlgorithmNotAllowed`]
 /// when its `alg` is not the key's algorithm.
+///
+/// ```
+/// use webtoken::{jws, Algorithm, SigningKey};
+///
+/// let key = SigningKey::hmac(b"a 32-byte secret, for examples!!", Algorithm::Hs256)?;
+/// let jws = jws::sign_with_header_json(r#"{"typ":"JWT", "alg":"HS256"}"#, b"{}", &key)?;
+/// assert!(jws.starts_with("eyJ0eXAiOiJKV1QiLCAiYWxnIjoiSFMyNTYifQ.e30.")); // as given, space too
+/// assert!(jws::sign_with_header_json(r#"{"alg":"HS512"}"#, b"{}", &key).is_err());
+/// # Ok::<(), webtoken::Error>(())
+/// ```
 pub fn sign_with_header_json(
     header_json: &str,
     payload: &[u8],

@@ -18,6 +18,18 @@ pub struct Verified {
 
 impl Verified {
     /// The verified header.
+    ///
+    /// ```
+    /// use webtoken::{jws, Algorithm, Header, SigningKey, Validation};
+    ///
+    /// let key = SigningKey::hmac([3u8; 32], Algorithm::Hs256)?;
+    /// let jws = jws::sign(&Header::empty().with_content_type("text/plain"), b"hi", &key)?;
+    /// let verified = jws::verify(&jws, &key.verifying_key()?, &Validation::new())?;
+    /// assert_eq!(verified.header().content_type(), Some("text/plain"));
+    /// let (header, payload) = verified.into_parts();
+    /// assert_eq!((header.algorithm(), payload), (Some(Algorithm::Hs256), b"hi".to_vec()));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn header(&self) -> &Header {
         &self.header
     }

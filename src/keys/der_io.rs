@@ -67,6 +67,20 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyError`] when the seed is not 32 bytes.
+    ///
+    /// # Examples
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey, base64url};
+    ///
+    /// // RFC 8037 Appendix A.1: the seed `d` and, derived from it, the public key `x`.
+    /// let d = base64url::decode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A").unwrap();
+    /// let key = SigningKey::ed25519_seed(&d)?;
+    /// assert_eq!(key.algorithm(), Algorithm::EdDsa);
+    /// let jwk = serde_json::to_value(key.to_public_jwk()?).unwrap();
+    /// assert_eq!(jwk["x"], "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+    /// assert!(SigningKey::ed25519_seed(&d[..16]).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn ed25519_seed(seed: &[u8]) -> Result<Self, Error> {
         signing_key_from_private(
             &PrivateKeyDer::Ed25519 { seed, public: None },

@@ -7,6 +7,22 @@ use crate::algorithm::Algorithm;
 use crate::message::{Message, Untrusted};
 
 /// A key that could not be built, parsed or used.
+///
+/// [`Error::Key`](crate::Error::Key) carries it; its kind is `invalid_key`.
+///
+/// ```
+/// use webtoken::keys::{KeyError, KeyErrorCategory};
+/// use webtoken::{Algorithm, Error, ErrorKind, SigningKey, VerifyingKey};
+///
+/// let err = SigningKey::hmac(b"too short", Algorithm::Hs256).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidKey);
+/// assert_eq!(err.to_string(), "HS256 needs a secret of at least 32 bytes, got 9");
+/// assert!(matches!(err, Error::Key(KeyError::WeakSecret { min_len: 32, len: 9, .. })));
+///
+/// let err = VerifyingKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n", None).unwrap_err();
+/// let Error::Key(key_error) = err else { panic!() };
+/// assert_eq!(key_error.category(), Some(KeyErrorCategory::Pem));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {

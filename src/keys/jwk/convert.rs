@@ -45,6 +45,23 @@ impl Jwk {
     /// # Errors
     /// [`KeyError::AlgorithmMismatch`] when `algorithm` does not fit; otherwise as
     /// [`to_verifying_key`](Self::to_verifying_key).
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    /// use webtoken::{Algorithm, VerifyingKey};
+    ///
+    /// // An RSA JWK without `alg`: the verifier says which RSA algorithm it expects.
+    /// let der = include_bytes!("../../../tests/data/keys/rsa2048.spki.der");
+    /// let jwk = VerifyingKey::rsa_der(der, Algorithm::Rs256)?.to_jwk()?;
+    /// let json = serde_json::to_string(&jwk).unwrap().replace(r#""alg":"RS256","#, "");
+    /// let unbound = Jwk::from_json(&json)?;
+    /// assert_eq!(unbound.algorithm(), None);
+    /// assert_eq!(unbound.to_verifying_key_for(Algorithm::Ps256)?.algorithm(), Algorithm::Ps256);
+    /// assert!(unbound.to_verifying_key_for(Algorithm::Es256).is_err());
+    /// // With `alg`, only that algorithm.
+    /// assert!(jwk.to_verifying_key_for(Algorithm::Ps256).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn to_verifying_key_for(&self, algorithm: Algorithm) -> Result<VerifyingKey, Error> {
         self.check_operation("verify")?;
         self.build_verifying_key(algorithm)
@@ -377,6 +394,18 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// As [`to_jwk`](Self::to_jwk): HMAC keys have no exportable thumbprint.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, VerifyingKey, base64url};
+    ///
+    /// // RFC 8037 Appendix A.1's public key and its thumbprint (Appendix A.3).
+    /// let x = base64url::decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
+    /// let key = VerifyingKey::ed25519(&x)?;
+    /// assert_eq!(key.thumbprint()?, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    /// let hmac = VerifyingKey::hmac([7u8; 32], Algorithm::Hs256)?;
+    /// assert!(hmac.thumbprint().is_err()); // the secret is never exported
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn thumbprint(&self) -> Result<String, Error> {
         Ok(self.to_jwk()?.thumbprint())
     }
@@ -387,6 +416,17 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`KeyErrorCategory::Jwk`] for an HMAC key, which has no public part.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::Es384)?.with_key_id("es-1");
+    /// let jwk = key.to_public_jwk()?;
+    /// assert!(!jwk.is_private());
+    /// assert_eq!((jwk.curve(), jwk.key_id()), (Some("P-384"), Some("es-1")));
+    /// assert_eq!(jwk.algorithm(), Some(Algorithm::Es384));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn to_public_jwk(&self) -> Result<Jwk, Error> {
         self.verifying_key()?.to_jwk()
     }
@@ -478,6 +518,15 @@ impl SigningKey {
     ///
     /// # Errors
     /// As [`to_public_jwk`](Self::to_public_jwk).
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let key = SigningKey::generate(Algorithm::EdDsa)?;
+    /// assert_eq!(key.thumbprint()?, key.verifying_key()?.thumbprint()?);
+    /// assert_eq!(key.thumbprint()?.len(), 43); // base64url of a SHA-256
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn thumbprint(&self) -> Result<String, Error> {
         Ok(self.to_public_jwk()?.thumbprint())
     }

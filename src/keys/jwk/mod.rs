@@ -386,6 +386,16 @@ impl Jwk {
     }
 
     /// The key type (`kty`).
+    ///
+    /// ```
+    /// use webtoken::keys::{Jwk, KeyType};
+    ///
+    /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(jwk.key_type(), KeyType::Okp);
+    /// assert_eq!(jwk.key_type().as_str(), "OKP");
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn key_type(&self) -> KeyType {
         self.material.key_type()
     }
@@ -400,27 +410,77 @@ impl Jwk {
     }
 
     /// The key id (`kid`).
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    ///
+    /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","kid":"ed-2025",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(jwk.key_id(), Some("ed-2025"));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn key_id(&self) -> Option<&str> {
         self.key_id.as_deref()
     }
 
     /// The algorithm the key is bound to (`alg`), if the JWK names one.
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    /// use webtoken::Algorithm;
+    ///
+    /// let jwk = Jwk::from_hmac_secret([7u8; 48], Algorithm::Hs384)?;
+    /// assert_eq!(jwk.algorithm(), Some(Algorithm::Hs384));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn algorithm(&self) -> Option<Algorithm> {
         self.algorithm
     }
 
     /// The intended use (`use`): `"sig"`, `"enc"` or another registered value.
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    ///
+    /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","use":"sig",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(jwk.key_use(), Some("sig"));
+    /// // A key for encryption never verifies a signature.
+    /// let enc = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","use":"enc",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert!(enc.to_verifying_key().is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn key_use(&self) -> Option<&str> {
         self.key_use.as_deref()
     }
 
     /// The permitted operations (`key_ops`).
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    ///
+    /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","key_ops":["verify"],
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(jwk.key_operations(), Some(&["verify".to_owned()][..]));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn key_operations(&self) -> Option<&[String]> {
         self.key_ops.as_deref()
     }
 
     /// A member that webtoken keeps without interpreting it (`x5c`, `x5t`, `x5t#S256`, `x5u`, or
     /// any unknown member). Such members are never used to select or trust a key.
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    ///
+    /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","issuer":"https://id.example",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(jwk.other_member("issuer").and_then(|v| v.as_str()), Some("https://id.example"));
+    /// assert!(serde_json::to_string(&jwk).unwrap().contains(r#""issuer":"https://id.example""#));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn other_member(&self, name: &str) -> Option<&Value> {
         self.other.get(name)
     }
@@ -431,6 +491,20 @@ impl Jwk {
     }
 
     /// The public JWK: the same key without its private members.
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    ///
+    /// // RFC 8037 Appendix A.1's private key.
+    /// let private = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","kid":"ed",
+    ///     "d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// let public = private.to_public()?;
+    /// assert!(private.is_private() && !public.is_private());
+    /// assert_eq!(public.thumbprint(), private.thumbprint());
+    /// assert!(!serde_json::to_string(&public).unwrap().contains(r#""d""#));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`KeyErrorCategory::Jwk`] for an `oct` key, which has no public part.
@@ -460,6 +534,16 @@ impl Jwk {
     }
 
     /// Sets the key id (`kid`).
+    ///
+    /// ```
+    /// use webtoken::keys::Jwk;
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let jwk = SigningKey::generate(Algorithm::Es256)?.to_public_jwk()?.with_key_id("2025-06");
+    /// assert_eq!(jwk.key_id(), Some("2025-06"));
+    /// assert_eq!(jwk.to_verifying_key()?.key_id(), Some("2025-06"));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     #[must_use]
     pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
         self.key_id = Some(key_id.into());

@@ -183,6 +183,26 @@ impl Jwk {
     /// [`KeyErrorCategory::Jwk`] for anything else that is not a strict, consistent JWK (see the
     /// [parsing rules](Jwk#parsing)); an `alg` of another family or curve is
     /// [`KeyError::AlgorithmMismatch`].
+    ///
+    /// ```
+    /// use webtoken::keys::{Jwk, KeyType};
+    /// use webtoken::{Algorithm, ErrorKind};
+    ///
+    /// // RFC 7515 Appendix A.3's P-256 public key, bound to ES256.
+    /// let jwk = Jwk::from_json(r#"{"kty":"EC","crv":"P-256","alg":"ES256","kid":"ec-1",
+    ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+    ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#)?;
+    /// assert_eq!((jwk.key_type(), jwk.curve()), (KeyType::Ec, Some("P-256")));
+    /// assert_eq!(jwk.to_verifying_key()?.algorithm(), Algorithm::Es256);
+    ///
+    /// // An `alg` that does not fit the key, a repeated member: refused.
+    /// let err = Jwk::from_json(r#"{"kty":"EC","crv":"P-256","alg":"RS256",
+    ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+    ///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidKey);
+    /// assert!(Jwk::from_json(r#"{"kty":"oct","k":"AA","k":"AA"}"#).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<Self, Error> {
         let StrictObject(obj) =
             serde_json::from_str(json).map_err(|e| jwk_error(format!("not a JSON object: {e}")))?;

@@ -149,6 +149,26 @@ impl JwkSet {
     ///
     /// # Errors
     /// [`KeyErrorCategory::JwkSet`](crate::keys::KeyErrorCategory::JwkSet) naming the rule that was broken and the entry (index and `kid`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webtoken::keys::JwkSet;
+    /// use webtoken::{Algorithm, Claims, Header, SigningKey, Validation};
+    ///
+    /// // What an identity provider publishes at its jwks_uri, and a token it issued.
+    /// let signer = SigningKey::generate(Algorithm::Es256)?.with_key_id("2025-01");
+    /// let jwks = JwkSet::from_keys([signer.to_public_jwk()?])?;
+    /// let document = serde_json::to_string(&jwks).unwrap();
+    /// let claims = Claims::new(()).expires_in(Duration::from_secs(60));
+    /// let jwt = webtoken::encode(&Header::new(), &claims, &signer)?;
+    ///
+    /// let jwks = JwkSet::from_json(&document)?;
+    /// assert_eq!(jwks.len(), 1);
+    /// let token = webtoken::decode::<()>(&jwt, &jwks, &Validation::new())?;
+    /// assert_eq!(token.header().key_id(), Some("2025-01"));
+    /// assert!(JwkSet::from_json(r#"{"kyes":[]}"#).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn from_json(json: &str) -> Result<Self, Error> {
         let raw: RawSet = serde_json::from_str(json)
             .map_err(|e| set_error(format!("not a JWK Set document: {e}")))?;
@@ -303,11 +323,36 @@ impl JwkSet {
     }
 
     /// The usable key with exactly this `kid`.
+    ///
+    /// ```
+    /// use webtoken::keys::JwkSet;
+    ///
+    /// let jwks = JwkSet::from_json(r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
+    /// assert!(jwks.get("ed").is_some());
+    /// assert!(jwks.get("ED").is_none()); // exact match
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn get(&self, key_id: &str) -> Option<&Jwk> {
         self.keys.iter().find(|k| k.key_id() == Some(key_id))
     }
 
     /// The usable keys, in the order of the document.
+    ///
+    /// ```
+    /// use webtoken::keys::JwkSet;
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// let keys = [
+    ///     SigningKey::generate(Algorithm::Es256)?,
+    ///     SigningKey::generate(Algorithm::EdDsa)?,
+    /// ];
+    /// let jwks = keys.iter().map(|k| Ok(k.to_public_jwk()?.with_thumbprint_kid()));
+    /// let jwks = JwkSet::from_keys(jwks.collect::<Result<Vec<_>, webtoken::Error>>()?)?;
+    /// let kids: Vec<_> = jwks.iter().filter_map(|jwk| jwk.key_id()).collect();
+    /// assert_eq!(kids, [keys[0].thumbprint()?, keys[1].thumbprint()?]);
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, Jwk> {
         self.keys.iter()
     }
@@ -324,6 +369,22 @@ impl JwkSet {
 
     /// The entries that were left out at load because they are not for JWS verification by
     /// webtoken (see [Loading](Self#loading)); worth a log line.
+    ///
+    /// ```
+    /// use webtoken::keys::JwkSet;
+    ///
+    /// // An X25519 key (key agreement, not signatures) beside an Ed25519 one.
+    /// let jwks = JwkSet::from_json(r#"{"keys":[
+    ///     {"kty":"OKP","crv":"X25519","kid":"x",
+    ///      "x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"},
+    ///     {"kty":"OKP","crv":"Ed25519","kid":"ed",
+    ///      "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#)?;
+    /// assert_eq!(jwks.len(), 1);
+    /// let skipped = &jwks.skipped()[0];
+    /// assert_eq!((skipped.index(), skipped.key_id()), (0, Some("x")));
+    /// assert!(skipped.reason().to_string().contains("X25519"));
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
     pub fn skipped(&self) -> &[SkippedKey] {
         &self.skipped
     }
