@@ -7,8 +7,9 @@ use super::build::{
 };
 use super::der::{
     PrivateKeyDer, PublicKeyDer, parse_certificate, parse_pkcs8, parse_rsa_private,
-    parse_rsa_public, parse_sec1, parse_spki, write_pkcs8_ec, write_pkcs8_ed25519, write_pkcs8_rsa,
-    write_spki_ec, write_spki_ed25519, write_spki_rsa,
+    parse_rsa_public, parse_sec1, parse_spki, write_pkcs8_ec, write_pkcs8_ed25519,
+    write_pkcs8_ml_dsa, write_pkcs8_rsa, write_spki_ec, write_spki_ed25519, write_spki_ml_dsa,
+    write_spki_rsa,
 };
 use super::kind::Curve;
 use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey};
@@ -180,6 +181,10 @@ impl SigningKey {
                 write_pkcs8_ec(curve, d, point)
             }
             PrivateParts::Ed25519 { seed, .. } => write_pkcs8_ed25519(seed),
+            PrivateParts::MlDsa { seed, .. } => write_pkcs8_ml_dsa(
+                super::mldsa::parameter_set(self.algorithm, "ML-DSA key")?,
+                seed,
+            ),
         })
     }
 }
@@ -309,6 +314,10 @@ impl VerifyingKey {
                 write_spki_ec(curve, k.point())
             }
             VerifyingInner::EdDsa(k) => write_spki_ed25519(k.as_bytes()),
+            VerifyingInner::MlDsa(k) => write_spki_ml_dsa(
+                super::mldsa::parameter_set(self.algorithm, "ML-DSA key")?,
+                k.as_bytes(),
+            ),
             VerifyingInner::Hmac(_) => {
                 return Err(KeyError::KeyTypeMismatch {
                     expected: "a public key",

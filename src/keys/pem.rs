@@ -189,14 +189,16 @@ impl VerifyingKey {
         )
     }
 
-    /// A P-256 (`ES256`) or P-384 (`ES384`) verifying key from PEM: `PUBLIC KEY`, or a private
-    /// key (`PRIVATE KEY`, `EC PRIVATE KEY`) whose public half is used. The curve fixes the
-    /// algorithm; the point is checked to lie on the curve.
+    /// A P-256 (`ES256`), P-384 (`ES384`), P-521 (`ES512`) or secp256k1 (`ES256K`) verifying
+    /// key from PEM: `PUBLIC KEY`, or a private key (`PRIVATE KEY`, `EC PRIVATE KEY`) whose
+    /// public half is used. The curve fixes the algorithm; the point is checked to lie on the
+    /// curve.
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves (P-521, secp256k1, …), and the PEM and
-    /// DER errors of [`from_pem`](Self::from_pem).
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves (brainpool, …),
+    /// [`KeyErrorCategory::Unavailable`] for P-521 and secp256k1 without the `aws-lc-rs`
+    /// feature, and the PEM and DER errors of [`from_pem`](Self::from_pem).
     ///
     /// # Examples
     /// ```
@@ -205,7 +207,12 @@ impl VerifyingKey {
     /// let pem = include_str!("../../tests/data/keys/p256.spki.pem");
     /// assert_eq!(VerifyingKey::ecdsa_pem(pem)?.algorithm(), Algorithm::Es256);
     /// let p521 = include_str!("../../tests/data/keys/p521.spki.pem");
-    /// assert!(VerifyingKey::ecdsa_pem(p521).is_err());
+    /// match VerifyingKey::ecdsa_pem(p521) {
+    ///     Ok(key) => assert_eq!(key.algorithm(), Algorithm::Es512), // with aws-lc-rs
+    ///     Err(err) => assert!(err.to_string().contains("`aws-lc-rs` cargo feature")),
+    /// }
+    /// let ed25519 = include_str!("../../tests/data/keys/ed25519.spki.pem");
+    /// assert!(VerifyingKey::ecdsa_pem(ed25519).is_err());
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn ecdsa_pem(pem: &str) -> Result<Self, Error> {
