@@ -8,13 +8,13 @@
 //!
 //! | file (PEM label or DER structure) | signing | verifying |
 //! |---|---|---|
-//! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, Ed25519) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
+//! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, P-521, secp256k1, Ed25519, ML-DSA) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
 //! | `RSA PRIVATE KEY` (PKCS#1) | [`SigningKey::rsa_pem`]; DER: [`SigningKey::rsa_der`] | [`VerifyingKey::rsa_pem`] (public half) |
 //! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::from_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
-//! | `PUBLIC KEY` (SPKI) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
+//! | `PUBLIC KEY` (SPKI, also P-521, secp256k1 and ML-DSA) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
 //! | `RSA PUBLIC KEY` (PKCS#1) | — | [`VerifyingKey::rsa_pem`]; DER: [`VerifyingKey::rsa_der`] |
 //! | `CERTIFICATE` (X.509, **not validated**) | — | [`VerifyingKey::from_certificate_pem`]; DER: [`VerifyingKey::from_certificate_der`] |
-//! | JWK (JSON, RFC 7517/8037: `RSA`, `EC`, `OKP`, `oct`) | [`Jwk::to_signing_key`] | [`Jwk::to_verifying_key`]; a JWK Set ([`JwkSet`]) chooses by `kid` |
+//! | JWK (JSON, RFC 7517/8037/9964: `RSA`, `EC`, `OKP`, `AKP`, `oct`) | [`Jwk::to_signing_key`] | [`Jwk::to_verifying_key`]; a JWK Set ([`JwkSet`]) chooses by `kid` |
 //!
 //! The key type comes from the PEM label and the algorithm OID, never from guessing. RSA keys
 //! need an explicit algorithm (`RS*` or `PS*`); EC and Ed25519 keys are bound by their curve.
@@ -61,7 +61,11 @@
 //!   few big-integer products and remainders, once: about 0.15 ms for a 2048-bit key and 0.5 ms
 //!   for 4096 bits (release build).
 //! - **ECDSA**: points not on the curve (or the identity); private keys whose public point does
-//!   not match the scalar.
+//!   not match the scalar. The curve is named by the key (JWK `crv`, OID, algorithm), never
+//!   guessed from a point's size (secp256k1 and P-256 points have the same size).
+//! - **ML-DSA**: public keys of another length than their parameter set's; a seed whose public
+//!   key is not the JWK's `pub` or the PKCS#8 v2 `publicKey`; a PKCS#8 `both` form whose
+//!   expanded key is not the seed's; the `expandedKey` form alone (webtoken keeps the seed).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -24,7 +24,7 @@ pub(crate) enum Want {
     Any(Option<Algorithm>),
     /// An RSA key, bound to this (RSA) algorithm.
     Rsa(Algorithm),
-    /// A P-256 or P-384 key; the curve fixes the algorithm.
+    /// An EC key on a curve of the table; the curve fixes the algorithm.
     Ecdsa,
     /// An Ed25519 key.
     Ed25519,

@@ -116,14 +116,15 @@ impl VerifyingKey {
     /// A verifying key from any supported PEM block; the key type comes from the label and
     /// the algorithm OID inside, never from guessing.
     ///
-    /// Accepted labels: `PUBLIC KEY` (SPKI: RSA, P-256, P-384, Ed25519), `RSA PUBLIC KEY`
+    /// Accepted labels: `PUBLIC KEY` (SPKI: RSA, P-256, P-384, P-521, secp256k1, Ed25519, ML-DSA), `RSA PUBLIC KEY`
     /// (PKCS#1), `CERTIFICATE` (X.509; **not validated**, see
     /// [`from_certificate_pem`](Self::from_certificate_pem)), and the private-key labels
     /// `PRIVATE KEY`, `RSA PRIVATE KEY` and `EC PRIVATE KEY`, whose public half is used.
     ///
     /// `algorithm` must be given for RSA keys (`RS256`..`PS512`: the key does not say which);
-    /// for EC and Ed25519 keys it may be `None` (P-256 → `ES256`, P-384 → `ES384`, Ed25519 →
-    /// `EdDSA`) or must be that algorithm.
+    /// for EC, Ed25519 and ML-DSA keys it may be `None` (P-256 → `ES256`, P-384 → `ES384`,
+    /// P-521 → `ES512`, secp256k1 → `ES256K`, Ed25519 → `EdDSA`, ML-DSA by its OID) or must be
+    /// that algorithm (or `Ed25519` for an Ed25519 key).
     ///
     /// # Errors
     /// [`KeyErrorCategory::Pem`] for broken armour (missing END line, bad base64, trailing data…),
@@ -294,7 +295,7 @@ impl VerifyingKey {
 
 impl SigningKey {
     /// A signing key from any supported private-key PEM block: `PRIVATE KEY` (PKCS#8 v1 or
-    /// v2 with an RSA, P-256, P-384 or Ed25519 key), `RSA PRIVATE KEY` (PKCS#1) or
+    /// v2 with an RSA, EC, Ed25519 or ML-DSA key), `RSA PRIVATE KEY` (PKCS#1) or
     /// `EC PRIVATE KEY` (SEC1). The key type comes from the label and the OID inside.
     ///
     /// `algorithm` must be given for RSA keys; for EC and Ed25519 keys it may be `None` (the
@@ -366,7 +367,8 @@ impl SigningKey {
         )
     }
 
-    /// A P-256 (`ES256`) or P-384 (`ES384`) signing key from a `PRIVATE KEY` (PKCS#8) or
+    /// A P-256 (`ES256`), P-384 (`ES384`), P-521 (`ES512`) or secp256k1 (`ES256K`) signing key
+    /// from a `PRIVATE KEY` (PKCS#8) or
     /// `EC PRIVATE KEY` (SEC1) PEM block; the curve fixes the algorithm. The public key must
     /// be included (OpenSSL always writes it; ring cannot derive it from the private scalar).
     ///

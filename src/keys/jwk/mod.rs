@@ -210,7 +210,8 @@ impl Material {
     }
 }
 
-/// A JSON Web Key (RFC 7517): an RSA, EC (P-256, P-384), OKP (Ed25519) or `oct` key, public or
+/// A JSON Web Key (RFC 7517): an RSA, EC (P-256, P-384, P-521, secp256k1), OKP (Ed25519), AKP
+/// (ML-DSA, RFC 9964) or `oct` key, public or
 /// private, with its `kid`, `use`, `key_ops` and `alg`.
 ///
 /// A `Jwk` is parsed strictly (see [Parsing](#parsing) below) with
@@ -403,7 +404,8 @@ impl Jwk {
         self.material.key_type()
     }
 
-    /// The curve (`crv`) of an EC or OKP key: `"P-256"`, `"P-384"` or `"Ed25519"`.
+    /// The curve (`crv`) of an EC or OKP key: `"P-256"`, `"P-384"`, `"P-521"`, `"secp256k1"` or
+    /// `"Ed25519"`.
     pub fn curve(&self) -> Option<&'static str> {
         match &self.material {
             Material::Ec { curve, .. } => Some(curve.jwk_crv()),
