@@ -101,20 +101,6 @@ const SECP256K1: CurveRow = CurveRow {
     algorithm: Algorithm::Es256K,
 };
 
-/// The longest ECDSA signature (`r || s`, twice the coordinate size) of any curve in the table.
-pub(crate) const MAX_EC_SIGNATURE_LEN: usize = {
-    let mut max = 0;
-    let mut i = 0;
-    while i < Curve::ALL.len() {
-        let len = 2 * Curve::ALL[i].coordinate_len();
-        if len > max {
-            max = len;
-        }
-        i += 1;
-    }
-    max
-};
-
 /// What a constructor of "any EC key" expects, in messages.
 pub(crate) const ANY_EC_KEY: &str = "a P-256, P-384, P-521 or secp256k1 EC key";
 
@@ -396,7 +382,6 @@ mod tests {
                 AlgorithmSet::only(curve.algorithm())
             );
         }
-        assert_eq!(MAX_EC_SIGNATURE_LEN, 132);
         assert_eq!(
             Curve::names_and_point_lens(),
             (
