@@ -940,7 +940,7 @@ fn realistic_set() -> String {
     );
     // A key-agreement curve (an unsupported crv) and a key type webtoken does not know. (P-521
     // and AKP keys are skipped only by builds without the `aws-lc-rs` feature: see
-    // tests/new_algorithms.rs.)
+    // tests/algorithms.rs.)
     let x25519 = json!({"kty": "OKP", "crv": "X25519", "kid": "x25519",
         "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"});
     let future = json!({"kty": "HSS-LMS", "kid": "pq-1", "pub": "AAAA"});
