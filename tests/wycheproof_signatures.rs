@@ -10,6 +10,11 @@ mod common;
 use serde_json::Value;
 use webtoken::{Algorithm, Error, VerifyingKey};
 
+fn b64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
         .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
@@ -296,6 +301,22 @@ fn ml_dsa_files_verify_with_the_empty_context() {
                 der.is_ok(),
                 "{file}: raw and SPKI keys disagree"
             );
+            // And as an AKP JWK (RFC 9964), whose SPKI export is the group's.
+            let jwk = serde_json::json!({"kty": "AKP", "alg": alg.as_str(),
+                "pub": b64url(&hex(group["publicKey"].as_str().expect("pk")))});
+            let from_jwk = webtoken::keys::Jwk::from_json(&jwk.to_string())
+                .and_then(|jwk| jwk.to_verifying_key());
+            assert_eq!(
+                raw.is_ok(),
+                from_jwk.is_ok(),
+                "{file}: raw and JWK keys disagree"
+            );
+            if let Ok(from_jwk) = &from_jwk {
+                assert_eq!(
+                    from_jwk.to_spki_der().unwrap(),
+                    hex(group["publicKeyDer"].as_str().expect("der"))
+                );
+            }
             for test in group["tests"].as_array().expect("tests") {
                 checked += 1;
                 let id = test["tcId"].as_u64().expect("tcId");
