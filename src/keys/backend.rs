@@ -7,7 +7,8 @@
 //! [`unavailable`] (a [`KeyErrorCategory::Unavailable`] error naming the feature), and the
 //! ML-DSA key pair type is uninhabited, so no key of those kinds can exist in such a build.
 //!
-//! The family modules import `signature`, `rand`, `agreement`, `rsa` and `error` from here.
+//! The family modules import `signature`, `rand`, `rsa`, `error` and (ring only) `agreement`
+//! from here.
 //! The two APIs agree except where an adapter below says otherwise.
 
 #[cfg(feature = "aws-lc-rs")]
