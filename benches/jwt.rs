@@ -4,7 +4,8 @@
 //! aws-lc-rs with `--features aws-lc-rs`) for the asymmetric algorithms).
 //!
 //! Run: `cargo bench -p webtoken-benches --bench jwt -- --warm-up-time 1 --measurement-time 3`
-//! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA,
+//! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA, and
+//! with `--features aws-lc-rs` also ES512, ES256K and ML-DSA-44/65/87,
 //! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`,
 //! `hostile64k/{shape}` (hostile 64 KiB tokens decoded to their error, beside `plain`); in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
@@ -514,6 +515,93 @@ fn asymmetric(runner: &mut Runner<'_>) {
     }
 }
 
+/// ES512, ES256K and ML-DSA-44/65/87 (aws-lc-rs only): sign and verify through webtoken beside
+/// aws-lc-rs's raw calls over the same signing input. The floors verify with a
+/// `ParsedPublicKey` (the key parsed once), as webtoken does.
+#[cfg(feature = "aws-lc-rs")]
+fn aws_lc_only(runner: &mut Runner<'_>) {
+    let rng = SystemRandom::new();
+    let claims = claims();
+    let validation = validation();
+    let header = Header::new();
+    let mut cases: Vec<(&str, SigningKey, VerifyingKey, RawSign<'_>, RawVerify<'_>)> = Vec::new();
+    for (name, signing, verification) in [
+        (
+            "es512",
+            &sig::ECDSA_P521_SHA512_FIXED_SIGNING,
+            &sig::ECDSA_P521_SHA512_FIXED,
+        ),
+        (
+            "es256k",
+            &sig::ECDSA_P256K1_SHA256_FIXED_SIGNING,
+            &sig::ECDSA_P256K1_SHA256_FIXED,
+        ),
+    ] {
+        let doc = sig::EcdsaKeyPair::generate_pkcs8(signing, &rng).unwrap();
+        let pair = ecdsa_pair(signing, doc.as_ref());
+        let public = sig::ParsedPublicKey::new(verification, pair.public_key().as_ref()).unwrap();
+        let key = SigningKey::from_pkcs8_der(doc.as_ref(), None).unwrap();
+        let verifying = key.verifying_key().unwrap();
+        let rng = &rng;
+        cases.push((
+            name,
+            key,
+            verifying,
+            Box::new(move |m| pair.sign(rng, m).unwrap().as_ref().to_vec()),
+            Box::new(move |m, s| public.verify_sig(m, s).is_ok()),
+        ));
+    }
+    for (name, signing, verification) in [
+        ("ml-dsa-44", &sig::ML_DSA_44_SIGNING, &sig::ML_DSA_44),
+        ("ml-dsa-65", &sig::ML_DSA_65_SIGNING, &sig::ML_DSA_65),
+        ("ml-dsa-87", &sig::ML_DSA_87_SIGNING, &sig::ML_DSA_87),
+    ] {
+        let seed = [7u8; 32];
+        let pair = sig::PqdsaKeyPair::from_seed(signing, &seed).unwrap();
+        let public = sig::ParsedPublicKey::new(verification, pair.public_key().as_ref()).unwrap();
+        let key = SigningKey::from_pkcs8_der(pair.to_pkcs8v1().unwrap().as_ref(), None).unwrap();
+        let verifying = key.verifying_key().unwrap();
+        cases.push((
+            name,
+            key,
+            verifying,
+            Box::new(move |m| {
+                let mut out = vec![0; signing.signature_len()];
+                pair.sign(m, &mut out).unwrap();
+                out
+            }),
+            Box::new(move |m, s| public.verify_sig(m, s).is_ok()),
+        ));
+    }
+    for (name, key, verifying, raw_sign, raw_verify) in &cases {
+        let token = webtoken::encode(&header, &claims, key).unwrap();
+        let (signing_input, signature) = token.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        assert!(raw_verify(signing_input.as_bytes(), &signature));
+        webtoken::decode::<Custom>(&token, verifying, &validation).unwrap();
+        runner.pair(
+            &format!("sign/{name}"),
+            &mut || {
+                black_box(webtoken::encode(black_box(&header), black_box(&claims), key).unwrap());
+            },
+            &mut || {
+                black_box(raw_sign(black_box(signing_input.as_bytes())));
+            },
+        );
+        runner.pair(
+            &format!("verify/{name}"),
+            &mut || {
+                black_box(
+                    webtoken::decode::<Custom>(black_box(&token), verifying, &validation).unwrap(),
+                );
+            },
+            &mut || {
+                assert!(raw_verify(black_box(signing_input.as_bytes()), &signature));
+            },
+        );
+    }
+}
+
 /// Header JSON of about `budget` bytes: `head`, then `item(i)` for i = 0, 1, … joined by
 /// `sep` while they fit, then `tail`.
 fn filled(
@@ -788,6 +876,8 @@ fn main() {
         );
         hs256(&mut Runner::Paired);
         asymmetric(&mut Runner::Paired);
+        #[cfg(feature = "aws-lc-rs")]
+        aws_lc_only(&mut Runner::Paired);
         return;
     }
     let mut c = config().configure_from_args();
@@ -795,5 +885,7 @@ fn main() {
     base64url(&mut c);
     hostile(&mut c);
     asymmetric(&mut Runner::Criterion(&mut c));
+    #[cfg(feature = "aws-lc-rs")]
+    aws_lc_only(&mut Runner::Criterion(&mut c));
     c.final_summary();
 }

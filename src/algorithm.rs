@@ -1,4 +1,4 @@
-//! JWS signature algorithms (RFC 7518 §3, RFC 8037 §3.1).
+//! JWS signature algorithms (RFC 7518 §3, RFC 8037 §3.1, RFC 8812 §3.2, RFC 9864, RFC 9964).
 //!
 //! `none` is deliberately not representable: no verifying or signing API can be asked for it.
 
@@ -47,8 +47,28 @@ pub enum Algorithm {
     Es256,
     /// ECDSA on P-384 with SHA-384, signature `r || s` (`ES384`).
     Es384,
-    /// Ed25519 (`EdDSA`, RFC 8037).
+    /// Ed25519 (`EdDSA`, RFC 8037). RFC 9864 deprecates this name for the fully-specified
+    /// [`Ed25519`](Self::Ed25519); it stays the name webtoken writes by default, since every
+    /// verifier knows it.
     EdDsa,
+    /// ECDSA on P-521 with SHA-512, signature `r || s` of 132 bytes (`ES512`). Needs the
+    /// `aws-lc-rs` cargo feature.
+    Es512,
+    /// ECDSA on secp256k1 with SHA-256, signature `r || s` (`ES256K`, RFC 8812 §3.2). Needs
+    /// the `aws-lc-rs` cargo feature.
+    Es256K,
+    /// Ed25519 under its fully-specified name (`Ed25519`, RFC 9864 §2.2): the same keys and
+    /// signatures as [`EdDsa`](Self::EdDsa). An Ed25519 key verifies tokens of either name.
+    Ed25519,
+    /// ML-DSA-44 (FIPS 204, RFC 9964), pure mode with an empty context. Needs the `aws-lc-rs`
+    /// cargo feature.
+    MlDsa44,
+    /// ML-DSA-65 (FIPS 204, RFC 9964), pure mode with an empty context. Needs the `aws-lc-rs`
+    /// cargo feature.
+    MlDsa65,
+    /// ML-DSA-87 (FIPS 204, RFC 9964), pure mode with an empty context. Needs the `aws-lc-rs`
+    /// cargo feature.
+    MlDsa87,
 }
 
 /// The family of keys an [`Algorithm`] works with.
@@ -59,10 +79,12 @@ pub enum AlgorithmFamily {
     Hmac,
     /// RSA keys: RS256..RS512 and PS256..PS512.
     Rsa,
-    /// Elliptic-curve keys: ES256 (P-256) and ES384 (P-384).
+    /// Elliptic-curve keys: ES256 (P-256), ES384 (P-384), ES512 (P-521), ES256K (secp256k1).
     Ecdsa,
-    /// Edwards-curve keys: EdDSA (Ed25519).
+    /// Edwards-curve keys: EdDSA and Ed25519 (the same algorithm under two names).
     EdDsa,
+    /// ML-DSA keys (JWK `kty` `AKP`): ML-DSA-44, ML-DSA-65, ML-DSA-87, one per parameter set.
+    MlDsa,
 }
 
 impl AlgorithmFamily {
@@ -73,13 +95,14 @@ impl AlgorithmFamily {
             Self::Rsa => "RSA key",
             Self::Ecdsa => "EC key",
             Self::EdDsa => "Ed25519 key",
+            Self::MlDsa => "ML-DSA key",
         }
     }
 }
 
 impl Algorithm {
     /// Every algorithm webtoken implements, in a stable order.
-    pub const ALL: [Algorithm; 12] = [
+    pub const ALL: [Algorithm; 18] = [
         Self::Hs256,
         Self::Hs384,
         Self::Hs512,
@@ -92,6 +115,12 @@ impl Algorithm {
         Self::Es256,
         Self::Es384,
         Self::EdDsa,
+        Self::Es512,
+        Self::Es256K,
+        Self::Ed25519,
+        Self::MlDsa44,
+        Self::MlDsa65,
+        Self::MlDsa87,
     ];
 
     /// The registered JWS name (`"HS256"`, `"EdDSA"`, …).
@@ -116,6 +145,12 @@ impl Algorithm {
             Self::Es256 => "ES256",
             Self::Es384 => "ES384",
             Self::EdDsa => "EdDSA",
+            Self::Es512 => "ES512",
+            Self::Es256K => "ES256K",
+            Self::Ed25519 => "Ed25519",
+            Self::MlDsa44 => "ML-DSA-44",
+            Self::MlDsa65 => "ML-DSA-65",
+            Self::MlDsa87 => "ML-DSA-87",
         }
     }
 
@@ -133,8 +168,9 @@ impl Algorithm {
             Self::Rs256 | Self::Rs384 | Self::Rs512 | Self::Ps256 | Self::Ps384 | Self::Ps512 => {
                 AlgorithmFamily::Rsa
             }
-            Self::Es256 | Self::Es384 => AlgorithmFamily::Ecdsa,
-            Self::EdDsa => AlgorithmFamily::EdDsa,
+            Self::Es256 | Self::Es384 | Self::Es512 | Self::Es256K => AlgorithmFamily::Ecdsa,
+            Self::EdDsa | Self::Ed25519 => AlgorithmFamily::EdDsa,
+            Self::MlDsa44 | Self::MlDsa65 | Self::MlDsa87 => AlgorithmFamily::MlDsa,
         }
     }
 
@@ -163,24 +199,60 @@ impl Algorithm {
             "ES256" => Self::Es256,
             "ES384" => Self::Es384,
             "EdDSA" => Self::EdDsa,
+            "ES512" => Self::Es512,
+            "ES256K" => Self::Es256K,
+            "Ed25519" => Self::Ed25519,
+            "ML-DSA-44" => Self::MlDsa44,
+            "ML-DSA-65" => Self::MlDsa65,
+            "ML-DSA-87" => Self::MlDsa87,
             _ => return None,
         })
     }
 
     /// The length in bytes of every signature this algorithm produces, when it is fixed by the
-    /// algorithm alone (HMAC, ECDSA, EdDSA). RSA signatures are as long as the modulus: `None`.
+    /// algorithm alone (HMAC, ECDSA, EdDSA, ML-DSA). RSA signatures are as long as the modulus:
+    /// `None`.
     pub const fn signature_len(self) -> Option<usize> {
         match self {
             Self::Hs256 => Some(32),
             Self::Hs384 => Some(48),
-            Self::Hs512 | Self::Es256 | Self::EdDsa => Some(64),
+            Self::Hs512 | Self::Es256 | Self::Es256K | Self::EdDsa | Self::Ed25519 => Some(64),
             Self::Es384 => Some(96),
-            _ => None,
+            Self::Es512 => Some(132),
+            Self::MlDsa44 => Some(2420),
+            Self::MlDsa65 => Some(3309),
+            Self::MlDsa87 => Some(4627),
+            Self::Rs256 | Self::Rs384 | Self::Rs512 | Self::Ps256 | Self::Ps384 | Self::Ps512 => {
+                None
+            }
         }
     }
 
-    pub(crate) const fn bit(self) -> u16 {
-        1 << (self as u16)
+    /// Whether this build can sign and verify with the algorithm: always for the algorithms
+    /// ring provides; ES512, ES256K and ML-DSA-* only with the `aws-lc-rs` cargo feature (see
+    /// [`keys::BACKEND`](crate::keys::BACKEND)). The names exist in every build, so headers
+    /// parse and allow-lists name them; building a key for an unavailable algorithm is an
+    /// `invalid_key` error that names the feature.
+    ///
+    /// ```
+    /// use webtoken::Algorithm;
+    ///
+    /// assert!(Algorithm::Es256.is_available());
+    /// assert_eq!(
+    ///     Algorithm::Es512.is_available(),
+    ///     webtoken::keys::BACKEND == "aws-lc-rs"
+    /// );
+    /// ```
+    pub const fn is_available(self) -> bool {
+        cfg!(feature = "aws-lc-rs")
+            || !matches!(
+                self,
+                Self::Es512 | Self::Es256K | Self::MlDsa44 | Self::MlDsa65 | Self::MlDsa87
+            )
+    }
+
+    pub(crate) const fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }
 
@@ -241,7 +313,7 @@ impl<'de> Deserialize<'de> for Algorithm {
 /// assert_eq!(AlgorithmSet::only(Algorithm::Rs256).iter().collect::<Vec<_>>(), [Algorithm::Rs256]);
 /// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct AlgorithmSet(u16);
+pub struct AlgorithmSet(u32);
 
 impl AlgorithmSet {
     /// The empty set.
@@ -327,7 +399,22 @@ mod tests {
     #[test]
     fn rejects_none_and_case_variants() {
         for name in [
-            "none", "None", "NONE", "hs256", "HS256 ", "ES512", "", "HS256\0", "eddsa",
+            "none",
+            "None",
+            "NONE",
+            "hs256",
+            "HS256 ",
+            "es512",
+            "",
+            "HS256\0",
+            "eddsa",
+            "ED25519",
+            "ES256k",
+            "ML-DSA-44 ",
+            "ml-dsa-44",
+            "MLDSA44",
+            "ML-DSA",
+            "ES521",
         ] {
             assert!(Algorithm::from_name(name).is_none(), "{name:?}");
         }
@@ -341,6 +428,12 @@ mod tests {
         assert_eq!(Algorithm::Es256.signature_len(), Some(64));
         assert_eq!(Algorithm::Es384.signature_len(), Some(96));
         assert_eq!(Algorithm::EdDsa.signature_len(), Some(64));
+        assert_eq!(Algorithm::Ed25519.signature_len(), Some(64));
+        assert_eq!(Algorithm::Es512.signature_len(), Some(132));
+        assert_eq!(Algorithm::Es256K.signature_len(), Some(64));
+        assert_eq!(Algorithm::MlDsa44.signature_len(), Some(2420));
+        assert_eq!(Algorithm::MlDsa65.signature_len(), Some(3309));
+        assert_eq!(Algorithm::MlDsa87.signature_len(), Some(4627));
         assert_eq!(Algorithm::Rs256.signature_len(), None);
     }
 
@@ -351,5 +444,15 @@ mod tests {
         assert!(rsa.contains(Algorithm::Ps384));
         assert!(!rsa.contains(Algorithm::Hs256));
         assert_eq!(AlgorithmSet::only(Algorithm::EdDsa).to_string(), "EdDSA");
+        let all: AlgorithmSet = Algorithm::ALL.into_iter().collect();
+        assert_eq!(all.iter().count(), Algorithm::ALL.len());
+        assert_eq!(
+            AlgorithmSet::family(AlgorithmFamily::MlDsa).to_string(),
+            "ML-DSA-44, ML-DSA-65, ML-DSA-87"
+        );
+        assert_eq!(
+            AlgorithmSet::family(AlgorithmFamily::EdDsa).to_string(),
+            "EdDSA, Ed25519"
+        );
     }
 }

@@ -8,13 +8,13 @@
 //!
 //! | file (PEM label or DER structure) | signing | verifying |
 //! |---|---|---|
-//! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, Ed25519) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
+//! | `PRIVATE KEY` (PKCS#8 v1/v2: RSA, P-256, P-384, P-521, secp256k1, Ed25519, ML-DSA) | [`SigningKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`SigningKey::from_pkcs8_der`] | the same `VerifyingKey` constructors (public half) |
 //! | `RSA PRIVATE KEY` (PKCS#1) | [`SigningKey::rsa_pem`]; DER: [`SigningKey::rsa_der`] | [`VerifyingKey::rsa_pem`] (public half) |
 //! | `EC PRIVATE KEY` (SEC1, with curve and public key) | [`SigningKey::ecdsa_pem`]; DER: [`SigningKey::from_sec1_der`] | [`VerifyingKey::ecdsa_pem`] (public half) |
-//! | `PUBLIC KEY` (SPKI) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
+//! | `PUBLIC KEY` (SPKI, also P-521, secp256k1 and ML-DSA) | — ([`KeyError::PublicKeyOnly`]) | [`VerifyingKey::from_pem`], `rsa_pem`, `ecdsa_pem`, `ed25519_pem`; DER: [`VerifyingKey::from_spki_der`] |
 //! | `RSA PUBLIC KEY` (PKCS#1) | — | [`VerifyingKey::rsa_pem`]; DER: [`VerifyingKey::rsa_der`] |
 //! | `CERTIFICATE` (X.509, **not validated**) | — | [`VerifyingKey::from_certificate_pem`]; DER: [`VerifyingKey::from_certificate_der`] |
-//! | JWK (JSON, RFC 7517/8037: `RSA`, `EC`, `OKP`, `oct`) | [`Jwk::to_signing_key`] | [`Jwk::to_verifying_key`]; a JWK Set ([`JwkSet`]) chooses by `kid` |
+//! | JWK (JSON, RFC 7517/8037/9964: `RSA`, `EC`, `OKP`, `AKP`, `oct`) | [`Jwk::to_signing_key`] | [`Jwk::to_verifying_key`]; a JWK Set ([`JwkSet`]) chooses by `kid` |
 //!
 //! The key type comes from the PEM label and the algorithm OID, never from guessing. RSA keys
 //! need an explicit algorithm (`RS*` or `PS*`); EC and Ed25519 keys are bound by their curve.
@@ -22,8 +22,13 @@
 //! [`SigningKey::to_pkcs8_pem`] / [`SigningKey::to_pkcs8_der`]; generate EC and Ed25519 keys
 //! with [`SigningKey::generate`]. JWK export: [`VerifyingKey::to_jwk`],
 //! [`SigningKey::to_public_jwk`], [`SigningKey::to_private_jwk`] (HMAC secrets only through
-//! [`Jwk::from_hmac_secret`]), RFC 7638 thumbprints with [`Jwk::thumbprint`]. Encrypted PEM keys, P-521, secp256k1, Ed448 and RSA-PSS-only
-//! (`id-RSASSA-PSS`) keys are refused.
+//! [`Jwk::from_hmac_secret`]), RFC 7638 thumbprints with [`Jwk::thumbprint`]. Encrypted PEM
+//! keys, Ed448 and RSA-PSS-only (`id-RSASSA-PSS`) keys are refused.
+//!
+//! P-521 (`ES512`), secp256k1 (`ES256K`) and ML-DSA keys (`ML-DSA-44/65/87`, RFC 9964: JWK
+//! `kty` `AKP`, SPKI and PKCS#8 with the seed) are read by every path above but can only be
+//! built with the `aws-lc-rs` cargo feature; in a ring build they are
+//! [`KeyErrorCategory::Unavailable`] errors (and skipped entries of a JWK Set).
 //!
 //! # Checks when a key is built
 //!
@@ -56,7 +61,11 @@
 //!   few big-integer products and remainders, once: about 0.15 ms for a 2048-bit key and 0.5 ms
 //!   for 4096 bits (release build).
 //! - **ECDSA**: points not on the curve (or the identity); private keys whose public point does
-//!   not match the scalar.
+//!   not match the scalar. The curve is named by the key (JWK `crv`, OID, algorithm), never
+//!   guessed from a point's size (secp256k1 and P-256 points have the same size).
+//! - **ML-DSA**: public keys of another length than their parameter set's; a seed whose public
+//!   key is not the JWK's `pub` or the PKCS#8 v2 `publicKey`; a PKCS#8 `both` form whose
+//!   expanded key is not the seed's; the `expandedKey` form alone (webtoken keeps the seed).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -76,6 +85,7 @@ pub(crate) mod formats;
 pub(crate) mod hmac;
 mod jwk;
 pub(crate) mod kind;
+pub(crate) mod mldsa;
 pub(crate) mod pem;
 pub(crate) mod rsa;
 
@@ -93,19 +103,25 @@ pub use jwk::{Jwk, JwkSet, KeyType, SkippedKey};
 /// ```
 pub const BACKEND: &str = backend::NAME;
 
-/// The largest signature any supported algorithm produces: RSA with an 8192-bit modulus.
-pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
+/// The largest signature any supported algorithm produces: ML-DSA-87's 4627 bytes.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 4627;
 
-/// The longest signature kept on the stack: the longest ECDSA signature of the curve table
-/// (ES384's 96 bytes today), or 64 bytes (HS512, EdDSA) if that were longer.
-const INLINE_SIGNATURE_LEN: usize = if kind::MAX_EC_SIGNATURE_LEN > 64 {
-    kind::MAX_EC_SIGNATURE_LEN
-} else {
-    64
-};
+/// The largest RSA signature: an 8192-bit modulus.
+pub(crate) const MAX_RSA_SIGNATURE_LEN: usize = 1024;
 
-/// A signature: on the stack for HMAC, ECDSA and EdDSA; on the heap for RSA, whose signing
-/// costs far more than an allocation. Zeroing a 1 KiB array on every HMAC signature cost about
+/// The longest signature kept on the stack: ES384's 96 bytes, the longest of the algorithms
+/// whose signing is cheap enough for a heap allocation to show (HMAC, ES256, ES384, EdDSA).
+/// ES512's 132 bytes go to the heap with RSA and ML-DSA: a P-521 signature costs hundreds of
+/// microseconds, and a larger array here would be zeroed on every HS256 signature.
+const INLINE_SIGNATURE_LEN: usize = 96;
+
+const _: () = assert!(matches!(
+    Algorithm::Es384.signature_len(),
+    Some(INLINE_SIGNATURE_LEN)
+));
+
+/// A signature: on the stack for HMAC, ES256, ES384 and EdDSA; on the heap for RSA, ES512 and
+/// ML-DSA, whose signing costs far more than an allocation. Zeroing a 1 KiB array on every HMAC signature cost about
 /// 3% of an HS256 encode.
 pub(crate) enum SignatureBuf {
     Inline {
@@ -159,6 +175,7 @@ enum SigningInner {
     Rsa(Arc<backend::rsa::KeyPair>),
     Ecdsa(Arc<backend::signature::EcdsaKeyPair>),
     EdDsa(Arc<backend::signature::Ed25519KeyPair>),
+    MlDsa(Arc<backend::MlDsaKeyPair>),
 }
 
 /// A key that signs tokens with exactly one [`Algorithm`].
@@ -199,8 +216,11 @@ pub(crate) enum PrivateParts {
         dq: Vec<u8>,
         qi: Vec<u8>,
     },
-    /// The private scalar (32 or 48 bytes, fixed length) and the uncompressed public point.
+    /// The private scalar (fixed length: the curve's coordinate size) and the uncompressed
+    /// public point.
     Ec { d: Vec<u8>, point: Vec<u8> },
+    /// The 32-byte ML-DSA seed and the public key.
+    MlDsa { seed: [u8; 32], public: Vec<u8> },
     /// The 32-byte seed and the 32-byte public key.
     Ed25519 {
         seed: [u8; 32],
@@ -217,6 +237,7 @@ enum VerifyingInner {
     Rsa(Arc<rsa::RsaPublicKey>),
     Ecdsa(Arc<ecdsa::EcPublicKey>),
     EdDsa(Arc<eddsa::Ed25519PublicKey>),
+    MlDsa(Arc<mldsa::MlDsaPublicKey>),
 }
 
 /// A key that verifies tokens of exactly one [`Algorithm`].
@@ -352,6 +373,7 @@ impl SigningKey {
             SigningInner::Rsa(k) => rsa::sign(k, self.algorithm, message),
             SigningInner::Ecdsa(k) => ecdsa::sign(k, message),
             SigningInner::EdDsa(k) => Ok(SignatureBuf::from_slice(k.sign(message).as_ref())),
+            SigningInner::MlDsa(k) => mldsa::sign(k, self.algorithm, message),
         }
     }
 
@@ -386,6 +408,18 @@ impl SigningKey {
             SigningInner::EdDsa(k) => VerifyingInner::EdDsa(Arc::new(
                 eddsa::Ed25519PublicKey::new(k.public_key().as_ref())?,
             )),
+            SigningInner::MlDsa(_) => match self.private.as_deref() {
+                Some(PrivateParts::MlDsa { public, .. }) => VerifyingInner::MlDsa(Arc::new(
+                    mldsa::MlDsaPublicKey::new(self.algorithm, public)?,
+                )),
+                _ => {
+                    return Err(KeyError::invalid(
+                        KeyErrorCategory::Rejected,
+                        "the ML-DSA public key is not known",
+                    )
+                    .into());
+                }
+            },
         };
         Ok(VerifyingKey {
             algorithm: self.algorithm,
@@ -466,16 +500,62 @@ impl VerifyingKey {
     }
 
     /// An ECDSA verifying key from an uncompressed SEC1 point (`0x04 || x || y`); the point's
-    /// size fixes the curve and so the algorithm (65 bytes: P-256/`ES256`, 97 bytes:
-    /// P-384/`ES384`). The point is checked to lie on the curve.
+    /// size fixes the NIST curve and so the algorithm (65 bytes: P-256/`ES256`, 97 bytes:
+    /// P-384/`ES384`, 133 bytes: P-521/`ES512`). The point is checked to lie on the curve. A
+    /// secp256k1 point has the size of a P-256 one: use
+    /// [`ecdsa_point_for`](Self::ecdsa_point_for) with `ES256K`.
     ///
     /// # Errors
-    /// [`KeyError`] when the bytes are not an uncompressed point on P-256 or P-384.
+    /// [`KeyError`] when the bytes are not an uncompressed point on P-256, P-384 or P-521;
+    /// [`KeyErrorCategory::Unavailable`] for P-521 without the `aws-lc-rs` feature.
     pub fn ecdsa_point(point: &[u8]) -> Result<Self, Error> {
         let algorithm = ecdsa::algorithm_for_point_len(point.len())?;
+        Self::ecdsa_point_for(point, algorithm)
+    }
+
+    /// An ECDSA verifying key for `algorithm` (`ES256`, `ES384`, `ES512` or `ES256K`) from an
+    /// uncompressed SEC1 point on that algorithm's curve, checked to lie on the curve.
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, VerifyingKey};
+    ///
+    /// // The P-256 base point is not on secp256k1: the curve comes from the algorithm.
+    /// let p256_g = [
+    ///     "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+    ///     "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+    /// ]
+    /// .concat();
+    /// let point: Vec<u8> = (0..65)
+    ///     .map(|i| u8::from_str_radix(&p256_g[2 * i..2 * i + 2], 16).unwrap())
+    ///     .collect();
+    /// assert!(VerifyingKey::ecdsa_point_for(&point, Algorithm::Es256).is_ok());
+    /// assert!(VerifyingKey::ecdsa_point_for(&point, Algorithm::Es256K).is_err());
+    /// # Ok::<(), webtoken::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an ECDSA algorithm;
+    /// [`KeyErrorCategory::Rejected`] when the point is not uncompressed, of the curve's size
+    /// and on the curve; [`KeyErrorCategory::Unavailable`] for ES512 and ES256K without the
+    /// `aws-lc-rs` feature.
+    pub fn ecdsa_point_for(point: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         Ok(Self::from_inner(
             algorithm,
             VerifyingInner::Ecdsa(Arc::new(ecdsa::EcPublicKey::new(algorithm, point)?)),
+        ))
+    }
+
+    /// An ML-DSA verifying key (`ML-DSA-44`, `ML-DSA-65` or `ML-DSA-87`) from its raw public
+    /// key (FIPS 204 encoding, the JWK `pub`: 1312, 1952 or 2592 bytes).
+    ///
+    /// # Errors
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an ML-DSA algorithm,
+    /// [`KeyErrorCategory::Rejected`] for a public key of another length,
+    /// [`KeyErrorCategory::Unavailable`] without the `aws-lc-rs` feature.
+    pub fn ml_dsa(public_key: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
+        Ok(Self::from_inner(
+            algorithm,
+            VerifyingInner::MlDsa(Arc::new(mldsa::MlDsaPublicKey::new(algorithm, public_key)?)),
         ))
     }
 
@@ -540,17 +620,21 @@ impl VerifyingKey {
     }
 
     /// The same key material bound to another algorithm of the same family (for example an RSA
-    /// key re-bound from `RS256` to `PS256`).
+    /// key re-bound from `RS256` to `PS256`, or an Ed25519 key from `EdDSA` to `Ed25519`).
     ///
     /// # Errors
-    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is of another family or, for ECDSA,
-    /// another curve.
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is of another family or, for ECDSA and
+    /// ML-DSA, another curve or parameter set.
     pub fn rebind(&self, algorithm: Algorithm) -> Result<Self, Error> {
         if algorithm == self.algorithm {
             return Ok(self.clone());
         }
         match &self.inner {
             VerifyingInner::Rsa(_) if algorithm.family() == AlgorithmFamily::Rsa => Ok(Self {
+                algorithm,
+                ..self.clone()
+            }),
+            VerifyingInner::EdDsa(_) if algorithm.family() == AlgorithmFamily::EdDsa => Ok(Self {
                 algorithm,
                 ..self.clone()
             }),
@@ -576,6 +660,11 @@ impl VerifyingKey {
                 kind::Curve::for_algorithm(self.algorithm).unwrap_or(kind::Curve::P256),
             ),
             VerifyingInner::EdDsa(_) => kind::KeyKind::Ed25519,
+            // An ML-DSA key is bound to its parameter set's algorithm; the fallback is never
+            // taken.
+            VerifyingInner::MlDsa(_) => kind::KeyKind::MlDsa(
+                kind::MlDsa::for_algorithm(self.algorithm).unwrap_or(kind::MlDsa::P44),
+            ),
         };
         kind.name()
     }
@@ -593,6 +682,7 @@ impl VerifyingKey {
             VerifyingInner::Rsa(k) => k.verify(self.algorithm, message, signature),
             VerifyingInner::Ecdsa(k) => k.verify(message, signature),
             VerifyingInner::EdDsa(k) => k.verify(message, signature),
+            VerifyingInner::MlDsa(k) => k.verify(message, signature),
         }
     }
 
@@ -716,12 +806,20 @@ pub trait KeySource {
 }
 
 /// A single key is used whatever the token's `kid` says; the algorithm must be the key's own.
+/// An Ed25519 key also verifies tokens under the other name of its algorithm (`EdDSA` and
+/// `Ed25519`, RFC 9864), if the validation's allow-list admits it.
 impl KeySource for VerifyingKey {
     fn find_key(
         &self,
         _key_id: Option<&str>,
         algorithm: Algorithm,
     ) -> Result<Cow<'_, VerifyingKey>, Error> {
+        if algorithm != self.algorithm
+            && matches!(self.inner, VerifyingInner::EdDsa(_))
+            && algorithm.family() == AlgorithmFamily::EdDsa
+        {
+            return self.rebind(algorithm).map(Cow::Owned);
+        }
         self.check_algorithm(algorithm)?;
         Ok(Cow::Borrowed(self))
     }

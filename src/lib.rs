@@ -57,14 +57,19 @@
 //! | RS256, RS384, RS512 | RSA 2048–8192 bits (signing: up to 4096 on ring, 8192 on aws-lc-rs) | ring (or aws-lc-rs) |
 //! | PS256, PS384, PS512 | RSA, salt = hash length | ring (or aws-lc-rs) |
 //! | ES256, ES384 | P-256, P-384; `r‖s` signatures | ring (or aws-lc-rs) |
-//! | EdDSA | Ed25519 (RFC 8037) | ring (or aws-lc-rs) |
+//! | EdDSA, Ed25519 | Ed25519 (RFC 8037; `Ed25519` is RFC 9864's name, `EdDSA` the default) | ring (or aws-lc-rs) |
+//! | ES512, ES256K | P-521, secp256k1 (RFC 8812); `r‖s` signatures | aws-lc-rs only |
+//! | ML-DSA-44, ML-DSA-65, ML-DSA-87 | ML-DSA (RFC 9964, JWK `AKP`), empty context | aws-lc-rs only |
 //!
 //! ## Cryptographic backend
 //! The asymmetric algorithms (RS*, PS*, ES*, EdDSA) run on ring by default. With the
 //! `aws-lc-rs` cargo feature they all run on aws-lc-rs instead (faster RSA signing and
-//! Ed25519); the rule is decided at compile time, applies to every asymmetric key, and
-//! enabling the feature alongside anything else never causes a runtime choice or panic. HMAC
-//! always uses hmac + sha2. [`keys::BACKEND`] names the backend of the current build.
+//! Ed25519, and ES512, ES256K, ML-DSA and RSA key generation, which ring lacks); the rule is
+//! decided at compile time, applies to every asymmetric key, and enabling the feature
+//! alongside anything else never causes a runtime choice or panic. In a ring build the
+//! aws-lc-rs-only algorithms exist as names and their keys are `invalid_key` errors naming the
+//! feature ([`Algorithm::is_available`]). HMAC always uses hmac + sha2. [`keys::BACKEND`]
+//! names the backend of the current build.
 
 // docs.rs (`--cfg docsrs`, Cargo.toml's [package.metadata.docs.rs]) marks every item that a cargo
 // feature gates with "Available on crate feature ... only".

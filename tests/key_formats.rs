@@ -300,7 +300,7 @@ fn rsa_and_ed25519_keys_given_to_the_ec_constructor_are_key_type_mismatches() {
     assert_eq!(
         err,
         KeyError::KeyTypeMismatch {
-            expected: "a P-256 or P-384 EC key",
+            expected: "a P-256, P-384, P-521 or secp256k1 EC key",
             found: "RSA key"
         }
     );
@@ -329,22 +329,35 @@ fn rsa_and_ed25519_keys_given_to_the_ec_constructor_are_key_type_mismatches() {
 }
 
 #[test]
-fn rejects_unsupported_curves_naming_the_oid() {
-    for (name, curve) in [
-        ("p521", "1.3.132.0.35 (P-521)"),
-        ("secp256k1", "1.3.132.0.10 (secp256k1)"),
+fn p521_and_secp256k1_files_load_with_aws_lc_rs_and_name_the_feature_otherwise() {
+    for (name, algorithm, curve) in [
+        ("p521", Algorithm::Es512, "P-521"),
+        ("secp256k1", Algorithm::Es256K, "secp256k1"),
     ] {
-        for result in [
-            VerifyingKey::ecdsa_pem(&pem(&format!("{name}.spki.pem"))).map(|_| ()),
-            VerifyingKey::from_pem(&pem(&format!("{name}.spki.pem")), None).map(|_| ()),
-            SigningKey::ecdsa_pem(&pem(&format!("{name}.pkcs8.pem"))).map(|_| ()),
-            SigningKey::from_pem(&pem(&format!("{name}.pkcs8.pem")), None).map(|_| ()),
-        ] {
-            let err = key_error(result);
-            assert_eq!(err.category(), Some(KeyErrorCategory::UnsupportedCurve));
-            assert!(matches!(&err, KeyError::Invalid(invalid) if invalid.detail() == curve));
-            assert!(err.to_string().contains(curve));
+        let results = [
+            VerifyingKey::ecdsa_pem(&pem(&format!("{name}.spki.pem"))).map(|k| k.algorithm()),
+            VerifyingKey::from_pem(&pem(&format!("{name}.spki.pem")), None).map(|k| k.algorithm()),
+            SigningKey::ecdsa_pem(&pem(&format!("{name}.pkcs8.pem"))).map(|k| k.algorithm()),
+            SigningKey::from_pem(&pem(&format!("{name}.pkcs8.pem")), None).map(|k| k.algorithm()),
+        ];
+        for result in results {
+            if algorithm.is_available() {
+                assert_eq!(result.unwrap(), algorithm);
+            } else {
+                let err = key_error(result);
+                assert_eq!(err.category(), Some(KeyErrorCategory::Unavailable));
+                let text = err.to_string();
+                assert!(text.contains(algorithm.as_str()), "{text}");
+                assert!(text.contains(curve), "{text}");
+                assert!(text.contains("`aws-lc-rs` cargo feature"), "{text}");
+            }
         }
+        // Bound by the curve in every build: another EC algorithm is a mismatch.
+        let err = key_error(VerifyingKey::from_pem(
+            &pem(&format!("{name}.spki.pem")),
+            Some(Algorithm::Es256),
+        ));
+        assert!(matches!(err, KeyError::AlgorithmMismatch { .. }), "{err:?}");
     }
 }
 
@@ -426,7 +439,7 @@ fn generated_keys_export_pkcs8_pem_that_loads_back_and_verifies() {
 fn generating_rsa_or_hmac_keys_is_unsupported_and_says_what_to_do() {
     let err = key_error(SigningKey::generate(Algorithm::Rs256));
     assert!(
-        matches!(&err, KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Unsupported && invalid.detail().contains("openssl genpkey")),
+        matches!(&err, KeyError::Invalid(invalid) if invalid.category() == KeyErrorCategory::Unsupported && invalid.detail().contains("generate_rsa")),
         "{err:?}"
     );
     let err = key_error(SigningKey::generate(Algorithm::Hs256));

@@ -105,7 +105,7 @@ pub(crate) fn assemble(
     let signature_len = key
         .algorithm()
         .signature_len()
-        .unwrap_or(crate::keys::MAX_SIGNATURE_LEN);
+        .unwrap_or(crate::keys::MAX_RSA_SIGNATURE_LEN);
     let header_len = match header {
         HeaderPart::Json(json) => base64url::encoded_len(json.len()),
         HeaderPart::Encoded(text) => text.len(),
@@ -243,6 +243,12 @@ impl KeyedHeader<'_> {
             Algorithm::Es256 => "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9",
             Algorithm::Es384 => "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9",
             Algorithm::EdDsa => "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9",
+            Algorithm::Es512 => "eyJhbGciOiJFUzUxMiIsInR5cCI6IkpXVCJ9",
+            Algorithm::Es256K => "eyJhbGciOiJFUzI1NksiLCJ0eXAiOiJKV1QifQ",
+            Algorithm::Ed25519 => "eyJhbGciOiJFZDI1NTE5IiwidHlwIjoiSldUIn0",
+            Algorithm::MlDsa44 => "eyJhbGciOiJNTC1EU0EtNDQiLCJ0eXAiOiJKV1QifQ",
+            Algorithm::MlDsa65 => "eyJhbGciOiJNTC1EU0EtNjUiLCJ0eXAiOiJKV1QifQ",
+            Algorithm::MlDsa87 => "eyJhbGciOiJNTC1EU0EtODciLCJ0eXAiOiJKV1QifQ",
         })
     }
 

@@ -8,9 +8,10 @@ use super::der::{
 };
 use super::formats::SecretBytes;
 use super::formats::der::{Reader, TAG_INTEGER, TAG_SEQUENCE};
-use super::kind::{self, Curve, KeyKind};
+use super::kind::{self, Curve, KeyKind, MlDsa};
 use super::{
     PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend, ecdsa, eddsa,
+    mldsa,
 };
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{Error, KeyError};
@@ -23,7 +24,7 @@ pub(crate) enum Want {
     Any(Option<Algorithm>),
     /// An RSA key, bound to this (RSA) algorithm.
     Rsa(Algorithm),
-    /// A P-256 or P-384 key; the curve fixes the algorithm.
+    /// An EC key on a curve of the table; the curve fixes the algorithm.
     Ecdsa,
     /// An Ed25519 key.
     Ed25519,
@@ -64,7 +65,10 @@ impl Want {
             {
                 Ok(algorithm)
             }
-            (Self::Any(Some(algorithm)), _) if Some(algorithm) == natural => Ok(algorithm),
+            // The kind's own algorithm, or for Ed25519 keys either of its names.
+            (Self::Any(Some(algorithm)), _) if kind.algorithms().contains(algorithm) => {
+                Ok(algorithm)
+            }
             (Self::Rsa(algorithm) | Self::Any(Some(algorithm)), _) => {
                 Err(KeyError::AlgorithmMismatch {
                     algorithm,
@@ -81,6 +85,7 @@ impl PublicKeyDer<'_> {
             Self::Rsa { .. } => KeyKind::Rsa,
             Self::Ec { curve, .. } => KeyKind::Ec(*curve),
             Self::Ed25519 { .. } => KeyKind::Ed25519,
+            Self::MlDsa { set, .. } => KeyKind::MlDsa(*set),
         }
     }
 }
@@ -91,6 +96,7 @@ impl PrivateKeyDer<'_> {
             Self::Rsa(_) => KeyKind::Rsa,
             Self::Ec { curve, .. } => KeyKind::Ec(*curve),
             Self::Ed25519 { .. } => KeyKind::Ed25519,
+            Self::MlDsa { set, .. } => KeyKind::MlDsa(*set),
         }
     }
 }
@@ -119,6 +125,9 @@ pub(crate) fn verifying_key_from_public(
         }
         PublicKeyDer::Ed25519 { public } => {
             VerifyingInner::EdDsa(Arc::new(super::eddsa::Ed25519PublicKey::new(public)?))
+        }
+        PublicKeyDer::MlDsa { public, .. } => {
+            VerifyingInner::MlDsa(Arc::new(mldsa::MlDsaPublicKey::new(algorithm, public)?))
         }
     };
     Ok(VerifyingKey::from_inner(algorithm, inner))
@@ -185,8 +194,14 @@ pub(crate) fn signing_key_from_private(
             let seed: [u8; 32] = (*seed).try_into().map_err(|_| {
                 KeyError::invalid(KeyErrorCategory::Rejected, "an Ed25519 seed has 32 bytes")
             })?;
-            Ok(eddsa::signing_key(pair, seed)?)
+            Ok(eddsa::signing_key(pair, seed, algorithm)?)
         }
+        PrivateKeyDer::MlDsa {
+            set,
+            seed,
+            expanded,
+            public,
+        } => Ok(mldsa::signing_key(*set, seed, *public, *expanded)?),
     }
 }
 
@@ -218,16 +233,21 @@ pub(crate) fn parse_rsa_public_any(der: &[u8]) -> Result<PublicKeyDer<'_>, KeyEr
 /// Generates a key pair with the asymmetric backend and reads it back through the PKCS#8 parser.
 pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
     let rng = backend::rand::SystemRandom::new();
+    if let Some(set) = MlDsa::for_algorithm(algorithm) {
+        return Ok(mldsa::generate(set)?);
+    }
     let document = match (Curve::for_algorithm(algorithm), algorithm) {
         (Some(curve), _) => {
-            backend::signature::EcdsaKeyPair::generate_pkcs8(backend::ecdsa(curve).signing, &rng)
+            backend::signature::EcdsaKeyPair::generate_pkcs8(backend::ecdsa(curve)?.signing, &rng)
         }
-        (None, Algorithm::EdDsa) => backend::signature::Ed25519KeyPair::generate_pkcs8(&rng),
+        (None, Algorithm::EdDsa | Algorithm::Ed25519) => {
+            backend::signature::Ed25519KeyPair::generate_pkcs8(&rng)
+        }
         (None, other) => {
             let operation = match other.family() {
                 AlgorithmFamily::Rsa => {
-                    "generating RSA keys (use `openssl genpkey -algorithm RSA -pkeyopt \
-                     rsa_keygen_bits:2048 -out key.pem` and SigningKey::rsa_pem)"
+                    "generating RSA keys with SigningKey::generate (use \
+                     SigningKey::generate_rsa(bits, algorithm))"
                 }
                 _ => "generating HMAC keys as SigningKey (use keys::generate_hmac_secret)",
             };
@@ -240,18 +260,19 @@ pub(crate) fn generate(algorithm: Algorithm) -> Result<SigningKey, Error> {
 }
 
 impl SigningKey {
-    /// Generates a new private key for `ES256` (P-256), `ES384` (P-384) or `EdDSA` (Ed25519)
-    /// with the operating system's random number generator. The key can be exported with
-    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem).
+    /// Generates a new private key for `ES256` (P-256), `ES384` (P-384), `EdDSA` or `Ed25519`
+    /// (Ed25519), and with the `aws-lc-rs` feature `ES512` (P-521), `ES256K` (secp256k1) and
+    /// `ML-DSA-44/65/87` (from a random 32-byte seed), with the operating system's random
+    /// number generator. The key can be exported with [`to_pkcs8_pem`](Self::to_pkcs8_pem)
+    /// and [`to_private_jwk`](Self::to_private_jwk).
     ///
-    /// RSA keys cannot be generated (ring does not implement RSA key generation); make one with
-    /// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem` and load it
-    /// with [`rsa_pem`](Self::rsa_pem). For HMAC use
+    /// RSA keys: [`generate_rsa`](Self::generate_rsa). For HMAC use
     /// [`generate_hmac_secret`](super::generate_hmac_secret).
     ///
     /// # Errors
-    /// [`KeyErrorCategory::Unsupported`] for RSA and HMAC algorithms, [`KeyError::Random`] if the
-    /// random number generator fails.
+    /// [`KeyErrorCategory::Unsupported`] for RSA and HMAC algorithms,
+    /// [`KeyErrorCategory::Unavailable`] for ES512, ES256K and ML-DSA-* without the `aws-lc-rs`
+    /// feature, [`KeyError::Random`] if the random number generator fails.
     ///
     /// # Examples
     /// ```
@@ -265,5 +286,32 @@ impl SigningKey {
     /// ```
     pub fn generate(algorithm: Algorithm) -> Result<Self, Error> {
         generate(algorithm)
+    }
+
+    /// Generates a new RSA private key of `bits` (2048, 3072 or 4096) bound to `algorithm`
+    /// (`RS*` or `PS*`). Needs the `aws-lc-rs` feature: ring does not implement RSA key
+    /// generation. The key passes the same checks as a loaded one and exports with
+    /// [`to_pkcs8_pem`](Self::to_pkcs8_pem) and [`to_private_jwk`](Self::to_private_jwk).
+    ///
+    /// ```
+    /// use webtoken::{Algorithm, SigningKey};
+    ///
+    /// match SigningKey::generate_rsa(2048, Algorithm::Ps256) {
+    ///     Ok(key) => assert_eq!(key.algorithm(), Algorithm::Ps256),
+    ///     // A ring build says which cargo feature generates RSA keys.
+    ///     Err(err) => assert!(err.to_string().contains("aws-lc-rs")),
+    /// }
+    /// assert!(SigningKey::generate_rsa(1024, Algorithm::Rs256).is_err());
+    /// assert!(SigningKey::generate_rsa(2048, Algorithm::Es256).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`KeyError::AlgorithmMismatch`] when `algorithm` is not an RSA algorithm,
+    /// [`KeyErrorCategory::Unsupported`] for another size, [`KeyErrorCategory::Unavailable`]
+    /// without the `aws-lc-rs` feature, [`KeyError::Random`] if generation fails.
+    pub fn generate_rsa(bits: usize, algorithm: Algorithm) -> Result<Self, Error> {
+        Want::Rsa(algorithm).check()?;
+        let document = SecretBytes(backend::rsa_generate_pkcs8(bits)?);
+        signing_key_from_private(&parse_pkcs8(&document.0)?, Want::Rsa(algorithm))
     }
 }

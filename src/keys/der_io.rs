@@ -7,8 +7,9 @@ use super::build::{
 };
 use super::der::{
     PrivateKeyDer, PublicKeyDer, parse_certificate, parse_pkcs8, parse_rsa_private,
-    parse_rsa_public, parse_sec1, parse_spki, write_pkcs8_ec, write_pkcs8_ed25519, write_pkcs8_rsa,
-    write_spki_ec, write_spki_ed25519, write_spki_rsa,
+    parse_rsa_public, parse_sec1, parse_spki, write_pkcs8_ec, write_pkcs8_ed25519,
+    write_pkcs8_ml_dsa, write_pkcs8_rsa, write_spki_ec, write_spki_ed25519, write_spki_ml_dsa,
+    write_spki_rsa,
 };
 use super::kind::Curve;
 use super::{PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey};
@@ -89,7 +90,7 @@ impl SigningKey {
     }
 
     /// A signing key from a DER-encoded PKCS#8 private key (`PrivateKeyInfo`, RFC 5208, or
-    /// `OneAsymmetricKey` v2, RFC 5958) holding an RSA, P-256, P-384 or Ed25519 key; the key
+    /// `OneAsymmetricKey` v2, RFC 5958) holding an RSA, EC (P-256, P-384, P-521, secp256k1), Ed25519 or ML-DSA key; the key
     /// type is read from the document's algorithm OID.
     ///
     /// `algorithm` must be given for RSA keys (`RS256`..`PS512`); for EC and Ed25519 keys it
@@ -118,13 +119,13 @@ impl SigningKey {
         signing_key_from_private(&parse_pkcs8(der)?, Want::Any(algorithm))
     }
 
-    /// A P-256 or P-384 signing key from a DER-encoded SEC1 `ECPrivateKey` (RFC 5915), the
+    /// A P-256, P-384, P-521 or secp256k1 signing key from a DER-encoded SEC1 `ECPrivateKey` (RFC 5915), the
     /// body of an `EC PRIVATE KEY` PEM block. The named curve and the public key must both be
     /// present (OpenSSL always writes them; ring cannot derive a public key from the scalar).
     ///
     /// # Errors
     /// [`KeyErrorCategory::Der`] for malformed DER or missing curve parameters,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for curves other than P-256 and P-384 (or explicit
+    /// [`KeyErrorCategory::UnsupportedCurve`] for curves not in the table above (or explicit
     /// curve parameters), [`KeyErrorCategory::Rejected`] when the public key is missing or does not
     /// match the private scalar.
     ///
@@ -194,13 +195,17 @@ impl SigningKey {
                 write_pkcs8_ec(curve, d, point)
             }
             PrivateParts::Ed25519 { seed, .. } => write_pkcs8_ed25519(seed),
+            PrivateParts::MlDsa { seed, .. } => write_pkcs8_ml_dsa(
+                super::mldsa::parameter_set(self.algorithm, "ML-DSA key")?,
+                seed,
+            ),
         })
     }
 }
 
 impl VerifyingKey {
     /// A verifying key from a DER-encoded `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7, the body
-    /// of a `PUBLIC KEY` PEM block) holding an RSA, P-256, P-384 or Ed25519 key; the key type
+    /// of a `PUBLIC KEY` PEM block) holding an RSA, EC (P-256, P-384, P-521, secp256k1), Ed25519 or ML-DSA key; the key type
     /// is read from the algorithm OID.
     ///
     /// `algorithm` must be given for RSA keys; for EC and Ed25519 keys it may be `None` (the
@@ -323,6 +328,10 @@ impl VerifyingKey {
                 write_spki_ec(curve, k.point())
             }
             VerifyingInner::EdDsa(k) => write_spki_ed25519(k.as_bytes()),
+            VerifyingInner::MlDsa(k) => write_spki_ml_dsa(
+                super::mldsa::parameter_set(self.algorithm, "ML-DSA key")?,
+                k.as_bytes(),
+            ),
             VerifyingInner::Hmac(_) => {
                 return Err(KeyError::KeyTypeMismatch {
                     expected: "a public key",

@@ -1,5 +1,6 @@
-//! ES256 (P-256) and ES384 (P-384) over the asymmetric backend ([`super::backend`]) with fixed-length `r || s` signatures
-//! (RFC 7518 §3.4); DER-encoded signatures are never accepted.
+//! ES256 (P-256), ES384 (P-384), ES512 (P-521) and ES256K (secp256k1, RFC 8812) over the
+//! asymmetric backend ([`super::backend`]) with fixed-length `r || s` signatures (RFC 7518
+//! §3.4); DER-encoded signatures are never accepted. P-521 and secp256k1 need aws-lc-rs.
 
 use super::backend::signature::{self, EcdsaKeyPair};
 use super::backend::{self, rand};
@@ -12,7 +13,8 @@ use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError};
 use crate::keys::KeyErrorCategory;
 
-/// A public point on P-256 or P-384, checked to be on the curve when built.
+/// A public point on one of the curves of the [`kind`](super::kind) table, checked to be on
+/// the curve when built.
 pub(crate) struct EcPublicKey {
     point: Vec<u8>,
     verify: &'static signature::EcdsaVerificationAlgorithm,
@@ -39,7 +41,7 @@ impl EcPublicKey {
                 key: "EC key".into(),
             });
         };
-        let ids = backend::ecdsa(curve);
+        let ids = backend::ecdsa(curve)?;
         let len = curve.point_len();
         if point.len() != len || point.first() != Some(&0x04) {
             return Err(KeyError::invalid(
@@ -49,7 +51,7 @@ impl EcPublicKey {
                 ),
             ));
         }
-        backend::check_ec_point(ids.agreement, point)?;
+        backend::check_ec_point(&ids, point)?;
         Ok(Self {
             point: point.to_vec(),
             verify: ids.verification,
@@ -80,7 +82,8 @@ pub(crate) fn signing_key(
     point: &[u8],
     refused: impl FnOnce(backend::error::KeyRejected) -> KeyError,
 ) -> Result<SigningKey, KeyError> {
-    let pair = backend::ecdsa_key_pair(backend::ecdsa(curve).signing, d, point).map_err(refused)?;
+    let pair =
+        backend::ecdsa_key_pair(backend::ecdsa(curve)?.signing, d, point).map_err(refused)?;
     let parts = PrivateParts::Ec {
         d: d.to_vec(),
         point: point.to_vec(),

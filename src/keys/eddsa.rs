@@ -131,12 +131,13 @@ impl Ed25519PublicKey {
 }
 
 /// The one place that builds an Ed25519 signing key: from a key pair the backend built and
-/// its 32-byte seed, keeping the seed and the public key for export. The public key is
+/// its 32-byte seed, bound to `algorithm` (`EdDSA` or `Ed25519`, checked by the callers), keeping the seed and the public key for export. The public key is
 /// checked like any other; that never fails for a derived key (a clamped scalar times the base
 /// point has order L), and every path to an Ed25519 key goes through the check.
 pub(crate) fn signing_key(
     pair: signature::Ed25519KeyPair,
     seed: [u8; 32],
+    algorithm: Algorithm,
 ) -> Result<SigningKey, KeyError> {
     use signature::KeyPair as _;
     let public: [u8; 32] = pair.public_key().as_ref().try_into().map_err(|_| {
@@ -147,7 +148,7 @@ pub(crate) fn signing_key(
     })?;
     check_public_key(&public)?;
     Ok(
-        SigningKey::from_inner(Algorithm::EdDsa, SigningInner::EdDsa(Arc::new(pair)))
+        SigningKey::from_inner(algorithm, SigningInner::EdDsa(Arc::new(pair)))
             .with_private_parts(PrivateParts::Ed25519 { seed, public }),
     )
 }

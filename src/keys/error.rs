@@ -141,6 +141,11 @@ pub enum KeyErrorCategory {
     /// An operation webtoken does not offer for this key (generating RSA keys, exporting a key
     /// whose private parts are not known, …); the message says what to do instead.
     Unsupported,
+    /// A key for an algorithm this build does not provide: ES512 (P-521), ES256K (secp256k1)
+    /// and ML-DSA-* need the `aws-lc-rs` cargo feature ([`InvalidKey::detail`] names the
+    /// algorithm; see [`Algorithm::is_available`](crate::Algorithm::is_available)). A JWK Set
+    /// skips such entries.
+    Unavailable,
 }
 
 /// The detail of a [`KeyError::Invalid`]: a [category](Self::category), a message, and for
@@ -237,6 +242,17 @@ impl fmt::Display for InvalidKey {
             KeyErrorCategory::Jwk => write!(f, "invalid JWK: {}", Message(detail)),
             KeyErrorCategory::JwkSet => write!(f, "invalid JWK Set: {}", Message(detail)),
             KeyErrorCategory::Unsupported => write!(f, "{} is not supported", Message(detail)),
+            KeyErrorCategory::Unavailable => write!(
+                f,
+                "{} needs webtoken's `aws-lc-rs` cargo feature (this build uses {}, which does \
+                 not implement it)",
+                Message(detail),
+                if cfg!(feature = "aws-lc-rs") {
+                    "aws-lc-rs"
+                } else {
+                    "ring"
+                }
+            ),
         }
     }
 }

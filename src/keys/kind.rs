@@ -2,8 +2,9 @@
 //! `kty`/`crv`, the names in messages), object identifiers, sizes, and the algorithms each
 //! kind serves. The backend's identifiers for each curve are in [`backend`](super::backend).
 //!
-//! Adding a curve (P-521 for ES512, say) is a row here and an arm in `backend::ecdsa`; the
-//! parsers, the JWK code and the exporters find it through the lookups below.
+//! Adding a curve is a row here and an arm in `backend::ecdsa`; an ML-DSA parameter set is a
+//! row of [`MlDsa`] and an arm in `backend::ml_dsa`. The parsers, the JWK code and the
+//! exporters find them through the lookups below.
 //!
 //! This module imports nothing from the rest of `keys`.
 
@@ -20,6 +21,16 @@ pub(crate) mod oid {
     pub(crate) const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
     /// secp384r1 / P-384, 1.3.132.0.34.
     pub(crate) const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+    /// secp521r1 / P-521, 1.3.132.0.35.
+    pub(crate) const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
+    /// secp256k1, 1.3.132.0.10 (SEC 2).
+    pub(crate) const SECP256K1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x0a];
+    /// id-ml-dsa-44, 2.16.840.1.101.3.4.3.17 (NIST; RFC 9881).
+    pub(crate) const ML_DSA_44: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x11];
+    /// id-ml-dsa-65, 2.16.840.1.101.3.4.3.18.
+    pub(crate) const ML_DSA_65: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12];
+    /// id-ml-dsa-87, 2.16.840.1.101.3.4.3.19.
+    pub(crate) const ML_DSA_87: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x13];
     /// id-Ed25519, 1.3.101.112 (RFC 8410).
     pub(crate) const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 }
@@ -31,6 +42,10 @@ pub(crate) enum Curve {
     P256,
     /// P-384, for ES384.
     P384,
+    /// P-521, for ES512 (aws-lc-rs only).
+    P521,
+    /// secp256k1, for ES256K (RFC 8812; aws-lc-rs only).
+    Secp256k1,
 }
 
 /// Everything webtoken knows about one ECDSA curve.
@@ -68,32 +83,38 @@ const P384: CurveRow = CurveRow {
     algorithm: Algorithm::Es384,
 };
 
-/// The longest ECDSA signature (`r || s`, twice the coordinate size) of any curve in the table.
-pub(crate) const MAX_EC_SIGNATURE_LEN: usize = {
-    let mut max = 0;
-    let mut i = 0;
-    while i < Curve::ALL.len() {
-        let len = 2 * Curve::ALL[i].coordinate_len();
-        if len > max {
-            max = len;
-        }
-        i += 1;
-    }
-    max
+const P521: CurveRow = CurveRow {
+    jwk_crv: "P-521",
+    key_name: "P-521 EC key",
+    jwk_name: "P-521 EC JWK",
+    oid: oid::P521,
+    coordinate_len: 66,
+    algorithm: Algorithm::Es512,
+};
+
+const SECP256K1: CurveRow = CurveRow {
+    jwk_crv: "secp256k1",
+    key_name: "secp256k1 EC key",
+    jwk_name: "secp256k1 EC JWK",
+    oid: oid::SECP256K1,
+    coordinate_len: 32,
+    algorithm: Algorithm::Es256K,
 };
 
 /// What a constructor of "any EC key" expects, in messages.
-pub(crate) const ANY_EC_KEY: &str = "a P-256 or P-384 EC key";
+pub(crate) const ANY_EC_KEY: &str = "a P-256, P-384, P-521 or secp256k1 EC key";
 
 impl Curve {
     /// Every supported curve.
-    pub(crate) const ALL: [Self; 2] = [Self::P256, Self::P384];
+    pub(crate) const ALL: [Self; 4] = [Self::P256, Self::P384, Self::P521, Self::Secp256k1];
 
     /// The curve's row of the table.
     pub(crate) const fn row(self) -> &'static CurveRow {
         match self {
             Self::P256 => &P256,
             Self::P384 => &P384,
+            Self::P521 => &P521,
+            Self::Secp256k1 => &SECP256K1,
         }
     }
 
@@ -114,9 +135,14 @@ impl Curve {
             .find(|c| c.row().algorithm == algorithm)
     }
 
-    /// The curve whose uncompressed points (`0x04 || x || y`) have `len` bytes.
+    /// The curve whose uncompressed points (`0x04 || x || y`) have `len` bytes, among the
+    /// NIST curves (P-256, P-384, P-521). secp256k1 points have the size of P-256 points, so
+    /// the size alone never makes a point a secp256k1 key: such keys are named by their curve
+    /// (`crv`, OID) or their algorithm.
     pub(crate) fn for_point_len(len: usize) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.point_len() == len)
+        [Self::P256, Self::P384, Self::P521]
+            .into_iter()
+            .find(|c| c.point_len() == len)
     }
 
     /// The size of a scalar or coordinate, in bytes.
@@ -149,13 +175,14 @@ impl Curve {
         self.row().key_name
     }
 
-    /// `"P-256 or P-384"` and `"65 or 97"`: the curve names and point sizes, for messages.
+    /// `"P-256 or P-384 or P-521"` and `"65 or 97 or 133"`: the curves [`for_point_len`]
+    /// knows and their point sizes, for messages.
+    ///
+    /// [`for_point_len`]: Self::for_point_len
     pub(crate) fn names_and_point_lens() -> (String, String) {
-        let names: Vec<&str> = Self::ALL.iter().map(|c| c.jwk_crv()).collect();
-        let lens: Vec<String> = Self::ALL
-            .iter()
-            .map(|c| c.point_len().to_string())
-            .collect();
+        let by_len = [Self::P256, Self::P384, Self::P521];
+        let names: Vec<&str> = by_len.iter().map(|c| c.jwk_crv()).collect();
+        let lens: Vec<String> = by_len.iter().map(|c| c.point_len().to_string()).collect();
         (names.join(" or "), lens.join(" or "))
     }
 }
@@ -164,6 +191,95 @@ impl Curve {
 pub(crate) const ED25519_CRV: &str = "Ed25519";
 /// The size of an Ed25519 public key and of its seed.
 pub(crate) const ED25519_LEN: usize = 32;
+
+/// The ML-DSA parameter sets (FIPS 204); each has one [`MlDsaRow`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MlDsa {
+    /// ML-DSA-44.
+    P44,
+    /// ML-DSA-65.
+    P65,
+    /// ML-DSA-87.
+    P87,
+}
+
+/// Everything webtoken knows about one ML-DSA parameter set.
+#[derive(Debug)]
+pub(crate) struct MlDsaRow {
+    /// The one algorithm a key of this parameter set serves (also its JWK `alg`, RFC 9964).
+    pub(crate) algorithm: Algorithm,
+    /// The key's name in messages.
+    pub(crate) key_name: &'static str,
+    /// A JWK of this parameter set, in messages.
+    pub(crate) jwk_name: &'static str,
+    /// The key-algorithm OID of SPKI and PKCS#8 (RFC 9881).
+    pub(crate) oid: &'static [u8],
+    /// The size of a public key, in bytes (the JWK `pub`).
+    pub(crate) public_len: usize,
+}
+
+const ML_DSA_44: MlDsaRow = MlDsaRow {
+    algorithm: Algorithm::MlDsa44,
+    key_name: "ML-DSA-44 key",
+    jwk_name: "ML-DSA-44 AKP JWK",
+    oid: oid::ML_DSA_44,
+    public_len: 1312,
+};
+
+const ML_DSA_65: MlDsaRow = MlDsaRow {
+    algorithm: Algorithm::MlDsa65,
+    key_name: "ML-DSA-65 key",
+    jwk_name: "ML-DSA-65 AKP JWK",
+    oid: oid::ML_DSA_65,
+    public_len: 1952,
+};
+
+const ML_DSA_87: MlDsaRow = MlDsaRow {
+    algorithm: Algorithm::MlDsa87,
+    key_name: "ML-DSA-87 key",
+    jwk_name: "ML-DSA-87 AKP JWK",
+    oid: oid::ML_DSA_87,
+    public_len: 2592,
+};
+
+/// The size of every ML-DSA private key seed (FIPS 204 `xi`; the JWK `priv`, RFC 9964).
+pub(crate) const ML_DSA_SEED_LEN: usize = 32;
+
+impl MlDsa {
+    /// Every parameter set.
+    pub(crate) const ALL: [Self; 3] = [Self::P44, Self::P65, Self::P87];
+
+    /// The parameter set's row of the table.
+    pub(crate) const fn row(self) -> &'static MlDsaRow {
+        match self {
+            Self::P44 => &ML_DSA_44,
+            Self::P65 => &ML_DSA_65,
+            Self::P87 => &ML_DSA_87,
+        }
+    }
+
+    /// The parameter set of a key-algorithm OID.
+    pub(crate) fn from_oid(content: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.row().oid == content)
+    }
+
+    /// The parameter set of an ML-DSA algorithm.
+    pub(crate) fn for_algorithm(algorithm: Algorithm) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.row().algorithm == algorithm)
+    }
+
+    /// The algorithm the parameter set binds a key to.
+    pub(crate) const fn algorithm(self) -> Algorithm {
+        self.row().algorithm
+    }
+
+    /// The size of a public key, in bytes.
+    pub(crate) const fn public_len(self) -> usize {
+        self.row().public_len
+    }
+}
 
 /// The kind of a key: its type and, for EC keys, its curve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +292,8 @@ pub(crate) enum KeyKind {
     Ec(Curve),
     /// An Ed25519 key (JWK `OKP`).
     Ed25519,
+    /// An ML-DSA key of one parameter set (JWK `AKP`).
+    MlDsa(MlDsa),
 }
 
 impl KeyKind {
@@ -186,6 +304,7 @@ impl KeyKind {
             Self::Rsa => "RSA key",
             Self::Ec(curve) => curve.key_name(),
             Self::Ed25519 => "Ed25519 key",
+            Self::MlDsa(set) => set.row().key_name,
         }
     }
 
@@ -196,6 +315,7 @@ impl KeyKind {
             Self::Rsa => "RSA JWK",
             Self::Ec(curve) => curve.row().jwk_name,
             Self::Ed25519 => "Ed25519 OKP JWK",
+            Self::MlDsa(set) => set.row().jwk_name,
         }
     }
 
@@ -206,25 +326,40 @@ impl KeyKind {
             Self::Rsa => AlgorithmFamily::Rsa,
             Self::Ec(_) => AlgorithmFamily::Ecdsa,
             Self::Ed25519 => AlgorithmFamily::EdDsa,
+            Self::MlDsa(_) => AlgorithmFamily::MlDsa,
         }
     }
 
-    /// The one algorithm a key of this kind serves by itself (EC by curve, Ed25519); `None`
-    /// when it serves several (RSA, HMAC) and one must be named.
+    /// The one algorithm a key of this kind is bound to by itself (EC by curve, ML-DSA by
+    /// parameter set, Ed25519 under the name `EdDSA`); `None` when it serves several (RSA,
+    /// HMAC) and one must be named.
     pub(crate) const fn implied_algorithm(self) -> Option<Algorithm> {
         match self {
             Self::Ec(curve) => Some(curve.algorithm()),
             Self::Ed25519 => Some(Algorithm::EdDsa),
+            Self::MlDsa(set) => Some(set.algorithm()),
             Self::Hmac | Self::Rsa => None,
         }
     }
 
     /// Every algorithm a key of this kind can serve. A key is never used for HS* unless it is
-    /// an HMAC secret (CVE-2026-44699).
+    /// an HMAC secret (CVE-2026-44699). An Ed25519 key serves `EdDSA` and `Ed25519`, the two
+    /// names of one algorithm (RFC 9864).
     pub(crate) fn algorithms(self) -> AlgorithmSet {
+        match self {
+            Self::Ed25519 => AlgorithmSet::family(AlgorithmFamily::EdDsa),
+            _ => match self.implied_algorithm() {
+                Some(algorithm) => AlgorithmSet::only(algorithm),
+                None => AlgorithmSet::family(self.family()),
+            },
+        }
+    }
+
+    /// Whether this build can use keys of this kind (see [`Algorithm::is_available`]).
+    pub(crate) const fn is_available(self) -> bool {
         match self.implied_algorithm() {
-            Some(algorithm) => AlgorithmSet::only(algorithm),
-            None => AlgorithmSet::family(self.family()),
+            Some(algorithm) => algorithm.is_available(),
+            None => true,
         }
     }
 }
@@ -239,17 +374,31 @@ mod tests {
             assert_eq!(Curve::from_oid(curve.oid()), Some(curve));
             assert_eq!(Curve::from_jwk_crv(curve.jwk_crv()), Some(curve));
             assert_eq!(Curve::for_algorithm(curve.algorithm()), Some(curve));
-            assert_eq!(Curve::for_point_len(curve.point_len()), Some(curve));
+            if curve != Curve::Secp256k1 {
+                assert_eq!(Curve::for_point_len(curve.point_len()), Some(curve));
+            }
             assert_eq!(
                 KeyKind::Ec(curve).algorithms(),
                 AlgorithmSet::only(curve.algorithm())
             );
         }
-        assert_eq!(MAX_EC_SIGNATURE_LEN, 96);
         assert_eq!(
             Curve::names_and_point_lens(),
-            ("P-256 or P-384".to_owned(), "65 or 97".to_owned())
+            (
+                "P-256 or P-384 or P-521".to_owned(),
+                "65 or 97 or 133".to_owned()
+            )
         );
+        // secp256k1 points have P-256's size: the size never names secp256k1.
+        assert_eq!(Curve::for_point_len(65), Some(Curve::P256));
+        for set in MlDsa::ALL {
+            assert_eq!(MlDsa::from_oid(set.row().oid), Some(set));
+            assert_eq!(MlDsa::for_algorithm(set.algorithm()), Some(set));
+            assert_eq!(
+                KeyKind::MlDsa(set).algorithms(),
+                AlgorithmSet::only(set.algorithm())
+            );
+        }
     }
 
     #[test]
@@ -258,7 +407,10 @@ mod tests {
             KeyKind::Rsa,
             KeyKind::Ec(Curve::P256),
             KeyKind::Ec(Curve::P384),
+            KeyKind::Ec(Curve::P521),
+            KeyKind::Ec(Curve::Secp256k1),
             KeyKind::Ed25519,
+            KeyKind::MlDsa(MlDsa::P44),
         ] {
             assert!(!kind.algorithms().contains(Algorithm::Hs256), "{kind:?}");
         }

@@ -116,14 +116,15 @@ impl VerifyingKey {
     /// A verifying key from any supported PEM block; the key type comes from the label and
     /// the algorithm OID inside, never from guessing.
     ///
-    /// Accepted labels: `PUBLIC KEY` (SPKI: RSA, P-256, P-384, Ed25519), `RSA PUBLIC KEY`
+    /// Accepted labels: `PUBLIC KEY` (SPKI: RSA, P-256, P-384, P-521, secp256k1, Ed25519, ML-DSA), `RSA PUBLIC KEY`
     /// (PKCS#1), `CERTIFICATE` (X.509; **not validated**, see
     /// [`from_certificate_pem`](Self::from_certificate_pem)), and the private-key labels
     /// `PRIVATE KEY`, `RSA PRIVATE KEY` and `EC PRIVATE KEY`, whose public half is used.
     ///
     /// `algorithm` must be given for RSA keys (`RS256`..`PS512`: the key does not say which);
-    /// for EC and Ed25519 keys it may be `None` (P-256 → `ES256`, P-384 → `ES384`, Ed25519 →
-    /// `EdDSA`) or must be that algorithm.
+    /// for EC, Ed25519 and ML-DSA keys it may be `None` (P-256 → `ES256`, P-384 → `ES384`,
+    /// P-521 → `ES512`, secp256k1 → `ES256K`, Ed25519 → `EdDSA`, ML-DSA by its OID) or must be
+    /// that algorithm (or `Ed25519` for an Ed25519 key).
     ///
     /// # Errors
     /// [`KeyErrorCategory::Pem`] for broken armour (missing END line, bad base64, trailing data…),
@@ -189,14 +190,16 @@ impl VerifyingKey {
         )
     }
 
-    /// A P-256 (`ES256`) or P-384 (`ES384`) verifying key from PEM: `PUBLIC KEY`, or a private
-    /// key (`PRIVATE KEY`, `EC PRIVATE KEY`) whose public half is used. The curve fixes the
-    /// algorithm; the point is checked to lie on the curve.
+    /// A P-256 (`ES256`), P-384 (`ES384`), P-521 (`ES512`) or secp256k1 (`ES256K`) verifying
+    /// key from PEM: `PUBLIC KEY`, or a private key (`PRIVATE KEY`, `EC PRIVATE KEY`) whose
+    /// public half is used. The curve fixes the algorithm; the point is checked to lie on the
+    /// curve.
     ///
     /// # Errors
     /// [`KeyError::KeyTypeMismatch`] for keys that are not EC keys,
-    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves (P-521, secp256k1, …), and the PEM and
-    /// DER errors of [`from_pem`](Self::from_pem).
+    /// [`KeyErrorCategory::UnsupportedCurve`] for other curves (brainpool, …),
+    /// [`KeyErrorCategory::Unavailable`] for P-521 and secp256k1 without the `aws-lc-rs`
+    /// feature, and the PEM and DER errors of [`from_pem`](Self::from_pem).
     ///
     /// # Examples
     /// ```
@@ -205,7 +208,12 @@ impl VerifyingKey {
     /// let pem = include_str!("../../tests/data/keys/p256.spki.pem");
     /// assert_eq!(VerifyingKey::ecdsa_pem(pem)?.algorithm(), Algorithm::Es256);
     /// let p521 = include_str!("../../tests/data/keys/p521.spki.pem");
-    /// assert!(VerifyingKey::ecdsa_pem(p521).is_err());
+    /// match VerifyingKey::ecdsa_pem(p521) {
+    ///     Ok(key) => assert_eq!(key.algorithm(), Algorithm::Es512), // with aws-lc-rs
+    ///     Err(err) => assert!(err.to_string().contains("`aws-lc-rs` cargo feature")),
+    /// }
+    /// let ed25519 = include_str!("../../tests/data/keys/ed25519.spki.pem");
+    /// assert!(VerifyingKey::ecdsa_pem(ed25519).is_err());
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn ecdsa_pem(pem: &str) -> Result<Self, Error> {
@@ -287,7 +295,7 @@ impl VerifyingKey {
 
 impl SigningKey {
     /// A signing key from any supported private-key PEM block: `PRIVATE KEY` (PKCS#8 v1 or
-    /// v2 with an RSA, P-256, P-384 or Ed25519 key), `RSA PRIVATE KEY` (PKCS#1) or
+    /// v2 with an RSA, EC, Ed25519 or ML-DSA key), `RSA PRIVATE KEY` (PKCS#1) or
     /// `EC PRIVATE KEY` (SEC1). The key type comes from the label and the OID inside.
     ///
     /// `algorithm` must be given for RSA keys; for EC and Ed25519 keys it may be `None` (the
@@ -359,7 +367,8 @@ impl SigningKey {
         )
     }
 
-    /// A P-256 (`ES256`) or P-384 (`ES384`) signing key from a `PRIVATE KEY` (PKCS#8) or
+    /// A P-256 (`ES256`), P-384 (`ES384`), P-521 (`ES512`) or secp256k1 (`ES256K`) signing key
+    /// from a `PRIVATE KEY` (PKCS#8) or
     /// `EC PRIVATE KEY` (SEC1) PEM block; the curve fixes the algorithm. The public key must
     /// be included (OpenSSL always writes it; ring cannot derive it from the private scalar).
     ///

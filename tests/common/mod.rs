@@ -51,7 +51,7 @@ pub(crate) fn verifying_key(jwk: &Value, algorithm: Algorithm) -> Result<Verifyi
             let mut point = vec![4u8];
             point.extend(b64(jwk, "x"));
             point.extend(b64(jwk, "y"));
-            VerifyingKey::ecdsa_point(&point)
+            VerifyingKey::ecdsa_point_for(&point, algorithm)
         }
         Some("OKP") => VerifyingKey::ed25519(&b64(jwk, "x")),
         other => panic!("unexpected kty {other:?}"),

@@ -1,6 +1,7 @@
 //! The key `AlgorithmIdentifier` of SPKI and PKCS#8 (RFC 5280 §4.1.1.2): rsaEncryption with NULL
 //! parameters (RFC 3279 §2.3.1), id-ecPublicKey with a namedCurve (RFC 5480 §2.1.1), id-Ed25519
-//! without parameters (RFC 8410 §3); and [`StructureError`], the errors of the key structures.
+//! without parameters (RFC 8410 §3), id-ml-dsa-* without parameters (RFC 9881 §2); and
+//! [`StructureError`], the errors of the key structures.
 //!
 //! Which OID names which key type, and which curves are supported, is the caller's to say
 //! ([`Oids`]): this module imports nothing from `keys` outside `formats`, and returns OIDs as
@@ -18,6 +19,8 @@ pub(crate) enum KeyType {
     Ec,
     /// id-Ed25519: no parameters, a `CurvePrivateKey` inside.
     Ed25519,
+    /// id-ml-dsa-44/65/87: no parameters, an `ML-DSA-PrivateKey` inside (RFC 9881 §6).
+    MlDsa,
 }
 
 /// What the caller knows of object identifiers (content octets): the structures are read
@@ -43,6 +46,11 @@ pub(crate) enum KeyAlgorithm<'a> {
     },
     /// id-Ed25519.
     Ed25519,
+    /// An ML-DSA parameter set.
+    MlDsa {
+        /// The key-algorithm OID, which names the parameter set.
+        oid: &'a [u8],
+    },
 }
 
 /// A key structure that could not be read, or that holds what the caller does not support.
@@ -62,6 +70,8 @@ pub(crate) enum StructureError {
     MissingEcPublicKey,
     /// An Ed25519 `CurvePrivateKey` that is not 32 bytes long; its length.
     Ed25519SeedLength(usize),
+    /// An `ML-DSA-PrivateKey` (RFC 9881 §6) that webtoken does not read: why.
+    MlDsaPrivateKey(&'static str),
     /// An EC private scalar of the wrong length for its curve.
     ScalarLength {
         /// The namedCurve OID.
@@ -95,6 +105,7 @@ pub(crate) fn read<'a>(
             curve: read_named_curve(&mut alg, oids)?,
         },
         Some(KeyType::Ed25519) => KeyAlgorithm::Ed25519,
+        Some(KeyType::MlDsa) => KeyAlgorithm::MlDsa { oid: algorithm },
         None => return Err(StructureError::UnsupportedKeyType(describe_oid(algorithm))),
     };
     alg.finish("AlgorithmIdentifier")?;
@@ -123,7 +134,7 @@ pub(crate) fn write(oid: &[u8], algorithm: KeyAlgorithm<'_>) -> Vec<u8> {
     match algorithm {
         KeyAlgorithm::Rsa => sequence(&[&tlv(TAG_OID, oid), &tlv(TAG_NULL, &[])]),
         KeyAlgorithm::Ec { curve } => sequence(&[&tlv(TAG_OID, oid), &tlv(TAG_OID, curve)]),
-        KeyAlgorithm::Ed25519 => sequence(&[&tlv(TAG_OID, oid)]),
+        KeyAlgorithm::Ed25519 | KeyAlgorithm::MlDsa { .. } => sequence(&[&tlv(TAG_OID, oid)]),
     }
 }
 

@@ -14,6 +14,12 @@ use super::sec1::{self, EcPrivateKey};
 /// The length of an Ed25519 private key (its seed), RFC 8032 §5.1.5.
 const ED25519_SEED_LEN: usize = 32;
 
+/// The length of an ML-DSA seed (FIPS 204 `xi`), RFC 9881 §6.
+const ML_DSA_SEED_LEN: usize = 32;
+
+/// The `[0]` tag of the `seed` choice of `ML-DSA-PrivateKey` (implicit, primitive).
+const TAG_CONTEXT_0_PRIMITIVE: u8 = 0x80;
+
 /// A private key read from PKCS#8.
 #[derive(Debug)]
 pub(crate) enum PrivateKey<'a> {
@@ -25,6 +31,14 @@ pub(crate) enum PrivateKey<'a> {
     /// An Ed25519 key: the 32-byte seed and, from a v2 document, the public key.
     Ed25519 {
         seed: &'a [u8],
+        public: Option<&'a [u8]>,
+    },
+    /// An ML-DSA key (RFC 9881 §6): the key-algorithm OID, the 32-byte seed, the expanded key
+    /// when the `both` form holds it, and from a v2 document the public key.
+    MlDsa {
+        oid: &'a [u8],
+        seed: &'a [u8],
+        expanded: Option<&'a [u8]>,
         public: Option<&'a [u8]>,
     },
 }
@@ -90,8 +104,58 @@ pub(crate) fn parse(der: &[u8], oids: Oids) -> Result<PrivateKey<'_>, StructureE
                     public: public_key,
                 })
             }
+            KeyAlgorithm::MlDsa { oid } => {
+                let (seed, expanded) =
+                    parse_whole_within(&info, private_key, "ML-DSA-PrivateKey", read_ml_dsa)?;
+                Ok(PrivateKey::MlDsa {
+                    oid,
+                    seed,
+                    expanded,
+                    public: public_key,
+                })
+            }
         }
     })
+}
+
+/// Reads an `ML-DSA-PrivateKey` (RFC 9881 §6): the `seed` form (`[0]`, 32 bytes) or the
+/// `both` form (a SEQUENCE of the seed and the expanded key). The `expandedKey` form alone is
+/// refused: webtoken keeps and exports a key as its seed.
+fn read_ml_dsa<'a>(
+    reader: &mut super::der::Reader<'a>,
+) -> Result<(&'a [u8], Option<&'a [u8]>), StructureError> {
+    let (seed, expanded) = match reader.peek_tag() {
+        Some(TAG_CONTEXT_0_PRIMITIVE) => (reader.read(TAG_CONTEXT_0_PRIMITIVE, "seed")?, None),
+        Some(super::der::TAG_SEQUENCE) => {
+            let mut both = reader.sequence("ML-DSA-PrivateKey both")?;
+            let seed = both.octet_string("seed")?;
+            let expanded = both.octet_string("expandedKey")?;
+            both.finish("ML-DSA-PrivateKey both")?;
+            (seed, Some(expanded))
+        }
+        Some(TAG_OCTET_STRING) => {
+            return Err(StructureError::MlDsaPrivateKey(
+                "the expandedKey form without its seed is not read (export the key with its \
+                 seed, for example `openssl pkey -provparam ml-dsa.output_formats=seed-only`)",
+            ));
+        }
+        _ => {
+            return Err(
+                der_error("ML-DSA-PrivateKey must be a seed, an expandedKey or both").into(),
+            );
+        }
+    };
+    if seed.len() != ML_DSA_SEED_LEN {
+        return Err(StructureError::MlDsaPrivateKey(
+            "an ML-DSA seed has 32 bytes",
+        ));
+    }
+    Ok((seed, expanded))
+}
+
+/// An `ML-DSA-PrivateKey` in the `seed` form (RFC 9881 §6).
+pub(crate) fn write_ml_dsa_seed(seed: &[u8]) -> Vec<u8> {
+    tlv(TAG_CONTEXT_0_PRIMITIVE, seed)
 }
 
 /// A PKCS#8 v1 `PrivateKeyInfo` from an encoded `AlgorithmIdentifier` and the encoded private

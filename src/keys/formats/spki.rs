@@ -15,6 +15,8 @@ pub(crate) enum PublicKey<'a> {
     Ec { curve: &'a [u8], point: &'a [u8] },
     /// The raw bytes of an Ed25519 public key (length not checked here).
     Ed25519 { public: &'a [u8] },
+    /// The key-algorithm OID and the raw ML-DSA public key (length not checked here).
+    MlDsa { oid: &'a [u8], public: &'a [u8] },
 }
 
 /// Parses a DER `SubjectPublicKeyInfo`; nothing may follow it.
@@ -38,6 +40,7 @@ pub(crate) fn read<'a>(
         }
         KeyAlgorithm::Ec { curve } => PublicKey::Ec { curve, point: key },
         KeyAlgorithm::Ed25519 => PublicKey::Ed25519 { public: key },
+        KeyAlgorithm::MlDsa { oid } => PublicKey::MlDsa { oid, public: key },
     })
 }
 

@@ -7,7 +7,7 @@ use super::{Jwk, Material, RsaCrt, RsaPrivate, Secret, jwk_error};
 use crate::algorithm::{Algorithm, AlgorithmFamily};
 use crate::error::{AlgorithmRejection, Error, KeyError};
 use crate::keys::KeyErrorCategory;
-use crate::keys::kind::Curve;
+use crate::keys::kind::{Curve, MlDsa};
 use crate::keys::{
     KeySource, PrivateParts, SigningInner, SigningKey, VerifyingInner, VerifyingKey, backend,
 };
@@ -77,10 +77,11 @@ impl Jwk {
                 point.push(0x04);
                 point.extend_from_slice(x);
                 point.extend_from_slice(y);
-                VerifyingKey::ecdsa_point(&point)?
+                VerifyingKey::ecdsa_point_for(&point, algorithm)?
             }
-            Material::Ed25519 { x, .. } => VerifyingKey::ed25519(x)?,
+            Material::Ed25519 { x, .. } => VerifyingKey::ed25519(x)?.rebind(algorithm)?,
             Material::Oct { k } => VerifyingKey::hmac(&k.0, algorithm)?,
+            Material::MlDsa { public, .. } => VerifyingKey::ml_dsa(public, algorithm)?,
         };
         Ok(match &self.key_id {
             Some(kid) => key.with_key_id(kid.clone()),
@@ -206,7 +207,11 @@ impl Jwk {
                 rsa_signing_key(algorithm, n, e, private.as_deref())?
             }
             Material::Ec { curve, x, y, d } => ec_signing_key(*curve, x, y, d.as_ref())?,
-            Material::Ed25519 { x, d } => ed25519_signing_key(x, d.as_ref())?,
+            Material::Ed25519 { x, d } => ed25519_signing_key(x, d.as_ref(), algorithm)?,
+            Material::MlDsa { set, public, seed } => {
+                let seed = seed.as_ref().ok_or(KeyError::PublicKeyOnly)?;
+                crate::keys::mldsa::signing_key(*set, &seed.0, Some(public), None)?
+            }
         };
         Ok(match &self.key_id {
             Some(kid) => key.with_key_id(kid.clone()),
@@ -288,7 +293,11 @@ fn ec_signing_key(
     })?)
 }
 
-fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, Error> {
+fn ed25519_signing_key(
+    x: &[u8; 32],
+    d: Option<&Secret>,
+    algorithm: Algorithm,
+) -> Result<SigningKey, Error> {
     let d = d.ok_or(KeyError::PublicKeyOnly)?;
     crate::keys::eddsa::check_public_key(x)?;
     let pair = backend::signature::Ed25519KeyPair::from_seed_and_public_key(&d.0, x)
@@ -298,7 +307,7 @@ fn ed25519_signing_key(x: &[u8; 32], d: Option<&Secret>) -> Result<SigningKey, E
         return Err(jwk_error("member d must be 32 bytes for Ed25519").into());
     }
     seed.copy_from_slice(&d.0);
-    Ok(crate::keys::eddsa::signing_key(pair, seed)?)
+    Ok(crate::keys::eddsa::signing_key(pair, seed, algorithm)?)
 }
 
 /// A single JWK is used whatever the token's `kid` says (as a single [`VerifyingKey`] is); the
@@ -322,6 +331,11 @@ pub(super) fn minimal(bytes: &[u8]) -> Vec<u8> {
         .position(|&b| b != 0)
         .unwrap_or(bytes.len().saturating_sub(1));
     bytes[start..].to_vec()
+}
+
+/// The parameter set of an ML-DSA key's algorithm (always found: such keys are bound to one).
+fn ml_dsa_set(algorithm: Algorithm) -> Result<MlDsa, KeyError> {
+    crate::keys::mldsa::parameter_set(algorithm, "ML-DSA key")
 }
 
 fn split_point(algorithm: Algorithm, point: &[u8]) -> Result<(Curve, Vec<u8>, Vec<u8>), KeyError> {
@@ -375,6 +389,11 @@ impl VerifyingKey {
             VerifyingInner::EdDsa(k) => Material::Ed25519 {
                 x: *k.as_bytes(),
                 d: None,
+            },
+            VerifyingInner::MlDsa(k) => Material::MlDsa {
+                set: ml_dsa_set(self.algorithm)?,
+                public: k.as_bytes().to_vec(),
+                seed: None,
             },
             VerifyingInner::Hmac(_) => {
                 return Err(jwk_error(
@@ -493,6 +512,11 @@ impl SigningKey {
             Some(PrivateParts::Ed25519 { seed, public }) => Material::Ed25519 {
                 x: *public,
                 d: Some(Secret(seed.to_vec())),
+            },
+            Some(PrivateParts::MlDsa { seed, public }) => Material::MlDsa {
+                set: ml_dsa_set(self.algorithm)?,
+                public: public.clone(),
+                seed: Some(Secret(seed.to_vec())),
             },
             None if matches!(self.inner, SigningInner::Hmac(_)) => {
                 return Err(jwk_error(

@@ -1,5 +1,5 @@
-//! JSON Web Keys (RFC 7517) for the key types of RFC 7518 §6 (`RSA`, `EC`, `oct`) and RFC 8037
-//! §2 (`OKP` Ed25519), JWK Sets chosen by `kid` (RFC 7517 §5, RFC 8725 §3.10), and RFC 7638
+//! JSON Web Keys (RFC 7517) for the key types of RFC 7518 §6 (`RSA`, `EC`, `oct`), RFC 8037
+//! §2 (`OKP` Ed25519) and RFC 9964 (`AKP` ML-DSA), JWK Sets chosen by `kid` (RFC 7517 §5, RFC 8725 §3.10), and RFC 7638
 //! thumbprints.
 //!
 //! # Parsing
@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::VerifyingKey;
-use super::kind::{self, Curve, KeyKind};
+use super::kind::{self, Curve, KeyKind, MlDsa};
 use crate::algorithm::{Algorithm, AlgorithmFamily, AlgorithmSet};
 use crate::base64url;
 use crate::error::{Error, KeyError};
@@ -47,12 +47,14 @@ pub use set::{JwkSet, SkippedKey};
 pub enum KeyType {
     /// `RSA`: RS256..RS512 and PS256..PS512.
     Rsa,
-    /// `EC`: P-256 (ES256) and P-384 (ES384).
+    /// `EC`: P-256 (ES256), P-384 (ES384), P-521 (ES512), secp256k1 (ES256K).
     Ec,
-    /// `OKP`: Ed25519 (`EdDSA`).
+    /// `OKP`: Ed25519 (`EdDSA`, `Ed25519`).
     Okp,
     /// `oct`: an HMAC secret (HS256..HS512).
     Oct,
+    /// `AKP`: an ML-DSA key (RFC 9964), whose `alg` names the parameter set.
+    Akp,
 }
 
 impl KeyType {
@@ -63,6 +65,7 @@ impl KeyType {
             Self::Ec => "EC",
             Self::Okp => "OKP",
             Self::Oct => "oct",
+            Self::Akp => "AKP",
         }
     }
 
@@ -72,6 +75,7 @@ impl KeyType {
             "EC" => Self::Ec,
             "OKP" => Self::Okp,
             "oct" => Self::Oct,
+            "AKP" => Self::Akp,
             _ => return None,
         })
     }
@@ -83,6 +87,7 @@ impl KeyType {
             Self::Ec => &["crv", "x", "y", "d"],
             Self::Okp => &["crv", "x", "d"],
             Self::Oct => &["k"],
+            Self::Akp => &["pub", "priv"],
         }
     }
 }
@@ -94,12 +99,12 @@ impl fmt::Display for KeyType {
 }
 
 /// Every key-material member name of every supported key type.
-const MATERIAL_MEMBERS: [&str; 13] = [
-    "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k",
+const MATERIAL_MEMBERS: [&str; 15] = [
+    "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "crv", "x", "y", "k", "pub", "priv",
 ];
 
-/// The private members of asymmetric keys (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2).
-const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+/// The private members of asymmetric keys (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2; RFC 9964).
+const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "priv"];
 
 /// Secret bytes: compared and cloned, never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -147,6 +152,11 @@ enum Material {
     Oct {
         k: Secret,
     },
+    MlDsa {
+        set: MlDsa,
+        public: Vec<u8>,
+        seed: Option<Secret>,
+    },
 }
 
 impl Material {
@@ -156,6 +166,7 @@ impl Material {
             Self::Ec { .. } => KeyType::Ec,
             Self::Ed25519 { .. } => KeyType::Okp,
             Self::Oct { .. } => KeyType::Oct,
+            Self::MlDsa { .. } => KeyType::Akp,
         }
     }
 
@@ -166,6 +177,7 @@ impl Material {
             Self::Ec { curve, .. } => KeyKind::Ec(*curve),
             Self::Ed25519 { .. } => KeyKind::Ed25519,
             Self::Oct { .. } => KeyKind::Hmac,
+            Self::MlDsa { set, .. } => KeyKind::MlDsa(*set),
         }
     }
 
@@ -192,12 +204,14 @@ impl Material {
         match self {
             Self::Rsa { private, .. } => private.is_some(),
             Self::Ec { d, .. } | Self::Ed25519 { d, .. } => d.is_some(),
+            Self::MlDsa { seed, .. } => seed.is_some(),
             Self::Oct { .. } => true,
         }
     }
 }
 
-/// A JSON Web Key (RFC 7517): an RSA, EC (P-256, P-384), OKP (Ed25519) or `oct` key, public or
+/// A JSON Web Key (RFC 7517): an RSA, EC (P-256, P-384, P-521, secp256k1), OKP (Ed25519), AKP
+/// (ML-DSA, RFC 9964) or `oct` key, public or
 /// private, with its `kid`, `use`, `key_ops` and `alg`.
 ///
 /// A `Jwk` is parsed strictly (see [Parsing](#parsing) below) with
@@ -400,12 +414,13 @@ impl Jwk {
         self.material.key_type()
     }
 
-    /// The curve (`crv`) of an EC or OKP key: `"P-256"`, `"P-384"` or `"Ed25519"`.
+    /// The curve (`crv`) of an EC or OKP key: `"P-256"`, `"P-384"`, `"P-521"`, `"secp256k1"` or
+    /// `"Ed25519"`.
     pub fn curve(&self) -> Option<&'static str> {
         match &self.material {
             Material::Ec { curve, .. } => Some(curve.jwk_crv()),
             Material::Ed25519 { .. } => Some(kind::ED25519_CRV),
-            Material::Rsa { .. } | Material::Oct { .. } => None,
+            Material::Rsa { .. } | Material::Oct { .. } | Material::MlDsa { .. } => None,
         }
     }
 
@@ -485,7 +500,8 @@ impl Jwk {
         self.other.get(name)
     }
 
-    /// Whether the JWK holds private material: `d` for RSA, EC and OKP keys; always for `oct`.
+    /// Whether the JWK holds private material: `d` for RSA, EC and OKP keys, `priv` for AKP
+    /// keys; always for `oct`.
     pub fn is_private(&self) -> bool {
         self.material.is_private()
     }
@@ -522,6 +538,11 @@ impl Jwk {
                 d: None,
             },
             Material::Ed25519 { x, .. } => Material::Ed25519 { x: *x, d: None },
+            Material::MlDsa { set, public, .. } => Material::MlDsa {
+                set: *set,
+                public: public.clone(),
+                seed: None,
+            },
             Material::Oct { .. } => {
                 return Err(jwk_error("an oct key is a secret and has no public part").into());
             }
@@ -620,7 +641,8 @@ impl Jwk {
 
     /// The algorithms this JWK may be used with: its `alg`, or every algorithm its type and
     /// curve allow (an RSA JWK without `alg`: RS256..PS512; an `oct` JWK: HS256..HS512; EC
-    /// and OKP JWKs: the algorithm of their curve).
+    /// JWKs: the algorithm of their curve; an Ed25519 OKP JWK: `EdDSA` and `Ed25519`, the two
+    /// names of its algorithm, RFC 9864). An `alg` binds the key to exactly that name.
     ///
     /// ```
     /// use webtoken::keys::Jwk;
@@ -628,7 +650,13 @@ impl Jwk {
     ///
     /// let jwk = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519",
     ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
-    /// assert_eq!(jwk.algorithms(), AlgorithmSet::only(Algorithm::EdDsa));
+    /// assert_eq!(
+    ///     jwk.algorithms(),
+    ///     AlgorithmSet::from_iter([Algorithm::EdDsa, Algorithm::Ed25519])
+    /// );
+    /// let bound = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","alg":"Ed25519",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// assert_eq!(bound.algorithms(), AlgorithmSet::only(Algorithm::Ed25519));
     /// # Ok::<(), webtoken::Error>(())
     /// ```
     pub fn algorithms(&self) -> AlgorithmSet {

@@ -15,7 +15,7 @@ use crate::algorithm::Algorithm;
 use crate::base64url;
 use crate::error::{Error, KeyError};
 use crate::keys::KeyErrorCategory;
-use crate::keys::kind::{self, Curve};
+use crate::keys::kind::{self, Curve, ML_DSA_SEED_LEN, MlDsa};
 
 fn take_string(obj: &mut Members, name: &str) -> Result<Option<String>, KeyError> {
     match obj.slot(name).and_then(Option::take) {
@@ -148,6 +148,42 @@ fn parse_material(kty: KeyType, obj: &mut Members) -> Result<Material, ParseFaul
         KeyType::Oct => Material::Oct {
             k: Secret(require_bytes(obj, "k", kty)?),
         },
+        KeyType::Akp => {
+            let set = ml_dsa_parameter_set(obj)?;
+            let name = set.algorithm().as_str();
+            let public = fixed_len(
+                require_bytes(obj, "pub", kty)?,
+                "pub",
+                set.public_len(),
+                name,
+            )?;
+            let seed = take_bytes(obj, "priv")?
+                .map(|s| fixed_len(s, "priv", ML_DSA_SEED_LEN, name).map(Secret))
+                .transpose()?;
+            Material::MlDsa { set, public, seed }
+        }
+    })
+}
+
+/// The parameter set an `AKP` JWK's `alg` names: required (RFC 9964 §5), and one of the ML-DSA
+/// algorithms. An `alg` webtoken does not implement makes the key unsupported (skipped in a
+/// set), as for any key type.
+fn ml_dsa_parameter_set(obj: &Members) -> Result<MlDsa, ParseFault> {
+    let Some(name) = obj.peek_string("alg") else {
+        return Err(jwk_error("AKP key is missing member alg (required by RFC 9964)").into());
+    };
+    let Some(algorithm) = Algorithm::from_name(name) else {
+        return Err(unsupported(jwk_error(format!(
+            "alg {} is not a JWS algorithm webtoken implements",
+            Shown(name)
+        ))));
+    };
+    MlDsa::for_algorithm(algorithm).ok_or_else(|| {
+        KeyError::AlgorithmMismatch {
+            algorithm,
+            key: "AKP JWK".into(),
+        }
+        .into()
     })
 }
 

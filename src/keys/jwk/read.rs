@@ -13,8 +13,9 @@ use super::{KeyType, PRIVATE_MEMBERS};
 use crate::json::{self, LenientSeed, Name, Rejected, SeenNames, Skip, Strictness};
 
 /// The members webtoken reads as strings, in the order of [`Members::strings`].
-const STRING_MEMBERS: [&str; 16] = [
+const STRING_MEMBERS: [&str; 18] = [
     "kty", "kid", "use", "alg", "crv", "n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k",
+    "pub", "priv",
 ];
 
 /// The members of one JWK object, read in one pass with the [`crate::json`] helpers (member
@@ -84,8 +85,10 @@ impl Members {
     pub(super) fn summary(&self) -> (Option<KeyType>, Option<String>, bool) {
         let kty = self.peek_string("kty").and_then(KeyType::from_name);
         let key_id = self.peek_string("kid").map(str::to_owned);
-        let private = matches!(kty, Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp))
-            && PRIVATE_MEMBERS.iter().any(|m| self.contains(m));
+        let private = matches!(
+            kty,
+            Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp | KeyType::Akp)
+        ) && PRIVATE_MEMBERS.iter().any(|m| self.contains(m));
         (kty, key_id, private)
     }
 }

@@ -58,6 +58,12 @@ impl Serialize for Jwk {
                 }
             }
             Material::Oct { k } => map.serialize_entry("k", &b64(&k.0))?,
+            Material::MlDsa { public, seed, .. } => {
+                map.serialize_entry("pub", &b64(public))?;
+                if let Some(seed) = seed {
+                    map.serialize_entry("priv", &b64(&seed.0))?;
+                }
+            }
         }
         for (name, value) in &self.other {
             map.serialize_entry(name, value)?;
@@ -89,6 +95,12 @@ impl Jwk {
                 )
             }
             Material::Oct { k } => format!(r#"{{"k":"{}","kty":"oct"}}"#, b64(&k.0)),
+            // RFC 9964 §7: alg, kty and pub, in that order.
+            Material::MlDsa { set, public, .. } => format!(
+                r#"{{"alg":"{}","kty":"AKP","pub":"{}"}}"#,
+                set.algorithm(),
+                b64(public)
+            ),
         }
     }
 }

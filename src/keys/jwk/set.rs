@@ -12,7 +12,7 @@ use super::read::{MaybeObject, RawKeys, RawSet};
 use super::{Jwk, KeyType, ParseFault, Shown, set_error};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError, UnknownKeyError};
-use crate::keys::{KeySource, VerifyingKey};
+use crate::keys::{KeyErrorCategory, KeySource, VerifyingKey};
 
 /// A JWK that a [`JwkSet`] left out when it was loaded, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,10 +75,11 @@ impl fmt::Display for SkippedKey {
 ///   `alg` of another family or curve, `use` and `key_ops` that disagree.
 ///
 /// Entries that are well-formed but **not for JWS verification by webtoken** are skipped and
-/// recorded in [`skipped`](Self::skipped): an unknown `kty` (such as future post-quantum keys),
-/// a curve webtoken does not implement (`P-521`, `secp256k1`, `X25519`, `Ed448`), an `alg` that
-/// is not an implemented JWS algorithm (`RSA-OAEP`, `ES512`, `A256GCM`), `use` other than `sig`
-/// or `key_ops` without `verify`. Real JWKS endpoints publish such keys next to signature keys
+/// recorded in [`skipped`](Self::skipped): an unknown `kty`, a curve webtoken does not
+/// implement (`X25519`, `Ed448`, `brainpoolP256r1`), an `alg` that is not an implemented JWS
+/// algorithm (`RSA-OAEP`, `A256GCM`), `use` other than `sig` or `key_ops` without `verify`,
+/// and a well-formed key this build cannot use (P-521, secp256k1 and `AKP` ML-DSA keys without
+/// the `aws-lc-rs` feature, [`KeyErrorCategory::Unavailable`](crate::keys::KeyErrorCategory::Unavailable)). Real JWKS endpoints publish such keys next to signature keys
 /// (Keycloak lists its `RSA-OAEP` encryption key, Azure AD carries `x5c` chains, many providers
 /// add keys during a rotation); refusing the whole set would break every token of the issuer. A
 /// token whose `kid` names a skipped entry gets [`Error::UnknownKey`].
@@ -241,9 +242,12 @@ impl JwkSet {
             )));
         }
         let secrets = entries.iter().any(|e| e.kty == Some(KeyType::Oct));
-        let asymmetric = entries
-            .iter()
-            .any(|e| matches!(e.kty, Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp)));
+        let asymmetric = entries.iter().any(|e| {
+            matches!(
+                e.kty,
+                Some(KeyType::Rsa | KeyType::Ec | KeyType::Okp | KeyType::Akp)
+            )
+        });
         if refuse_mixed && secrets && asymmetric {
             return Err(set_error("the set mixes oct secrets with asymmetric keys"));
         }
@@ -273,8 +277,25 @@ impl JwkSet {
             return Ok(());
         }
         // Checked once: the set's lookups use the prepared keys without checking again.
-        jwk.prepared_keys()
-            .map_err(|e| set_error(format!("{}: {e}", kid_context(index, jwk.key_id()))))?;
+        match jwk.prepared_keys() {
+            Ok(_) => {}
+            // A well-formed key of a kind this build cannot use (ES512, ES256K, ML-DSA-*
+            // without the `aws-lc-rs` feature): skipped like an unknown key type.
+            Err(reason) if reason.category() == Some(KeyErrorCategory::Unavailable) => {
+                self.skipped.push(SkippedKey {
+                    index,
+                    key_id: jwk.key_id.clone(),
+                    reason,
+                });
+                return Ok(());
+            }
+            Err(e) => {
+                return Err(set_error(format!(
+                    "{}: {e}",
+                    kid_context(index, jwk.key_id())
+                )));
+            }
+        }
         self.keys.push(jwk);
         Ok(())
     }
