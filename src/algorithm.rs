@@ -309,7 +309,7 @@ impl<'de> Deserialize<'de> for Algorithm {
 /// allowed.insert(Algorithm::EdDsa);
 /// assert!(allowed.contains(Algorithm::Es384));
 /// assert!(!allowed.contains(Algorithm::Hs256));
-/// assert_eq!(allowed.to_string(), "ES256, ES384, EdDSA");
+/// assert_eq!(allowed.to_string(), "ES256, ES384, EdDSA, ES512, ES256K");
 /// assert_eq!(AlgorithmSet::only(Algorithm::Rs256).iter().collect::<Vec<_>>(), [Algorithm::Rs256]);
 /// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]

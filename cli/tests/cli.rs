@@ -1802,7 +1802,14 @@ fn the_bash_completion_script_loads_and_completes() {
     );
     let out = Command::new("bash").args(["-c", &probe]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout, "ES256\nES384\nEdDSA\n", "jwt encode --alg E<TAB>");
+    let expected: String = webtoken::Algorithm::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .filter(|name| name.starts_with('E'))
+        .map(|name| format!("{name}\n"))
+        .collect();
+    assert!(expected.contains("ES256\nES384\n"), "{expected}");
+    assert_eq!(stdout, expected, "jwt encode --alg E<TAB>");
 }
 
 #[test]
