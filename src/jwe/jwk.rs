@@ -8,7 +8,7 @@ use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::algorithm::KeyAlgorithm;
+use super::algorithm::{ContentEncryption, KeyAlgorithm};
 use super::ecdh::EcdhCurve;
 use super::keys::{
     DecryptingKey, EncryptingKey, PrivateMaterial, PublicMaterial, key_error, rsa_parts,
@@ -117,6 +117,8 @@ impl Reader<'_> {
         }
         let named = match self.string("alg")? {
             None => None,
+            // A `dir` key is the CEK of one `enc`, and some JWKs (RFC 7520 §5.6) name that.
+            Some(name) if ContentEncryption::from_name(name).is_some() => Some(KeyAlgorithm::Dir),
             Some(name) => Some(KeyAlgorithm::from_name(name).ok_or_else(|| {
                 jwk_error(format!(
                     "alg {} is not a supported JWE key-management algorithm",
