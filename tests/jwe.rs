@@ -643,3 +643,79 @@ fn decode_and_decrypt_name_each_other() {
     assert!(!UntrustedToken::is_encrypted(&signed_token));
     let _: Error = err;
 }
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn rfc7520_section5_examples() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/rfc/rfc7520_section5.json"
+    ))
+    .expect("read vectors");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    let cases = doc["cases"].as_array().expect("cases");
+    let a128kw = cases
+        .iter()
+        .find(|c| c["alg"] == "A128KW")
+        .map(|c| DecryptingKey::from_jwk_json(&c["key"].to_string(), None).unwrap())
+        .unwrap();
+    let (mut decrypted, mut reproduced, mut refused) = (0, 0, 0);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let token = case["token"].as_str().unwrap();
+        let key = DecryptingKey::from_jwk_json(&case["key"].to_string(), None);
+        match case["expected"].as_str().unwrap() {
+            "accept" => {
+                let key = key.unwrap_or_else(|e| panic!("{id}: {e}"));
+                let plaintext = hex(case["plaintext_hex"].as_str().unwrap());
+                let got = jwe::decrypt(token, &key, &DecryptOptions::new())
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
+                assert_eq!(got.plaintext(), plaintext.as_slice(), "{id}");
+                assert_eq!(got.header().key_id(), key.key_id(), "{id}");
+                decrypted += 1;
+                if let Some(iv) = case["iv"].as_str() {
+                    let iv = webtoken::base64url::decode(iv).unwrap();
+                    let cek = case["cek"]
+                        .as_str()
+                        .map(|c| webtoken::base64url::decode(c).unwrap());
+                    let enc = ContentEncryption::from_name(case["enc"].as_str().unwrap()).unwrap();
+                    let again = encrypt_with_fixed_values(
+                        &JweHeader::new(enc),
+                        &plaintext,
+                        &key.encrypting_key().unwrap(),
+                        &FixedValues {
+                            cek: cek.as_deref(),
+                            iv: Some(&iv),
+                            header_json: case["protected_header_json"].as_str(),
+                            ..FixedValues::default()
+                        },
+                    )
+                    .unwrap();
+                    assert_eq!(again, token, "{id}");
+                    reproduced += 1;
+                }
+            }
+            "AlgorithmNotAllowed" => {
+                assert!(key.is_err(), "{id}: its key is not one webtoken builds");
+                let err = jwe::decrypt(token, &a128kw, &DecryptOptions::new()).unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::AlgorithmNotAllowed, "{id}");
+                refused += 1;
+            }
+            "MalformedToken" => {
+                let err = jwe::decrypt(token, &key.unwrap(), &DecryptOptions::new()).unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::Malformed, "{id}: {err}");
+                refused += 1;
+            }
+            other => panic!("{id}: {other}"),
+        }
+    }
+    assert_eq!((decrypted, reproduced, refused), (5, 2, 3));
+    for skipped in doc["skipped"].as_array().unwrap() {
+        println!("skipped {}: {}", skipped["id"], skipped["reason"]);
+    }
+}
