@@ -63,6 +63,8 @@ mod jwt;
 mod keys;
 mod manage;
 mod set;
+#[cfg(test)]
+mod wycheproof_tests;
 
 pub use algorithm::{ContentEncryption, KeyAlgorithm};
 pub use ecdh::EcdhCurve;

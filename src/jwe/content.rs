@@ -109,32 +109,39 @@ pub(crate) fn decrypt(
             if !bool::from(expected.ct_eq(tag)) {
                 return Err(Error::DecryptionFailed);
             }
-            let cipher = if enc_key.len() == 16 {
-                &AES_128
-            } else {
-                &AES_256
-            };
-            let key = UnboundCipherKey::new(cipher, enc_key).map_err(fail)?;
-            let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(fail)?;
-            let iv16: [u8; 16] = iv.try_into().map_err(|_| Error::DecryptionFailed)?;
-            if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
-                return Err(Error::DecryptionFailed);
-            }
-            let mut in_out = ciphertext.to_vec();
-            let Ok(len) = key
-                .decrypt(
-                    &mut in_out,
-                    DecryptionContext::Iv128(FixedLength::from(iv16)),
-                )
-                .map(|plaintext| plaintext.len())
-            else {
-                in_out.fill(0);
-                return Err(Error::DecryptionFailed);
-            };
-            in_out.truncate(len);
-            Ok(in_out)
+            cbc_decrypt(enc_key, iv, ciphertext)
         }
     }
+}
+
+/// AES-CBC decryption with PKCS#7 padding, for a ciphertext whose tag was checked: the
+/// plaintext, or [`Error::DecryptionFailed`] (the buffer wiped).
+pub(super) fn cbc_decrypt(enc_key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+    let fail = |_| Error::DecryptionFailed;
+    let cipher = match enc_key.len() {
+        16 => &AES_128,
+        32 => &AES_256,
+        _ => return Err(Error::DecryptionFailed),
+    };
+    let key = UnboundCipherKey::new(cipher, enc_key).map_err(fail)?;
+    let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(fail)?;
+    let iv16: [u8; 16] = iv.try_into().map_err(|_| Error::DecryptionFailed)?;
+    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+        return Err(Error::DecryptionFailed);
+    }
+    let mut in_out = ciphertext.to_vec();
+    let Ok(len) = key
+        .decrypt(
+            &mut in_out,
+            DecryptionContext::Iv128(FixedLength::from(iv16)),
+        )
+        .map(|plaintext| plaintext.len())
+    else {
+        in_out.fill(0);
+        return Err(Error::DecryptionFailed);
+    };
+    in_out.truncate(len);
+    Ok(in_out)
 }
 
 fn gcm_key(enc: ContentEncryption, cek: &[u8]) -> Result<LessSafeKey, Error> {

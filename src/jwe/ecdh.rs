@@ -244,7 +244,8 @@ pub(crate) fn read_epk(epk: Option<&Value>, curve: EcdhCurve) -> Result<Vec<u8>,
 }
 
 /// The shared secret Z of `private` and the peer's `public` key bytes. An X25519 secret of
-/// all zeros is refused.
+/// all zeros is refused; on the NIST curves the point was checked on parsing, and an x of
+/// zero is a legitimate secret.
 pub(crate) fn agree(
     private: &PrivateKey,
     curve: EcdhCurve,
@@ -253,7 +254,9 @@ pub(crate) fn agree(
     let peer = UnparsedPublicKey::new(curve.agreement(), public);
     let z = agreement::agree(private, peer, (), |z| Ok(SecretBytes(z.to_vec())))
         .map_err(|()| epk_error("is not a point on its curve"))?;
-    if z.0.iter().fold(0u8, |acc, b| acc | b) == 0 {
+    // RFC 7748 §6.1: an X25519 result of all zeros comes from a low-order point. (A NIST
+    // curve's x-coordinate may be zero legitimately; its points were checked when parsed.)
+    if curve == EcdhCurve::X25519 && z.0.iter().fold(0u8, |acc, b| acc | b) == 0 {
         return Err(epk_error(
             "gives an all-zero shared secret (a low-order point)",
         ));

@@ -38,7 +38,7 @@ fn oaep(algorithm: KeyAlgorithm) -> &'static OaepAlgorithm {
     }
 }
 
-fn wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
+pub(super) fn wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>, Error> {
     let cipher = if kek.len() == 16 { &AES_128 } else { &AES_256 };
     let kek = KeyEncryptionKey::new(cipher, kek).map_err(|_| Error::DecryptionFailed)?;
     let mut out = vec![0; cek.len() + 8];
@@ -54,6 +54,15 @@ fn unwrap(kek: &[u8], encrypted_key: &[u8], enc: ContentEncryption) -> Result<Se
     if encrypted_key.len() != enc.key_len() + 8 {
         return Err(Error::DecryptionFailed);
     }
+    let out = unwrap_any(kek, encrypted_key)?;
+    if out.0.len() != enc.key_len() {
+        return Err(Error::DecryptionFailed);
+    }
+    Ok(out)
+}
+
+/// RFC 3394 unwrap of any length (the caller checks the length it needs).
+pub(super) fn unwrap_any(kek: &[u8], encrypted_key: &[u8]) -> Result<SecretBytes, Error> {
     let cipher = if kek.len() == 16 { &AES_128 } else { &AES_256 };
     let kek = KeyEncryptionKey::new(cipher, kek).map_err(|_| Error::DecryptionFailed)?;
     let mut out = SecretBytes(vec![0; encrypted_key.len()]);
@@ -61,11 +70,27 @@ fn unwrap(kek: &[u8], encrypted_key: &[u8], enc: ContentEncryption) -> Result<Se
         .unwrap(encrypted_key, &mut out.0)
         .map_err(|_| Error::DecryptionFailed)?
         .len();
-    if len != enc.key_len() {
-        return Err(Error::DecryptionFailed);
-    }
     out.0.truncate(len);
     Ok(out)
+}
+
+/// RSA-OAEP decryption of an encrypted key (no label): the plaintext, or `None` for any
+/// failure, which the caller must not distinguish from a CEK of the wrong length.
+pub(super) fn oaep_decrypt(
+    private: &aws_lc_rs::rsa::OaepPrivateDecryptingKey,
+    algorithm: KeyAlgorithm,
+    encrypted_key: &[u8],
+) -> Option<SecretBytes> {
+    if encrypted_key.len() != private.key_size_bytes() {
+        return None;
+    }
+    let mut out = SecretBytes(vec![0; private.min_output_size()]);
+    let len = private
+        .decrypt(oaep(algorithm), encrypted_key, &mut out.0, None)
+        .ok()?
+        .len();
+    out.0.truncate(len);
+    Some(out)
 }
 
 /// The Concat KDF's output for an ECDH-ES algorithm: the CEK itself (`ECDH-ES`, AlgorithmID
@@ -230,13 +255,9 @@ pub(crate) fn recover(
             // RFC 7516 §11.5: whatever goes wrong, continue with a random CEK of the right
             // length, so that the answer is the content's tag failure in every case.
             let mut cek = random(enc.key_len())?;
-            if encrypted_key.len() == private.key_size_bytes() {
-                let mut out = SecretBytes(vec![0; private.min_output_size()]);
-                if let Ok(plain) = private.decrypt(oaep(algorithm), encrypted_key, &mut out.0, None)
-                {
-                    if plain.len() == enc.key_len() {
-                        cek.0.copy_from_slice(plain);
-                    }
+            if let Some(plain) = oaep_decrypt(private, algorithm, encrypted_key) {
+                if plain.0.len() == enc.key_len() {
+                    cek.0.copy_from_slice(&plain.0);
                 }
             }
             Ok(cek)
