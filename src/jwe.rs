@@ -22,8 +22,10 @@
 //! 2. The protected header: one JSON object, no duplicate names at any depth, the caps of a JWS
 //!    header; linear in its length.
 //! 3. `alg` in the allow-list (the key's own algorithm when none is set), `enc` in its
-//!    allow-list: before any cryptography. `RSA1_5`, `PBES2-*`, `A*GCMKW` and `none` are never
-//!    accepted.
+//!    allow-list: before any cryptography. `RSA1_5`, `A*GCMKW` and `none` are never accepted;
+//!    `PBES2-*` only when [`DecryptOptions::with_pbes2`] enables it, with a password key, and
+//!    then `p2c` must be within its limit (10,000 by default, never above 1,200,000) and `p2s`
+//!    at least 8 bytes, checked before PBKDF2 runs.
 //! 4. `crit` (webtoken implements no extension, so any name is refused), `zip` (refused:
 //!    compressed plaintext is not supported), registered parameters' types; then `typ` where a
 //!    [`Validation`](crate::Validation) asks for one.
@@ -49,8 +51,9 @@
 //! key wrap authenticate the holders of the shared secret, as HMAC does.
 //!
 //! ## Not supported
-//! The JSON serialization, `zip`, `RSA1_5` (Bleichenbacher's oracle), PBES2 (password-based,
-//! a denial-of-service risk through `p2c`), `A*GCMKW`, and the A192 variants.
+//! The JSON serialization, `zip`, `RSA1_5` (Bleichenbacher's oracle), `A*GCMKW`, and the A192
+//! variants. PBES2 (password-based; `p2c` lets the sender choose the recipient's cost) exists
+//! but is off unless enabled.
 
 mod algorithm;
 mod compact;
@@ -70,7 +73,7 @@ pub use algorithm::{ContentEncryption, KeyAlgorithm};
 pub use ecdh::EcdhCurve;
 pub use header::JweHeader;
 pub use jwt::{decrypt_claims, decrypt_verified, encrypt_claims, encrypt_signed};
-pub use keys::{DecryptingKey, EncryptingKey};
+pub use keys::{DEFAULT_PBES2_ITERATIONS, DecryptingKey, EncryptingKey, MAX_PBES2_ITERATIONS};
 pub use set::DecryptingKeySet;
 
 use crate::base64url;
@@ -95,6 +98,8 @@ pub struct DecryptOptions {
     algorithms: Vec<KeyAlgorithm>,
     encryptions: Vec<ContentEncryption>,
     max_token_size: usize,
+    /// The most PBKDF2 iterations accepted; `None`: PBES2 is refused.
+    pbes2_max_iterations: Option<u32>,
 }
 
 impl Default for DecryptOptions {
@@ -111,7 +116,32 @@ impl DecryptOptions {
             algorithms: Vec::new(),
             encryptions: ContentEncryption::ALL.to_vec(),
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            pbes2_max_iterations: None,
         }
+    }
+
+    /// Accept the PBES2 (password) algorithms, for keys built with a password, with at most
+    /// `max_iterations` PBKDF2 iterations (`p2c`): [`DEFAULT_PBES2_ITERATIONS`] is a sound
+    /// choice, and any value above [`MAX_PBES2_ITERATIONS`] counts as that. Off by default:
+    /// `p2c` is chosen by whoever made the token and costs the recipient its whole count
+    /// before anything can be checked.
+    ///
+    /// ```
+    /// use webtoken::jwe::{DecryptOptions, MAX_PBES2_ITERATIONS};
+    ///
+    /// assert_eq!(DecryptOptions::new().pbes2_max_iterations(), None);
+    /// let options = DecryptOptions::new().with_pbes2(u32::MAX);
+    /// assert_eq!(options.pbes2_max_iterations(), Some(MAX_PBES2_ITERATIONS));
+    /// ```
+    #[must_use]
+    pub fn with_pbes2(mut self, max_iterations: u32) -> Self {
+        self.pbes2_max_iterations = Some(max_iterations.min(MAX_PBES2_ITERATIONS));
+        self
+    }
+
+    /// The most PBKDF2 iterations accepted, when PBES2 is enabled.
+    pub fn pbes2_max_iterations(&self) -> Option<u32> {
+        self.pbes2_max_iterations
     }
 
     /// Accept only these key-management algorithms (and always only those of the keys).
@@ -154,6 +184,7 @@ impl DecryptOptions {
         keys: &(impl DecryptionKeys + ?Sized),
     ) -> bool {
         (self.algorithms.is_empty() || self.algorithms.contains(&algorithm))
+            && (!algorithm.is_pbes2() || self.pbes2_max_iterations.is_some())
             && keys.has_algorithm(algorithm)
     }
 }
@@ -244,6 +275,7 @@ pub(crate) struct Fixed<'a> {
     pub(crate) iv: Option<&'a [u8]>,
     pub(crate) ephemeral: Option<&'a DecryptingKey>,
     pub(crate) header_json: Option<&'a str>,
+    pub(crate) pbes2_salt: Option<&'a [u8]>,
 }
 
 pub(crate) fn encrypt_with(
@@ -253,12 +285,23 @@ pub(crate) fn encrypt_with(
     fixed: &Fixed<'_>,
 ) -> Result<String, Error> {
     let enc = header.encryption;
-    let delivery = manage::deliver(key, enc, header, fixed.cek, fixed.ephemeral)?;
+    let delivery = manage::deliver(
+        key,
+        enc,
+        header,
+        fixed.cek,
+        fixed.ephemeral,
+        fixed.pbes2_salt,
+    )?;
     let header_json = if let Some(json) = fixed.header_json {
         json.to_owned()
     } else {
         let mut written = header.clone();
         written.ephemeral_key.clone_from(&delivery.epk);
+        if let Some((salt, count)) = &delivery.pbes2 {
+            written.pbes2_salt = Some(salt.clone());
+            written.pbes2_count = Some(u64::from(*count));
+        }
         if written.key_id.is_none() {
             written.key_id.clone_from(&key.key_id);
         }
@@ -328,6 +371,12 @@ pub(crate) fn decrypt_with(
         return Err(fault);
     }
     let mut header = parsed.header;
+    if let Some(max) = options
+        .pbes2_max_iterations
+        .filter(|_| algorithm.is_pbes2())
+    {
+        check_pbes2(&header, max)?;
+    }
     header.algorithm = Some(algorithm);
     header.encryption = enc;
     check_type(header.token_type.as_deref())?;
@@ -354,6 +403,39 @@ pub(crate) fn decrypt_with(
     // Step 8: the content, authenticated with the received header segment.
     let plaintext = content::decrypt(enc, &cek.0, &iv, parts.header.as_bytes(), &ciphertext, &tag)?;
     Ok(Decrypted { header, plaintext })
+}
+
+/// PBES2's parameters, before any cryptography: `p2s` of at least 8 bytes (RFC 7518
+/// §4.8.1.1), `p2c` of at most `max` iterations.
+fn check_pbes2(header: &JweHeader, max: u32) -> Result<(), Error> {
+    let fault = |parameter, reason: String| -> Error {
+        MalformedError::Header {
+            parameter,
+            reason: reason.into(),
+        }
+        .into()
+    };
+    match header.pbes2_salt.as_deref() {
+        None => return Err(fault("p2s", "is missing (PBES2 needs a salt)".into())),
+        Some(salt) if salt.len() < 8 => {
+            return Err(fault(
+                "p2s",
+                format!("is {} bytes, fewer than 8", salt.len()),
+            ));
+        }
+        Some(_) => {}
+    }
+    match header.pbes2_count {
+        None => Err(fault(
+            "p2c",
+            "is missing (PBES2 needs an iteration count)".into(),
+        )),
+        Some(count) if count > u64::from(max) => Err(fault(
+            "p2c",
+            format!("is {count}, above the limit of {max} iterations"),
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 fn check_len(

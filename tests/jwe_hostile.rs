@@ -127,22 +127,89 @@ fn alg_and_enc_outside_the_allow_lists_are_refused_before_any_cryptography() {
 }
 
 #[test]
-fn pbes2_is_never_accepted_whatever_p2c() {
-    let key = kw_key();
-    for p2c in ["1000", "4294967295", "-1", "\"x\""] {
-        let json = format!(
-            r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128CBC-HS256","p2s":"AAAAAAAAAAAAAAAAAAAAAA","p2c":{p2c}}}"#
-        );
-        let token = format!("{}.AAAA.AAAA.AAAA.AAAA", base64url::encode(&json));
-        let started = std::time::Instant::now();
-        let err = decrypt(&token, &key).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::AlgorithmNotAllowed, "{p2c}");
-        // Not a timing test: a 4-billion-round PBKDF2 would not return at all.
-        assert!(started.elapsed().as_secs() < 60);
-        let options = DecryptOptions::new().with_algorithms(KeyAlgorithm::ALL);
-        assert!(jwe::decrypt(&token, &key, &options).is_err());
+fn pbes2_is_off_unless_enabled_and_capped_when_enabled() {
+    // Without with_pbes2, a PBES2 token is refused before any cryptography, even for a
+    // password key, whatever p2c says.
+    let password = DecryptingKey::secret(b"correct horse", KeyAlgorithm::Pbes2Hs256A128Kw).unwrap();
+    for key in [&kw_key(), &password] {
+        for p2c in ["1000", "4294967295", "-1", "\"x\""] {
+            let json = format!(
+                r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128CBC-HS256","p2s":"AAAAAAAAAAAAAAAAAAAAAA","p2c":{p2c}}}"#
+            );
+            let token = format!("{}.AAAA.AAAA.AAAA.AAAA", base64url::encode(&json));
+            let err = decrypt(&token, key).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::AlgorithmNotAllowed, "{p2c}");
+            let options = DecryptOptions::new().with_algorithms(KeyAlgorithm::ALL);
+            assert_eq!(
+                jwe::decrypt(&token, key, &options).unwrap_err().kind(),
+                ErrorKind::AlgorithmNotAllowed
+            );
+        }
     }
-    assert!(KeyAlgorithm::from_name("PBES2-HS256+A128KW").is_none());
+    // Enabled: a round trip at the default count.
+    let enc_key = jwe::EncryptingKey::password(
+        b"correct horse",
+        KeyAlgorithm::Pbes2Hs256A128Kw,
+        jwe::DEFAULT_PBES2_ITERATIONS,
+    )
+    .unwrap();
+    let token = jwe::encrypt(&JweHeader::new(ENC), b"pw", &enc_key).unwrap();
+    let enabled = DecryptOptions::new().with_pbes2(jwe::DEFAULT_PBES2_ITERATIONS);
+    assert_eq!(
+        jwe::decrypt(&token, &password, &enabled)
+            .unwrap()
+            .plaintext(),
+        b"pw"
+    );
+    // A wrong password is a decryption failure like any other.
+    let wrong = DecryptingKey::secret(b"battery staple", KeyAlgorithm::Pbes2Hs256A128Kw).unwrap();
+    assert_eq!(
+        jwe::decrypt(&token, &wrong, &enabled).unwrap_err().kind(),
+        ErrorKind::DecryptionFailed
+    );
+    // p2c above the limit, missing or short p2s, p2c of the wrong type: refused before PBKDF2.
+    let header = |p2s: &str, p2c: &str| {
+        replace_header(
+            &token,
+            &format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128CBC-HS256"{p2s}{p2c}}}"#),
+        )
+    };
+    let salt = r#","p2s":"AAAAAAAAAAAAAAAAAAAAAA""#;
+    for (token, what) in [
+        (header(salt, r#","p2c":10001"#), "p2c"),
+        (header(salt, r#","p2c":4294967296"#), "p2c"),
+        (header(salt, ""), "p2c"),
+        (header("", r#","p2c":1000"#), "p2s"),
+        (header(r#","p2s":"AAAAAAAAAA""#, r#","p2c":1000"#), "p2s"),
+        (header(r#","p2s":"AA==""#, r#","p2c":1000"#), "p2s"),
+        (header(salt, r#","p2c":0"#), "p2c"),
+        (header(salt, r#","p2c":1.5"#), "p2c"),
+        (header(salt, r#","p2c":"1000""#), "p2c"),
+    ] {
+        let err = jwe::decrypt(&token, &password, &enabled).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Malformed, "{what}: {err}");
+        assert!(err.to_string().contains(what), "{what}: {err}");
+    }
+    // Configurable, but never above 1,200,000: a token asking for 1,200,001 is refused even
+    // when the options ask for more.
+    let generous = DecryptOptions::new().with_pbes2(u32::MAX);
+    assert_eq!(
+        generous.pbes2_max_iterations(),
+        Some(jwe::MAX_PBES2_ITERATIONS)
+    );
+    let err = jwe::decrypt(&header(salt, r#","p2c":1200001"#), &password, &generous).unwrap_err();
+    assert!(
+        err.to_string().contains("above the limit of 1200000"),
+        "{err}"
+    );
+    // Encrypting keys refuse counts out of range.
+    for count in [0, 999, jwe::MAX_PBES2_ITERATIONS + 1] {
+        assert!(
+            jwe::EncryptingKey::password(b"pw", KeyAlgorithm::Pbes2Hs512A256Kw, count).is_err()
+        );
+    }
+    assert!(jwe::EncryptingKey::password(b"", KeyAlgorithm::Pbes2Hs512A256Kw, 1000).is_err());
+    assert!(jwe::EncryptingKey::password(b"pw", KeyAlgorithm::A128Kw, 1000).is_err());
 }
 
 #[test]

@@ -36,11 +36,17 @@ pub enum KeyAlgorithm {
     EcdhEsA128Kw,
     /// `ECDH-ES+A256KW`: ECDH-ES derives an AES-256 key that wraps the CEK.
     EcdhEsA256Kw,
+    /// `PBES2-HS256+A128KW`: a password, PBKDF2 with HMAC-SHA-256, AES-128 key wrap. Accepted
+    /// only when a [`DecryptOptions`](super::DecryptOptions) enables PBES2.
+    Pbes2Hs256A128Kw,
+    /// `PBES2-HS512+A256KW`: a password, PBKDF2 with HMAC-SHA-512, AES-256 key wrap. Accepted
+    /// only when a [`DecryptOptions`](super::DecryptOptions) enables PBES2.
+    Pbes2Hs512A256Kw,
 }
 
 impl KeyAlgorithm {
-    /// Every key-management algorithm, in declaration order.
-    pub const ALL: [KeyAlgorithm; 8] = [
+    /// Every key-management algorithm, in declaration order (the PBES2 ones last).
+    pub const ALL: [KeyAlgorithm; 10] = [
         Self::Dir,
         Self::A128Kw,
         Self::A256Kw,
@@ -49,6 +55,8 @@ impl KeyAlgorithm {
         Self::EcdhEs,
         Self::EcdhEsA128Kw,
         Self::EcdhEsA256Kw,
+        Self::Pbes2Hs256A128Kw,
+        Self::Pbes2Hs512A256Kw,
     ];
 
     /// The wire name.
@@ -62,6 +70,8 @@ impl KeyAlgorithm {
             Self::EcdhEs => "ECDH-ES",
             Self::EcdhEsA128Kw => "ECDH-ES+A128KW",
             Self::EcdhEsA256Kw => "ECDH-ES+A256KW",
+            Self::Pbes2Hs256A128Kw => "PBES2-HS256+A128KW",
+            Self::Pbes2Hs512A256Kw => "PBES2-HS512+A256KW",
         }
     }
 
@@ -73,10 +83,15 @@ impl KeyAlgorithm {
     /// The length of the AES key-wrap key, for the algorithms that wrap the CEK.
     pub(crate) const fn wrap_key_len(self) -> Option<usize> {
         match self {
-            Self::A128Kw | Self::EcdhEsA128Kw => Some(16),
-            Self::A256Kw | Self::EcdhEsA256Kw => Some(32),
+            Self::A128Kw | Self::EcdhEsA128Kw | Self::Pbes2Hs256A128Kw => Some(16),
+            Self::A256Kw | Self::EcdhEsA256Kw | Self::Pbes2Hs512A256Kw => Some(32),
             Self::Dir | Self::RsaOaep | Self::RsaOaep256 | Self::EcdhEs => None,
         }
+    }
+
+    /// Whether this is one of the PBES2 (password) algorithms.
+    pub const fn is_pbes2(self) -> bool {
+        matches!(self, Self::Pbes2Hs256A128Kw | Self::Pbes2Hs512A256Kw)
     }
 
     /// Whether this is one of the ECDH-ES algorithms.

@@ -21,6 +21,8 @@ pub struct FixedValues<'a> {
     /// header's `enc`; for ECDH-ES its `epk` must be the ephemeral key's). The AAD is its
     /// Base64Url encoding, so fixing it reproduces a vector's header bytes.
     pub header_json: Option<&'a str>,
+    /// PBES2's salt (`p2s`); the iteration count is the key's.
+    pub pbes2_salt: Option<&'a [u8]>,
 }
 
 /// [`jwe::encrypt`](super::encrypt) with the values of `fixed`.
@@ -60,6 +62,7 @@ pub fn encrypt_with_fixed_values(
             iv: fixed.iv,
             ephemeral: fixed.ephemeral,
             header_json: fixed.header_json,
+            pbes2_salt: fixed.pbes2_salt,
         },
     )
 }

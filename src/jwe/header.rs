@@ -50,6 +50,9 @@ pub struct JweHeader {
     pub(crate) party_v: Option<Vec<u8>>,
     /// `epk`, as found (a JWK object).
     pub(crate) ephemeral_key: Option<Value>,
+    /// `p2s`, decoded, and `p2c` (PBES2).
+    pub(crate) pbes2_salt: Option<Vec<u8>>,
+    pub(crate) pbes2_count: Option<u64>,
     pub(crate) extra: Map<String, Value>,
 }
 
@@ -65,6 +68,8 @@ impl JweHeader {
             party_u: None,
             party_v: None,
             ephemeral_key: None,
+            pbes2_salt: None,
+            pbes2_count: None,
             extra: Map::new(),
         }
     }
@@ -202,6 +207,12 @@ impl JweHeader {
         if let Some(apv) = &self.party_v {
             put("apv", &Value::from(base64url::encode(apv)))?;
         }
+        if let Some(salt) = &self.pbes2_salt {
+            put("p2s", &Value::from(base64url::encode(salt)))?;
+        }
+        if let Some(count) = self.pbes2_count {
+            put("p2c", &Value::from(count))?;
+        }
         for (name, value) in &self.extra {
             put(name, value)?;
         }
@@ -231,9 +242,8 @@ fn header_error(parameter: &'static str, reason: impl Into<Cow<'static, str>>) -
     .into()
 }
 
-/// Parses the decoded protected header: at most [`MAX_HEADER_BYTES`], UTF-8, one JSON object,
-/// no duplicate names at any depth, capped depth and member count; linear in its length.
-pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
+/// The header's one JSON object, read strictly.
+fn read_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     if bytes.len() > MAX_HEADER_BYTES {
         return Err(MalformedError::HeaderTooLarge {
             size: bytes.len(),
@@ -259,9 +269,16 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
             None => json(e.to_string()),
         })?;
     de.end().map_err(|e| json(e.to_string()))?;
-    let Value::Object(mut members) = value else {
+    let Value::Object(members) = value else {
         return Err(json("not a JSON object".into()));
     };
+    Ok(members)
+}
+
+/// Parses the decoded protected header: at most [`MAX_HEADER_BYTES`], UTF-8, one JSON object,
+/// no duplicate names at any depth, capped depth and member count; linear in its length.
+pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
+    let mut members = read_object(bytes)?;
     let alg = match members.remove("alg") {
         None => return Err(header_error("alg", "is missing")),
         Some(Value::String(alg)) => alg,
@@ -308,6 +325,15 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     };
     let party_u = bytes("apu", &mut note);
     let party_v = bytes("apv", &mut note);
+    let pbes2_salt = bytes("p2s", &mut note);
+    let pbes2_count = match members.remove("p2c") {
+        None => None,
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|c| c > 0) => n.as_u64(),
+        Some(_) => {
+            note(header_error("p2c", "must be a positive integer"));
+            None
+        }
+    };
     let ephemeral_key = match members.remove("epk") {
         None => None,
         Some(epk @ Value::Object(_)) => Some(epk),
@@ -328,6 +354,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
             party_u,
             party_v,
             ephemeral_key,
+            pbes2_salt,
+            pbes2_count,
             extra: members,
         },
         fault,

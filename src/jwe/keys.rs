@@ -85,7 +85,17 @@ pub struct EncryptingKey {
     pub(crate) algorithm: KeyAlgorithm,
     pub(crate) key_id: Option<String>,
     pub(crate) material: PublicMaterial,
+    /// The PBKDF2 iteration count (`p2c`) written by a PBES2 key.
+    pub(crate) pbes2_iterations: u32,
 }
+
+/// The `p2c` a PBES2 encrypting key writes unless told otherwise, and the most a
+/// [`DecryptOptions`](super::DecryptOptions) accepts unless told otherwise.
+pub const DEFAULT_PBES2_ITERATIONS: u32 = 10_000;
+
+/// The most PBKDF2 iterations webtoken ever runs for one token, whatever it is told (about a
+/// second of one core; RFC 7518 §4.8.1.2 asks for at least 1,000).
+pub const MAX_PBES2_ITERATIONS: u32 = 1_200_000;
 
 /// A key that decrypts tokens: its private key (RSA-OAEP, ECDH-ES) or the shared secret
 /// (`dir`, AES key wrap), bound to one key-management algorithm.
@@ -119,6 +129,9 @@ fn check_secret(secret: &[u8], algorithm: KeyAlgorithm) -> Result<SecretBytes, E
         KeyAlgorithm::Dir => matches!(secret.len(), 16 | 32 | 64),
         KeyAlgorithm::A128Kw => secret.len() == 16,
         KeyAlgorithm::A256Kw => secret.len() == 32,
+        KeyAlgorithm::Pbes2Hs256A128Kw | KeyAlgorithm::Pbes2Hs512A256Kw => {
+            (1..=1024).contains(&secret.len())
+        }
         _ => {
             return Err(rejected(format!(
                 "a shared secret cannot be used for {algorithm}"
@@ -129,7 +142,8 @@ fn check_secret(secret: &[u8], algorithm: KeyAlgorithm) -> Result<SecretBytes, E
         let expected = match algorithm {
             KeyAlgorithm::Dir => "16, 32 or 64 (the CEK length of its enc)",
             KeyAlgorithm::A128Kw => "16",
-            _ => "32",
+            KeyAlgorithm::A256Kw => "32",
+            _ => "1 to 1024 (a password)",
         };
         return Err(rejected(format!(
             "{algorithm} needs a secret of {expected} bytes, got {}",
@@ -178,7 +192,8 @@ fn decode_pem(text: &str, accepted: &'static str) -> Result<pem::PemBlock, Error
 
 impl EncryptingKey {
     /// A shared secret for `dir` (16, 32 or 64 bytes: the CEK of an `enc` of that length),
-    /// `A128KW` (16 bytes) or `A256KW` (32 bytes).
+    /// `A128KW` (16 bytes) or `A256KW` (32 bytes); for PBES2 a password, written with
+    /// [`DEFAULT_PBES2_ITERATIONS`] (see [`password`](Self::password)).
     ///
     /// # Errors
     /// [`Error::Key`] for another algorithm or another length.
@@ -186,6 +201,7 @@ impl EncryptingKey {
         Ok(Self {
             algorithm,
             key_id: None,
+            pbes2_iterations: DEFAULT_PBES2_ITERATIONS,
             material: PublicMaterial::Secret(check_secret(secret.as_ref(), algorithm)?),
         })
     }
@@ -214,6 +230,7 @@ impl EncryptingKey {
         Ok(Self {
             algorithm,
             key_id: None,
+            pbes2_iterations: DEFAULT_PBES2_ITERATIONS,
             material: PublicMaterial::Rsa { key, spki },
         })
     }
@@ -242,10 +259,38 @@ impl EncryptingKey {
         Ok(Self {
             algorithm,
             key_id: None,
+            pbes2_iterations: DEFAULT_PBES2_ITERATIONS,
             material: PublicMaterial::Ec {
                 curve,
                 public: public.to_vec(),
             },
+        })
+    }
+
+    /// A password for `PBES2-HS256+A128KW` or `PBES2-HS512+A256KW`, writing `iterations` as
+    /// `p2c` (at least 1,000, RFC 7518 §4.8.1.2; at most [`MAX_PBES2_ITERATIONS`]); the
+    /// recipient must enable PBES2 ([`DecryptOptions::with_pbes2`](super::DecryptOptions::with_pbes2))
+    /// with at least that many iterations.
+    ///
+    /// # Errors
+    /// [`Error::Key`] for another algorithm, an empty password or an iteration count out of range.
+    pub fn password(
+        password: impl AsRef<[u8]>,
+        algorithm: KeyAlgorithm,
+        iterations: u32,
+    ) -> Result<Self, Error> {
+        if !algorithm.is_pbes2() {
+            return Err(rejected(format!("{algorithm} does not use a password")));
+        }
+        if !(1000..=MAX_PBES2_ITERATIONS).contains(&iterations) {
+            return Err(rejected(format!(
+                "PBES2 needs 1000 to {MAX_PBES2_ITERATIONS} iterations, got {iterations}"
+            )));
+        }
+        let key = Self::secret(password, algorithm)?;
+        Ok(Self {
+            pbes2_iterations: iterations,
+            ..key
         })
     }
 
@@ -279,7 +324,8 @@ impl EncryptingKey {
 }
 
 impl DecryptingKey {
-    /// A shared secret, as for [`EncryptingKey::secret`].
+    /// A shared secret, as for [`EncryptingKey::secret`]; for the PBES2 algorithms, the
+    /// password (1 to 1024 bytes), used only when the options enable PBES2.
     ///
     /// # Errors
     /// [`Error::Key`] for another algorithm or another length.
@@ -382,7 +428,7 @@ impl DecryptingKey {
             KeyAlgorithm::Dir => enc.key_len(),
             other => other
                 .wrap_key_len()
-                .filter(|_| !other.is_ecdh())
+                .filter(|_| !other.is_ecdh() && !other.is_pbes2())
                 .ok_or_else(|| rejected(format!("{algorithm} does not use a shared secret")))?,
         };
         let mut secret = SecretBytes(vec![0; len]);

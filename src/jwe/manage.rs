@@ -10,7 +10,7 @@ use aws_lc_rs::rsa::{OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm};
 use serde_json::Value;
 
 use super::algorithm::{ContentEncryption, KeyAlgorithm};
-use super::ecdh;
+use super::ecdh::{self, EcdhCurve};
 use super::header::JweHeader;
 use super::keys::{AgreementKey, DecryptingKey, EncryptingKey, PrivateMaterial, PublicMaterial};
 use crate::error::{Error, KeyError, MalformedError};
@@ -22,6 +22,28 @@ pub(crate) struct Delivery {
     pub(crate) cek: SecretBytes,
     pub(crate) encrypted_key: Vec<u8>,
     pub(crate) epk: Option<Value>,
+    /// PBES2's `p2s` and `p2c`.
+    pub(crate) pbes2: Option<(Vec<u8>, u32)>,
+}
+
+/// PBES2's key-wrap key (RFC 7518 §4.8.1.1): PBKDF2 over the password, with the salt
+/// `UTF8(alg) || 0x00 || p2s` and `count` iterations (checked by the caller).
+fn pbes2_kek(
+    algorithm: KeyAlgorithm,
+    password: &[u8],
+    p2s: &[u8],
+    count: u32,
+) -> Result<SecretBytes, Error> {
+    let prf = if algorithm == KeyAlgorithm::Pbes2Hs256A128Kw {
+        aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256
+    } else {
+        aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA512
+    };
+    let iterations = std::num::NonZeroU32::new(count).ok_or(Error::DecryptionFailed)?;
+    let salt = [algorithm.as_str().as_bytes(), &[0], p2s].concat();
+    let mut kek = SecretBytes(vec![0; algorithm.wrap_key_len().unwrap_or(16)]);
+    aws_lc_rs::pbkdf2::derive(prf, iterations, &salt, password, &mut kek.0);
+    Ok(kek)
 }
 
 fn random(len: usize) -> Result<SecretBytes, Error> {
@@ -118,6 +140,7 @@ pub(crate) fn deliver(
     header: &JweHeader,
     fixed_cek: Option<&[u8]>,
     fixed_ephemeral: Option<&DecryptingKey>,
+    fixed_salt: Option<&[u8]>,
 ) -> Result<Delivery, Error> {
     let cek = || match fixed_cek {
         Some(cek) if cek.len() == enc.key_len() => Ok(SecretBytes(cek.to_vec())),
@@ -146,6 +169,23 @@ pub(crate) fn deliver(
                 cek: SecretBytes(secret.0.clone()),
                 encrypted_key: Vec::new(),
                 epk: None,
+                pbes2: None,
+            })
+        }
+        (PublicMaterial::Secret(password), algorithm) if algorithm.is_pbes2() => {
+            let salt = match fixed_salt {
+                Some(salt) => salt.to_vec(),
+                None => random(16)?.0.clone(),
+            };
+            let kek = pbes2_kek(algorithm, &password.0, &salt, key.pbes2_iterations)?;
+            let cek = cek()?;
+            let encrypted_key = wrap(&kek.0, &cek.0)?;
+            let pbes2 = Some((salt, key.pbes2_iterations));
+            Ok(Delivery {
+                cek,
+                encrypted_key,
+                epk: None,
+                pbes2,
             })
         }
         (PublicMaterial::Secret(secret), _) => {
@@ -155,6 +195,7 @@ pub(crate) fn deliver(
                 cek,
                 encrypted_key,
                 epk: None,
+                pbes2: None,
             })
         }
         (PublicMaterial::Rsa { key: public, .. }, algorithm) => {
@@ -169,10 +210,11 @@ pub(crate) fn deliver(
                 cek,
                 encrypted_key: out,
                 epk: None,
+                pbes2: None,
             })
         }
         (PublicMaterial::Ec { curve, public }, algorithm) => {
-            let (ephemeral, ephemeral_public) = match fixed_ephemeral {
+            let ephemeral = match fixed_ephemeral {
                 Some(DecryptingKey {
                     material:
                         PrivateMaterial::Ec {
@@ -181,31 +223,50 @@ pub(crate) fn deliver(
                             public,
                         },
                     ..
-                }) if c == curve => (EphemeralRef::Borrowed(key), public.clone()),
-                _ => {
-                    let (private, public) = ecdh::ephemeral(*curve)?;
-                    (EphemeralRef::Owned(private), public)
-                }
+                }) if c == curve => Some((key, public.clone())),
+                _ => None,
             };
-            let z = ecdh::agree(ephemeral.get(), *curve, public)?;
-            let derived = derive(&z.0, algorithm, enc, header);
-            let epk = Value::Object(curve.public_jwk(&ephemeral_public));
-            if algorithm == KeyAlgorithm::EcdhEs {
-                return Ok(Delivery {
-                    cek: derived,
-                    encrypted_key: Vec::new(),
-                    epk: Some(epk),
-                });
-            }
-            let cek = cek()?;
-            let encrypted_key = wrap(&derived.0, &cek.0)?;
-            Ok(Delivery {
-                cek,
-                encrypted_key,
-                epk: Some(epk),
-            })
+            deliver_ecdh(*curve, public, algorithm, enc, header, ephemeral, cek)
         }
     }
+}
+
+/// ECDH-ES: an ephemeral key (fresh, or fixed for test vectors), the agreement, the Concat KDF;
+/// the derived key is the CEK (`ECDH-ES`) or wraps a fresh one.
+fn deliver_ecdh(
+    curve: EcdhCurve,
+    public: &[u8],
+    algorithm: KeyAlgorithm,
+    enc: ContentEncryption,
+    header: &JweHeader,
+    fixed: Option<(&AgreementKey, Vec<u8>)>,
+    cek: impl FnOnce() -> Result<SecretBytes, Error>,
+) -> Result<Delivery, Error> {
+    let (ephemeral, ephemeral_public) = if let Some((key, public)) = fixed {
+        (EphemeralRef::Borrowed(key), public)
+    } else {
+        let (private, public) = ecdh::ephemeral(curve)?;
+        (EphemeralRef::Owned(private), public)
+    };
+    let z = ecdh::agree(ephemeral.get(), curve, public)?;
+    let derived = derive(&z.0, algorithm, enc, header);
+    let epk = Some(Value::Object(curve.public_jwk(&ephemeral_public)));
+    if algorithm == KeyAlgorithm::EcdhEs {
+        return Ok(Delivery {
+            cek: derived,
+            encrypted_key: Vec::new(),
+            epk,
+            pbes2: None,
+        });
+    }
+    let cek = cek()?;
+    let encrypted_key = wrap(&derived.0, &cek.0)?;
+    Ok(Delivery {
+        cek,
+        encrypted_key,
+        epk,
+        pbes2: None,
+    })
 }
 
 enum EphemeralRef<'a> {
@@ -249,6 +310,15 @@ pub(crate) fn recover(
                 return Err(Error::DecryptionFailed);
             }
             Ok(SecretBytes(secret.0.clone()))
+        }
+        (PrivateMaterial::Secret(password), algorithm) if algorithm.is_pbes2() => {
+            // `p2s` and `p2c` were checked against the options before any cryptography.
+            let (Some(salt), Some(count)) = (&header.pbes2_salt, header.pbes2_count) else {
+                return Err(Error::DecryptionFailed);
+            };
+            let count = u32::try_from(count).map_err(|_| Error::DecryptionFailed)?;
+            let kek = pbes2_kek(algorithm, &password.0, salt, count)?;
+            unwrap(&kek.0, encrypted_key, enc)
         }
         (PrivateMaterial::Secret(secret), _) => unwrap(&secret.0, encrypted_key, enc),
         (PrivateMaterial::Rsa { key: private, .. }, algorithm) => {
