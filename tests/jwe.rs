@@ -391,6 +391,28 @@ fn jwk_export_import_and_thumbprints() {
         )
         .is_ok()
     );
+    // RSA parts that do not belong together, and weak public exponents, are refused.
+    let rsa_jwk: Value = case("A.1")["key"].clone();
+    for (member, value) in [
+        ("n", {
+            let mut n = webtoken::base64url::decode(rsa_jwk["n"].as_str().unwrap()).unwrap();
+            n[100] ^= 1;
+            webtoken::base64url::encode(n)
+        }),
+        ("d", rsa_jwk["dp"].as_str().unwrap().to_owned()),
+        ("e", "Aw".to_owned()),
+    ] {
+        let mut bad = rsa_jwk.clone();
+        bad[member] = value.into();
+        let err = DecryptingKey::from_jwk_json(&bad.to_string(), Some(KeyAlgorithm::RsaOaep))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidKey, "{member}");
+    }
+    for e in ["AQ", "Ag", "AQAAAAAB", "BAAAAAE"] {
+        let public = serde_json::json!({"kty":"RSA","n":rsa_jwk["n"],"e":e}).to_string();
+        let err = EncryptingKey::from_jwk_json(&public, Some(KeyAlgorithm::RsaOaep)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidKey, "e = {e}: {err}");
+    }
     // An EC JWK whose public point does not belong to d.
     let key = DecryptingKey::generate_ec(EcdhCurve::P256, KeyAlgorithm::EcdhEs).unwrap();
     let other = DecryptingKey::generate_ec(EcdhCurve::P256, KeyAlgorithm::EcdhEs).unwrap();

@@ -179,6 +179,30 @@ fn check_rsa_bits(bits: usize) -> Result<(), Error> {
     }
 }
 
+/// The public exponent: odd, at least 3, below 2^33 (as for signature keys). With e = 1,
+/// OAEP would send the CEK in the clear.
+fn check_rsa_exponent(spki: &[u8]) -> Result<(), Error> {
+    let (_, e) = rsa_public_parts(spki).ok_or_else(|| rejected("not an RSA public key"))?;
+    let e = e
+        .iter()
+        .skip_while(|&&b| b == 0)
+        .copied()
+        .collect::<Vec<u8>>();
+    let reason = if e.len() > 5 || (e.len() == 5 && e[0] > 1) {
+        Some("too large")
+    } else if e.last().is_none_or(|b| b & 1 == 0) {
+        Some("even")
+    } else if e.len() == 1 && e[0] < 3 {
+        Some("below 3")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(KeyError::RsaExponent { reason }.into()),
+        None => Ok(()),
+    }
+}
+
 fn decode_pem(text: &str, accepted: &'static str) -> Result<pem::PemBlock, Error> {
     let block = pem::decode(text).map_err(|e| key_error(KeyErrorCategory::Pem, e.reason))?;
     if !accepted.split(", ").any(|l| l == block.label) {
@@ -226,6 +250,7 @@ impl EncryptingKey {
         let public = PublicEncryptingKey::from_der(&spki)
             .map_err(|_| rejected("not an RSA public key (SubjectPublicKeyInfo or PKCS#1)"))?;
         check_rsa_bits(public.key_size_bits())?;
+        check_rsa_exponent(&spki)?;
         let key = OaepPublicEncryptingKey::new(public).map_err(|_| rejected("RSA key refused"))?;
         Ok(Self {
             algorithm,
