@@ -40,14 +40,14 @@
 //!    constant time before any byte is decrypted), then the plaintext, released only when all
 //!    of this passed.
 //!
-//! Steps 7 and 8 fail with [`Error::DecryptionFailed`](crate::Error::DecryptionFailed): one
+//! Steps 7 and 8 fail with [`crate::Error::DecryptionFailed`]: one
 //! kind, one message, whatever failed.
 //!
 //! ## Who sent it?
 //! Encryption hides the claims; it does not say who wrote them. RSA-OAEP and ECDH-ES use the
 //! recipient's public key, so **anyone** can encrypt a token to it. Where the sender matters,
 //! sign then encrypt: a [nested JWT](crate::encrypt_signed) is verified with the sender's
-//! key after it is decrypted ([`decrypt_verified`](crate::decrypt_verified)). `dir` and AES
+//! key after it is decrypted ([`decrypt_verified`]). `dir` and AES
 //! key wrap authenticate the holders of the shared secret, as HMAC does.
 //!
 //! ## Not supported
