@@ -58,7 +58,8 @@ pub fn encrypt_claims<C: Serialize + ?Sized>(
 /// claims exactly as [`decode`](crate::decode) does (types, required claims,
 /// `exp`/`nbf`/`iat`, `iss`/`sub`/`aud`, the custom type).
 ///
-/// The `typ` of the JWE header is checked against `validation`'s. The returned token's
+/// The `typ` of the JWE header is checked against `validation`'s; the size limit is the
+/// `options`' ([`DecryptOptions::with_max_token_size`]). The returned token's
 /// [`Header`] holds the JWE's `kid`, `typ` and `cty`, and its `enc` as an extra parameter; use
 /// [`jwe::decrypt`](super::decrypt) for the whole JWE header. A token whose `cty` is `JWT` (a
 /// nested JWT) is refused: decrypt it with [`decrypt_verified`], which verifies the signature.
