@@ -29,8 +29,8 @@
 //! 4. `crit` (webtoken implements no extension, so any name is refused), `zip` (refused:
 //!    compressed plaintext is not supported), registered parameters' types; then `typ` where a
 //!    [`Validation`](crate::Validation) asks for one.
-//! 5. The key, by `kid` and `alg`; it must be bound to `alg`, and a `dir` key must be the CEK
-//!    length of `enc`.
+//! 5. The key, by `kid` and `alg`; it must be bound to `alg`, and a `dir` key to `enc` (a
+//!    `dir` key is the CEK of one `enc`, never of two that share a length).
 //! 6. The segments' Base64Url and exact lengths: IV 96 bits for GCM, 128 bits for CBC, the tag
 //!    of `enc`; an empty encrypted key for `dir` and `ECDH-ES`.
 //! 7. The CEK: unwrapped (AES key wrap), decrypted (RSA-OAEP: on any failure a random CEK of the
@@ -262,8 +262,8 @@ impl Decrypted {
 ///
 /// # Errors
 /// [`Error::Serialize`] for a header that sets a registered parameter through
-/// [`JweHeader::with_extra`]; [`Error::Key`] when a `dir` secret is not the CEK length of
-/// `enc`, or the random generator fails.
+/// [`JweHeader::with_extra`]; [`Error::Key`] when a `dir` key is bound to another `enc`, or
+/// the random generator fails.
 pub fn encrypt(header: &JweHeader, plaintext: &[u8], key: &EncryptingKey) -> Result<String, Error> {
     encrypt_with(header, plaintext, key, &Fixed::default())
 }

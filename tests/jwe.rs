@@ -223,6 +223,15 @@ fn an_empty_plaintext_and_a_large_one_round_trip() {
 fn keys_are_checked_when_built() {
     use KeyAlgorithm::*;
     assert!(EncryptingKey::secret([0u8; 16], Dir).is_ok());
+    assert!(EncryptingKey::secret([0u8; 64], Dir).is_ok());
+    // 32 bytes could be A256GCM or A128CBC-HS256: the key must be bound to one.
+    let err = DecryptingKey::secret([0u8; 32], Dir).unwrap_err();
+    assert!(err.to_string().contains("DecryptingKey::dir"), "{err}");
+    assert!(EncryptingKey::secret([0u8; 32], Dir).is_err());
+    assert!(DecryptingKey::dir([0u8; 32], ContentEncryption::A128CbcHs256).is_ok());
+    assert!(DecryptingKey::dir([0u8; 16], ContentEncryption::A128CbcHs256).is_err());
+    let bound = EncryptingKey::dir([0u8; 32], ContentEncryption::A128CbcHs256).unwrap();
+    assert!(jwe::encrypt(&JweHeader::new(ContentEncryption::A256Gcm), b"x", &bound).is_err());
     assert!(EncryptingKey::secret([0u8; 24], Dir).is_err());
     assert!(EncryptingKey::secret([0u8; 32], A128Kw).is_err());
     assert!(EncryptingKey::secret([0u8; 16], A256Kw).is_err());
@@ -340,7 +349,13 @@ fn jwk_export_import_and_thumbprints() {
         let public = key.to_public_jwk_json().unwrap();
         let parsed: Value = serde_json::from_str(&public).unwrap();
         assert_eq!(parsed["use"], "enc");
-        assert_eq!(parsed["alg"], key.algorithm().as_str());
+        // A dir key names its enc (RFC 7520 §5.6), the others their algorithm.
+        let alg = if key.algorithm() == KeyAlgorithm::Dir {
+            "A256GCM"
+        } else {
+            key.algorithm().as_str()
+        };
+        assert_eq!(parsed["alg"], alg);
         let encrypting = EncryptingKey::from_jwk_json(&public, None).unwrap();
         let token = jwe::encrypt(
             &JweHeader::new(ContentEncryption::A256Gcm),

@@ -72,7 +72,7 @@ fn write_seed_corpus() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     let keys = [
         webtoken::jwe::DecryptingKey::secret([0x42; 16], KeyAlgorithm::A128Kw).unwrap(),
-        webtoken::jwe::DecryptingKey::secret([0x43; 32], KeyAlgorithm::Dir).unwrap(),
+        webtoken::jwe::DecryptingKey::dir([0x43; 32], ContentEncryption::A256Gcm).unwrap(),
     ];
     let mut n = 0;
     let mut write = |name: &str, data: Vec<u8>| {

@@ -109,8 +109,9 @@ fn alg_and_enc_outside_the_allow_lists_are_refused_before_any_cryptography() {
     let options = DecryptOptions::new().with_algorithms([KeyAlgorithm::EcdhEs]);
     let err = jwe::decrypt(&good, &key, &options).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::AlgorithmNotAllowed);
-    // A dir key serves only the enc of its length: refused before cryptography.
-    let dir = DecryptingKey::secret([1u8; 32], KeyAlgorithm::Dir).unwrap();
+    // A dir key serves only the enc it is bound to: refused before cryptography, even for an
+    // enc of the same CEK length.
+    let dir = DecryptingKey::dir([1u8; 32], ContentEncryption::A256Gcm).unwrap();
     let token = replace_header(
         &jwe::encrypt(
             &JweHeader::new(ContentEncryption::A256Gcm),
@@ -123,6 +124,20 @@ fn alg_and_enc_outside_the_allow_lists_are_refused_before_any_cryptography() {
     assert_eq!(
         decrypt(&token, &dir).unwrap_err().kind(),
         ErrorKind::AlgorithmNotAllowed
+    );
+    let same_length = replace_header(
+        &jwe::encrypt(
+            &JweHeader::new(ContentEncryption::A256Gcm),
+            b"x",
+            &dir.encrypting_key().unwrap(),
+        )
+        .unwrap(),
+        r#"{"alg":"dir","enc":"A128CBC-HS256"}"#,
+    );
+    let err = decrypt(&same_length, &dir).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"content encryption (enc) "A128CBC-HS256" is not allowed"#
     );
 }
 
@@ -373,7 +388,7 @@ fn every_decryption_failure_is_one_kind_with_one_message() {
         DecryptingKey::secret([2u8; 32], KeyAlgorithm::A256Kw).unwrap(),
         DecryptingKey::generate_ec(EcdhCurve::P256, KeyAlgorithm::EcdhEsA128Kw).unwrap(),
         DecryptingKey::generate_rsa(2048, KeyAlgorithm::RsaOaep256).unwrap(),
-        DecryptingKey::secret([3u8; 32], KeyAlgorithm::Dir).unwrap(),
+        DecryptingKey::dir([3u8; 32], ContentEncryption::A256Gcm).unwrap(),
     ];
     let mut failures = 0;
     for key in &keys {

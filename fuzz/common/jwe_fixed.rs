@@ -14,7 +14,7 @@ static JWE_KEYS: LazyLock<Vec<DecryptingKey>> = LazyLock::new(|| {
     let jwk = |json: &str| DecryptingKey::from_jwk_json(json, None).expect("a fixed JWE key");
     vec![
         DecryptingKey::secret([0x42; 16], KeyAlgorithm::A128Kw).expect("A128KW key"),
-        DecryptingKey::secret([0x43; 32], KeyAlgorithm::Dir).expect("dir key"),
+        DecryptingKey::dir([0x43; 32], ContentEncryption::A256Gcm).expect("dir key"),
         // d = 1..=32 on P-256 and [7; 32] on X25519.
         jwk(r#"{"kty":"EC","crv":"P-256","alg":"ECDH-ES","d":"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA","x":"UVw9brnjlrkE0_7Kf1T9zQzB6Ze_N13KUVrQpsO0A18","y":"RTa-OlDzGPv5pUdZAqIhUCvvDVfgjFOyzApW8X2fk1Q"}"#),
         jwk(r#"{"kty":"OKP","crv":"X25519","alg":"ECDH-ES+A128KW","d":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc","x":"E75P6uryBMf9M1j8nAByGIHRdCeBKCJ-xnTzf3_pe20"}"#),

@@ -88,7 +88,7 @@ impl Reader<'_> {
         &self,
         side: Side,
         algorithm: Option<KeyAlgorithm>,
-    ) -> Result<(KeyAlgorithm, Option<String>), Error> {
+    ) -> Result<(KeyAlgorithm, Option<ContentEncryption>, Option<String>), Error> {
         match self.string("use")? {
             None | Some("enc") => {}
             Some(other) => {
@@ -115,10 +115,11 @@ impl Reader<'_> {
                 ));
             }
         }
+        // A `dir` key is the CEK of one `enc`, and some JWKs (RFC 7520 §5.6) name that.
+        let dir_enc = self.string("alg")?.and_then(ContentEncryption::from_name);
         let named = match self.string("alg")? {
             None => None,
-            // A `dir` key is the CEK of one `enc`, and some JWKs (RFC 7520 §5.6) name that.
-            Some(name) if ContentEncryption::from_name(name).is_some() => Some(KeyAlgorithm::Dir),
+            Some(_) if dir_enc.is_some() => Some(KeyAlgorithm::Dir),
             Some(name) => Some(KeyAlgorithm::from_name(name).ok_or_else(|| {
                 jwk_error(format!(
                     "alg {} is not a supported JWE key-management algorithm",
@@ -140,7 +141,7 @@ impl Reader<'_> {
             }
         };
         let kid = self.string("kid")?.map(str::to_owned);
-        Ok((algorithm, kid))
+        Ok((algorithm, dir_enc, kid))
     }
 
     fn curve(&self) -> Result<EcdhCurve, Error> {
@@ -190,7 +191,7 @@ impl EncryptingKey {
     pub fn from_jwk_json(json: &str, algorithm: Option<KeyAlgorithm>) -> Result<Self, Error> {
         let members = read_object(json)?;
         let reader = Reader { members: &members };
-        let (algorithm, kid) = reader.common(Side::Encrypt, algorithm)?;
+        let (algorithm, dir_enc, kid) = reader.common(Side::Encrypt, algorithm)?;
         let kty = kty(&reader)?;
         if kty != "oct" && PRIVATE.iter().any(|m| members.contains_key(*m)) {
             return Err(jwk_error(
@@ -198,7 +199,10 @@ impl EncryptingKey {
             ));
         }
         let key = match kty {
-            "oct" => EncryptingKey::secret(&reader.required("k")?.0, algorithm)?,
+            "oct" => match dir_enc {
+                Some(enc) => EncryptingKey::dir(&reader.required("k")?.0, enc)?,
+                None => EncryptingKey::secret(&reader.required("k")?.0, algorithm)?,
+            },
             "RSA" => {
                 let n = reader.required("n")?;
                 let e = reader.required("e")?;
@@ -231,7 +235,11 @@ impl EncryptingKey {
     /// [`Error::Key`] when the key's parts cannot be read back (not for keys webtoken built).
     pub fn to_jwk_json(&self) -> Result<String, Error> {
         let mut jwk = public_members(&self.material)?;
-        finish(&mut jwk, self.algorithm, self.key_id.as_deref());
+        let alg = match &self.material {
+            PublicMaterial::Dir { enc, .. } => enc.as_str(),
+            _ => self.algorithm.as_str(),
+        };
+        finish(&mut jwk, alg, self.key_id.as_deref());
         Ok(Value::Object(jwk).to_string())
     }
 
@@ -262,9 +270,12 @@ impl DecryptingKey {
         algorithm: Option<KeyAlgorithm>,
     ) -> Result<Self, Error> {
         let reader = Reader { members };
-        let (algorithm, kid) = reader.common(Side::Decrypt, algorithm)?;
+        let (algorithm, dir_enc, kid) = reader.common(Side::Decrypt, algorithm)?;
         let key = match kty(&reader)? {
-            "oct" => DecryptingKey::secret(&reader.required("k")?.0, algorithm)?,
+            "oct" => match dir_enc {
+                Some(enc) => DecryptingKey::dir(&reader.required("k")?.0, enc)?,
+                None => DecryptingKey::secret(&reader.required("k")?.0, algorithm)?,
+            },
             "RSA" => {
                 if members.contains_key("oth") {
                     return Err(jwk_error("multi-prime RSA keys (oth) are not supported"));
@@ -320,7 +331,7 @@ impl DecryptingKey {
     pub fn to_private_jwk_json(&self) -> Result<String, Error> {
         let mut jwk = Map::new();
         match &self.material {
-            PrivateMaterial::Secret(secret) => {
+            PrivateMaterial::Secret(secret) | PrivateMaterial::Dir { cek: secret, .. } => {
                 jwk.insert("kty".into(), "oct".into());
                 jwk.insert("k".into(), base64url::encode(&secret.0).into());
             }
@@ -344,7 +355,11 @@ impl DecryptingKey {
                 jwk.insert("d".into(), base64url::encode(&d.0).into());
             }
         }
-        finish(&mut jwk, self.algorithm, self.key_id.as_deref());
+        let alg = match &self.material {
+            PrivateMaterial::Dir { enc, .. } => enc.as_str(),
+            _ => self.algorithm.as_str(),
+        };
+        finish(&mut jwk, alg, self.key_id.as_deref());
         Ok(Value::Object(jwk).to_string())
     }
 
@@ -369,7 +384,7 @@ impl DecryptingKey {
 fn public_members(material: &PublicMaterial) -> Result<Map<String, Value>, Error> {
     let mut jwk = Map::new();
     match material {
-        PublicMaterial::Secret(secret) => {
+        PublicMaterial::Secret(secret) | PublicMaterial::Dir { cek: secret, .. } => {
             jwk.insert("k".into(), base64url::encode(&secret.0).into());
             jwk.insert("kty".into(), "oct".into());
         }
@@ -386,8 +401,9 @@ fn public_members(material: &PublicMaterial) -> Result<Map<String, Value>, Error
     Ok(jwk)
 }
 
-fn finish(jwk: &mut Map<String, Value>, algorithm: KeyAlgorithm, kid: Option<&str>) {
-    jwk.insert("alg".into(), algorithm.as_str().into());
+/// `alg` (for a `dir` key, the name of its `enc`, as RFC 7520 §5.6 writes it), `use`, `kid`.
+fn finish(jwk: &mut Map<String, Value>, alg: &str, kid: Option<&str>) {
+    jwk.insert("alg".into(), alg.into());
     jwk.insert("use".into(), "enc".into());
     if let Some(kid) = kid {
         jwk.insert("kid".into(), kid.into());

@@ -39,7 +39,13 @@ fn rejected(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
 
 /// The public (or shared) half of a key.
 pub(crate) enum PublicMaterial {
+    /// An AES key-wrap key or a PBES2 password.
     Secret(SecretBytes),
+    /// A `dir` key: the CEK of exactly one `enc`.
+    Dir {
+        cek: SecretBytes,
+        enc: ContentEncryption,
+    },
     Rsa {
         key: OaepPublicEncryptingKey,
         /// Its `SubjectPublicKeyInfo`, for export.
@@ -54,7 +60,13 @@ pub(crate) enum PublicMaterial {
 
 /// The private (or shared) half of a key.
 pub(crate) enum PrivateMaterial {
+    /// An AES key-wrap key or a PBES2 password.
     Secret(SecretBytes),
+    /// A `dir` key: the CEK of exactly one `enc`.
+    Dir {
+        cek: SecretBytes,
+        enc: ContentEncryption,
+    },
     Rsa {
         key: OaepPrivateDecryptingKey,
         /// Its PKCS#8 DER, for export and for the public half.
@@ -153,6 +165,32 @@ fn check_secret(secret: &[u8], algorithm: KeyAlgorithm) -> Result<SecretBytes, E
     Ok(SecretBytes(secret.to_vec()))
 }
 
+/// The one `enc` a `dir` secret of this length can be: 16 bytes A128GCM, 64 bytes
+/// A256CBC-HS512; 32 bytes is A256GCM or A128CBC-HS256, so the caller must say which.
+fn dir_encryption(secret: &[u8]) -> Result<ContentEncryption, Error> {
+    match secret.len() {
+        16 => Ok(ContentEncryption::A128Gcm),
+        64 => Ok(ContentEncryption::A256CbcHs512),
+        32 => Err(rejected(
+            "a 32-byte dir key could be A256GCM or A128CBC-HS256: bind it to one with \
+             EncryptingKey::dir or DecryptingKey::dir",
+        )),
+        _ => check_secret(secret, KeyAlgorithm::Dir).map(|_| ContentEncryption::A128Gcm),
+    }
+}
+
+/// A `dir` secret for exactly `enc`.
+fn check_dir(secret: &[u8], enc: ContentEncryption) -> Result<SecretBytes, Error> {
+    if secret.len() != enc.key_len() {
+        return Err(rejected(format!(
+            "a dir key for {enc} is its CEK, {} bytes, got {}",
+            enc.key_len(),
+            secret.len()
+        )));
+    }
+    Ok(SecretBytes(secret.to_vec()))
+}
+
 fn check_family(algorithm: KeyAlgorithm, rsa: bool) -> Result<(), Error> {
     let fits = if rsa {
         matches!(algorithm, KeyAlgorithm::RsaOaep | KeyAlgorithm::RsaOaep256)
@@ -215,18 +253,40 @@ fn decode_pem(text: &str, accepted: &'static str) -> Result<pem::PemBlock, Error
 }
 
 impl EncryptingKey {
-    /// A shared secret for `dir` (16, 32 or 64 bytes: the CEK of an `enc` of that length),
-    /// `A128KW` (16 bytes) or `A256KW` (32 bytes); for PBES2 a password, written with
-    /// [`DEFAULT_PBES2_ITERATIONS`] (see [`password`](Self::password)).
+    /// A shared secret for `A128KW` (16 bytes) or `A256KW` (32 bytes); for `dir` a CEK of 16
+    /// bytes (A128GCM) or 64 bytes (A256CBC-HS512), or use [`dir`](Self::dir), which a 32-byte
+    /// key needs; for PBES2 a password, written with [`DEFAULT_PBES2_ITERATIONS`] (see
+    /// [`password`](Self::password)).
     ///
     /// # Errors
     /// [`Error::Key`] for another algorithm or another length.
     pub fn secret(secret: impl AsRef<[u8]>, algorithm: KeyAlgorithm) -> Result<Self, Error> {
+        let secret = secret.as_ref();
+        if algorithm == KeyAlgorithm::Dir {
+            return Self::dir(secret, dir_encryption(secret)?);
+        }
         Ok(Self {
             algorithm,
             key_id: None,
             pbes2_iterations: DEFAULT_PBES2_ITERATIONS,
-            material: PublicMaterial::Secret(check_secret(secret.as_ref(), algorithm)?),
+            material: PublicMaterial::Secret(check_secret(secret, algorithm)?),
+        })
+    }
+
+    /// A `dir` key: the CEK itself, bound to the one `enc` it serves (its length must be that
+    /// `enc`'s CEK length).
+    ///
+    /// # Errors
+    /// [`Error::Key`] for another length.
+    pub fn dir(secret: impl AsRef<[u8]>, enc: ContentEncryption) -> Result<Self, Error> {
+        Ok(Self {
+            algorithm: KeyAlgorithm::Dir,
+            key_id: None,
+            pbes2_iterations: DEFAULT_PBES2_ITERATIONS,
+            material: PublicMaterial::Dir {
+                cek: check_dir(secret.as_ref(), enc)?,
+                enc,
+            },
         })
     }
 
@@ -341,7 +401,7 @@ impl EncryptingKey {
     /// secret), as [`from_public_der`](Self::from_public_der) reads it.
     pub fn to_public_der(&self) -> Option<Vec<u8>> {
         match &self.material {
-            PublicMaterial::Secret(_) => None,
+            PublicMaterial::Secret(_) | PublicMaterial::Dir { .. } => None,
             PublicMaterial::Rsa { spki, .. } => Some(spki.clone()),
             PublicMaterial::Ec { curve, public } => Some(curve.to_spki(public)),
         }
@@ -349,16 +409,37 @@ impl EncryptingKey {
 }
 
 impl DecryptingKey {
-    /// A shared secret, as for [`EncryptingKey::secret`]; for the PBES2 algorithms, the
-    /// password (1 to 1024 bytes), used only when the options enable PBES2.
+    /// A shared secret, as for [`EncryptingKey::secret`] (a 32-byte `dir` key needs
+    /// [`dir`](Self::dir)); for the PBES2 algorithms, the password (1 to 1024 bytes), used only
+    /// when the options enable PBES2.
     ///
     /// # Errors
     /// [`Error::Key`] for another algorithm or another length.
     pub fn secret(secret: impl AsRef<[u8]>, algorithm: KeyAlgorithm) -> Result<Self, Error> {
+        let secret = secret.as_ref();
+        if algorithm == KeyAlgorithm::Dir {
+            return Self::dir(secret, dir_encryption(secret)?);
+        }
         Ok(Self {
             algorithm,
             key_id: None,
-            material: PrivateMaterial::Secret(check_secret(secret.as_ref(), algorithm)?),
+            material: PrivateMaterial::Secret(check_secret(secret, algorithm)?),
+        })
+    }
+
+    /// A `dir` key bound to `enc`, as for [`EncryptingKey::dir`]: it decrypts only tokens
+    /// whose `enc` is this one.
+    ///
+    /// # Errors
+    /// [`Error::Key`] for another length.
+    pub fn dir(secret: impl AsRef<[u8]>, enc: ContentEncryption) -> Result<Self, Error> {
+        Ok(Self {
+            algorithm: KeyAlgorithm::Dir,
+            key_id: None,
+            material: PrivateMaterial::Dir {
+                cek: check_dir(secret.as_ref(), enc)?,
+                enc,
+            },
         })
     }
 
@@ -443,7 +524,7 @@ impl DecryptingKey {
         })
     }
 
-    /// A new random shared secret for `dir` (of the CEK length of `enc`), `A128KW` or
+    /// A new random shared secret for `dir` (the CEK of `enc`, bound to it), `A128KW` or
     /// `A256KW` (`enc` is then only used for `dir`).
     ///
     /// # Errors
@@ -458,6 +539,9 @@ impl DecryptingKey {
         };
         let mut secret = SecretBytes(vec![0; len]);
         aws_lc_rs::rand::fill(&mut secret.0).map_err(|_| KeyError::Random)?;
+        if algorithm == KeyAlgorithm::Dir {
+            return Self::dir(&secret.0, enc);
+        }
         Self::secret(&secret.0, algorithm)
     }
 
@@ -516,11 +600,11 @@ impl DecryptingKey {
         }
     }
 
-    /// Whether this key can decrypt content encrypted with `enc`: a `dir` secret serves only
-    /// the `enc` whose CEK has its length.
+    /// Whether this key can decrypt content encrypted with `enc`: a `dir` key serves only the
+    /// `enc` it is bound to.
     pub(crate) fn serves(&self, enc: ContentEncryption) -> bool {
-        match (&self.material, self.algorithm) {
-            (PrivateMaterial::Secret(secret), KeyAlgorithm::Dir) => secret.0.len() == enc.key_len(),
+        match &self.material {
+            PrivateMaterial::Dir { enc: bound, .. } => *bound == enc,
             _ => true,
         }
     }
@@ -532,6 +616,7 @@ impl DecryptingKey {
     pub fn encrypting_key(&self) -> Result<EncryptingKey, Error> {
         let key = match &self.material {
             PrivateMaterial::Secret(secret) => EncryptingKey::secret(&secret.0, self.algorithm)?,
+            PrivateMaterial::Dir { cek, enc } => EncryptingKey::dir(&cek.0, *enc)?,
             PrivateMaterial::Rsa { pkcs8, .. } => {
                 let private = PrivateDecryptingKey::from_pkcs8(&pkcs8.0)
                     .map_err(|_| rejected("RSA key refused"))?;

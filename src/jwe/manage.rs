@@ -153,20 +153,16 @@ pub(crate) fn deliver(
         None => random(enc.key_len()),
     };
     match (&key.material, key.algorithm) {
-        (PublicMaterial::Secret(secret), KeyAlgorithm::Dir) => {
-            if secret.0.len() != enc.key_len() {
+        (PublicMaterial::Dir { cek, enc: bound }, _) => {
+            if *bound != enc {
                 return Err(KeyError::Invalid(crate::keys::InvalidKey::new(
                     crate::keys::KeyErrorCategory::Rejected,
-                    format!(
-                        "a dir secret of {} bytes cannot encrypt {enc}, which needs {}",
-                        secret.0.len(),
-                        enc.key_len()
-                    ),
+                    format!("a dir key bound to {bound} cannot encrypt {enc}"),
                 ))
                 .into());
             }
             Ok(Delivery {
-                cek: SecretBytes(secret.0.clone()),
+                cek: SecretBytes(cek.0.clone()),
                 encrypted_key: Vec::new(),
                 epk: None,
                 pbes2: None,
@@ -304,12 +300,12 @@ pub(crate) fn recover(
     encrypted_key: &[u8],
 ) -> Result<SecretBytes, Error> {
     match (&key.material, key.algorithm) {
-        (PrivateMaterial::Secret(secret), KeyAlgorithm::Dir) => {
+        (PrivateMaterial::Dir { cek, enc: bound }, _) => {
             must_be_empty(encrypted_key, KeyAlgorithm::Dir)?;
-            if secret.0.len() != enc.key_len() {
+            if *bound != enc {
                 return Err(Error::DecryptionFailed);
             }
-            Ok(SecretBytes(secret.0.clone()))
+            Ok(SecretBytes(cek.0.clone()))
         }
         (PrivateMaterial::Secret(password), algorithm) if algorithm.is_pbes2() => {
             // `p2s` and `p2c` were checked against the options before any cryptography.
