@@ -327,6 +327,43 @@ pub(crate) fn encrypt_with(
     Ok(out)
 }
 
+/// Reads the protected header of a compact JWE **without decrypting it**: for routing only (to
+/// choose a key set by `kid`, or to log `alg` and `enc`). Nothing in it is authenticated until
+/// [`decrypt`] succeeds. The size limit, the shape, the header's strict parsing and `crit`/`zip`
+/// are checked as `decrypt` checks them; `alg` and `enc` must name implemented algorithms.
+///
+/// ```
+/// use webtoken::jwe::{self, ContentEncryption, DecryptingKey, JweHeader, KeyAlgorithm};
+///
+/// let key = DecryptingKey::generate_secret(KeyAlgorithm::A256Kw, ContentEncryption::A256Gcm)?;
+/// let token = jwe::encrypt(
+///     &JweHeader::new(ContentEncryption::A256Gcm).with_key_id("2026-01"),
+///     b"x",
+///     &key.encrypting_key()?,
+/// )?;
+/// let header = jwe::untrusted_header(&token)?;
+/// assert_eq!(header.key_id(), Some("2026-01"));
+/// assert_eq!(header.algorithm(), Some(KeyAlgorithm::A256Kw));
+/// # Ok::<(), webtoken::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::TokenTooLarge`] (64 KiB), [`Error::Malformed`], [`Error::AlgorithmNotAllowed`] for
+/// an `alg` or `enc` webtoken does not implement, [`Error::UnsupportedCriticalHeader`].
+pub fn untrusted_header(token: &str) -> Result<JweHeader, Error> {
+    let parts = compact::split(token, DEFAULT_MAX_TOKEN_SIZE)?;
+    let parsed = header::parse(&compact::decode(parts.header, "header")?)?;
+    let algorithm = parsed.key_algorithm()?;
+    let enc = parsed.content_encryption()?;
+    if let Some(fault) = parsed.fault {
+        return Err(fault);
+    }
+    let mut header = parsed.header;
+    header.algorithm = Some(algorithm);
+    header.encryption = enc;
+    Ok(header)
+}
+
 /// Decrypts a compact JWE with `keys`, under `options`: the checks of the
 /// [module documentation](self), in that order.
 ///

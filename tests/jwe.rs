@@ -783,3 +783,35 @@ fn rfc7520_section5_examples() {
         println!("skipped {}: {}", skipped["id"], skipped["reason"]);
     }
 }
+
+#[test]
+fn the_untrusted_header_routes_without_decrypting() {
+    let key = DecryptingKey::generate_ec(EcdhCurve::P521, KeyAlgorithm::EcdhEsA256Kw)
+        .unwrap()
+        .with_key_id("issuer-a");
+    let token = jwe::encrypt(
+        &JweHeader::new(ContentEncryption::A128CbcHs256).with_type("JWT"),
+        b"x",
+        &key.encrypting_key().unwrap(),
+    )
+    .unwrap();
+    let header = jwe::untrusted_header(&token).unwrap();
+    assert_eq!(header.key_id(), Some("issuer-a"));
+    assert_eq!(header.token_type(), Some("JWT"));
+    assert_eq!(header.algorithm(), Some(KeyAlgorithm::EcdhEsA256Kw));
+    assert_eq!(header.encryption(), ContentEncryption::A128CbcHs256);
+    assert_eq!(header.ephemeral_key().unwrap()["crv"], "P-521");
+    // The same refusals as decrypt, before any key is involved.
+    let jws = "eyJhbGciOiJIUzI1NiJ9.e30.c2ln";
+    assert_eq!(
+        jwe::untrusted_header(jws).unwrap_err().kind(),
+        ErrorKind::Malformed
+    );
+    let rsa1_5 = case("A.2");
+    assert_eq!(
+        jwe::untrusted_header(rsa1_5["token"].as_str().unwrap())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::AlgorithmNotAllowed
+    );
+}
