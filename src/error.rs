@@ -59,6 +59,12 @@ pub enum Error {
     /// The header or the claims could not be serialized to JSON while encoding.
     #[error(transparent)]
     Serialize(#[from] SerializeError),
+    /// An encrypted token (JWE) could not be decrypted: its key could not be unwrapped or
+    /// agreed, or its ciphertext and tag do not authenticate. On purpose, every such failure is
+    /// this one variant with one message, so that no answer tells them apart (RFC 7516 §11.5).
+    #[cfg(feature = "jwe")]
+    #[error("decryption failed")]
+    DecryptionFailed,
 }
 
 impl Error {
@@ -85,6 +91,8 @@ impl Error {
             Self::Claim(c) => c.kind(),
             Self::Key(_) => ErrorKind::InvalidKey,
             Self::Serialize(_) => ErrorKind::Serialize,
+            #[cfg(feature = "jwe")]
+            Self::DecryptionFailed => ErrorKind::DecryptionFailed,
         }
     }
 }
@@ -129,11 +137,31 @@ pub enum ErrorKind {
     TokenTooLarge,
     /// `serialize`: the header or the claims could not be serialized as JSON while encoding.
     Serialize,
+    /// `decryption_failed`: an encrypted token (JWE) could not be decrypted (its key did not
+    /// unwrap, or its ciphertext did not authenticate); one kind for every such failure
+    /// (`jwe` feature).
+    #[cfg(feature = "jwe")]
+    DecryptionFailed,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [ErrorKind; 16] = [
+    #[cfg(not(feature = "jwe"))]
+    pub const ALL: [ErrorKind; 16] = Self::BASE;
+
+    /// Every kind, in the order of the documentation.
+    #[cfg(feature = "jwe")]
+    pub const ALL: [ErrorKind; 17] = {
+        let mut all = [Self::DecryptionFailed; 17];
+        let mut i = 0;
+        while i < Self::BASE.len() {
+            all[i] = Self::BASE[i];
+            i += 1;
+        }
+        all
+    };
+
+    const BASE: [ErrorKind; 16] = [
         Self::Malformed,
         Self::AlgorithmNotAllowed,
         Self::InvalidSignature,
@@ -171,6 +199,8 @@ impl ErrorKind {
             Self::UnsupportedCriticalHeader => "unsupported_critical_header",
             Self::TokenTooLarge => "token_too_large",
             Self::Serialize => "serialize",
+            #[cfg(feature = "jwe")]
+            Self::DecryptionFailed => "decryption_failed",
         }
     }
 }
@@ -191,6 +221,13 @@ pub enum AlgorithmRejection {
         /// The token's `alg`, as sent.
         found: String,
     },
+    /// The content encryption (`enc`) of an encrypted token (JWE) is not in the allow-list of
+    /// the decryption (this includes names webtoken does not implement).
+    #[cfg(feature = "jwe")]
+    EncryptionNotAllowed {
+        /// The token's `enc`, as sent.
+        found: String,
+    },
     /// The algorithm is allowed, but the key that was selected is bound to another algorithm
     /// (RFC 8725 §3.1: each key is used with exactly one algorithm).
     KeyMismatch {
@@ -209,6 +246,12 @@ impl fmt::Display for AlgorithmRejection {
             Self::NotAllowed { found } => {
                 write!(f, "algorithm (alg) {} is not allowed", Untrusted(found))
             }
+            #[cfg(feature = "jwe")]
+            Self::EncryptionNotAllowed { found } => write!(
+                f,
+                "content encryption (enc) {} is not allowed",
+                Untrusted(found)
+            ),
             Self::KeyMismatch {
                 found,
                 key_algorithm: Some(bound),
@@ -311,6 +354,38 @@ pub enum MalformedError {
     SegmentCount {
         /// How many segments were found (counting stops early for long inputs).
         found: usize,
+    },
+    /// The token has the five segments of an encrypted token (JWE), but a signed token (JWS)
+    /// was expected: `decode` and `jws::verify` read signed tokens only.
+    #[error(
+        "token has 5 segments: it is an encrypted token (JWE), not a signed one (JWS); \
+         decrypt it with webtoken::decrypt or webtoken::jwe::decrypt (cargo feature jwe)"
+    )]
+    EncryptedToken,
+    /// The token has the three segments of a signed token (JWS), but an encrypted token (JWE)
+    /// was expected.
+    #[cfg(feature = "jwe")]
+    #[error(
+        "token has 3 segments: it is a signed token (JWS), not an encrypted one (JWE); \
+         verify it with webtoken::decode or webtoken::jws::verify"
+    )]
+    SignedToken,
+    /// The encrypted token (JWE) does not have exactly five `.`-separated segments.
+    #[cfg(feature = "jwe")]
+    #[error("encrypted token (JWE) must have 5 segments separated by '.', found {found}")]
+    JweSegmentCount {
+        /// How many segments were found.
+        found: usize,
+    },
+    /// A segment of an encrypted token (JWE) has the wrong length for its algorithms
+    /// (initialization vector, authentication tag, an encrypted key where none belongs).
+    #[cfg(feature = "jwe")]
+    #[error("{segment} {reason}")]
+    SegmentLength {
+        /// `"initialization vector"`, `"authentication tag"`, `"encrypted key"`, ….
+        segment: &'static str,
+        /// What is wrong with it (`"must be 12 bytes for A256GCM, found 16"`).
+        reason: Cow<'static, str>,
     },
     /// A byte outside the Base64Url alphabet and `.` appears in the token.
     #[error("token contains a character outside the base64url alphabet at byte {position}")]

@@ -76,6 +76,8 @@ pub mod dangerous;
 mod error;
 mod header;
 mod json;
+#[cfg(feature = "jwe")]
+pub mod jwe;
 pub mod jwks;
 pub mod jws;
 mod jwt;
@@ -92,6 +94,10 @@ pub use error::{
 };
 pub use header::{
     Header, MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES,
+};
+#[cfg(feature = "jwe")]
+pub use jwe::{
+    decrypt_claims as decrypt, decrypt_verified, encrypt_claims as encrypt, encrypt_signed,
 };
 pub use jwks::KeyStore;
 pub use jwt::{Token, UntrustedToken, decode, decode_borrowed, encode};

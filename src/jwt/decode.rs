@@ -74,6 +74,18 @@ pub fn decode<T: DeserializeOwned>(
         let claims = parse_claims_bytes(payload?, Some(validation))?;
         Ok(Token::new(header, claims))
     })
+    .map_err(name_encrypted)
+}
+
+/// A token of five segments is an encrypted token (JWE): say so, and name the entry point that
+/// reads it, instead of only counting its segments.
+pub(crate) fn name_encrypted(error: Error) -> Error {
+    match error {
+        Error::Malformed(MalformedError::SegmentCount { found: 5 }) => {
+            MalformedError::EncryptedToken.into()
+        }
+        other => other,
+    }
 }
 
 /// [`decode`] for claim types that borrow from the payload: `&'a str` fields, or
@@ -123,7 +135,8 @@ pub fn decode_borrowed<'b, T: Deserialize<'b>>(
         buffer.clear();
         buffer.extend_from_slice(payload?);
         Ok(header)
-    })?;
+    })
+    .map_err(name_encrypted)?;
     let payload: &'b [u8] = buffer;
     let claims = parse_claims_bytes(payload, Some(validation))?;
     Ok(Token::new(header, claims))
@@ -276,7 +289,7 @@ mod tests {
                     } else {
                         bad.clone()
                     };
-                    let Err(expected) = jws::split(&t, 1000) else {
+                    let Err(expected) = jws::split(&t, 1000).map_err(name_encrypted) else {
                         continue;
                     };
                     let found = decode::<()>(&t, &key, &validation).unwrap_err();

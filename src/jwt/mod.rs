@@ -8,6 +8,8 @@ mod encode;
 mod token;
 
 pub(crate) use decode::parse_claims;
+#[cfg(feature = "jwe")]
+pub(crate) use decode::parse_claims_bytes;
 pub use decode::{decode, decode_borrowed};
 pub use encode::encode;
 pub use token::{Token, UntrustedToken};

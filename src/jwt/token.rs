@@ -80,7 +80,7 @@ impl<'a> UntrustedToken<'a> {
     /// # Errors
     /// [`Error::TokenTooLarge`] or [`Error::Malformed`].
     pub fn parse_with_limit(token: &'a str, max_size: usize) -> Result<Self, Error> {
-        let segments = split(token, max_size)?;
+        let segments = split(token, max_size).map_err(super::decode::name_encrypted)?;
         let parsed = parse_header(segments.header)?;
         let mut header = parsed.header.clone();
         if let AlgField::Known(alg) = parsed.alg {
@@ -126,6 +126,22 @@ impl<'a> UntrustedToken<'a> {
             }
             .into()),
         }
+    }
+
+    /// Whether `token` has the shape of an encrypted token (JWE compact serialization: five
+    /// segments) rather than a signed one (three). Only the dots are counted; nothing is
+    /// decoded or trusted.
+    ///
+    /// ```
+    /// use webtoken::UntrustedToken;
+    ///
+    /// assert!(UntrustedToken::is_encrypted("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y3Q.dGFn"));
+    /// assert!(!UntrustedToken::is_encrypted("eyJhbGciOiJIUzI1NiJ9.e30.c2ln"));
+    /// let err = UntrustedToken::parse("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y3Q.dGFn").unwrap_err();
+    /// assert!(err.to_string().contains("encrypted token (JWE)"));
+    /// ```
+    pub fn is_encrypted(token: &str) -> bool {
+        token.bytes().filter(|&b| b == b'.').count() == 4
     }
 
     /// The still-encoded payload segment.

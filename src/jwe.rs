@@ -1,0 +1,373 @@
+//! Encrypted tokens: JWE compact serialization (RFC 7516, algorithms of RFC 7518 §4–5 and
+//! RFC 8037 for X25519), and nested JWTs (signed, then encrypted). Cargo feature `jwe`, built on
+//! the aws-lc-rs backend.
+//!
+//! ```
+//! use webtoken::jwe::{self, ContentEncryption, DecryptOptions, DecryptingKey, EcdhCurve, JweHeader, KeyAlgorithm};
+//!
+//! // The recipient's key pair; the sender needs only the public half.
+//! let recipient = DecryptingKey::generate_ec(EcdhCurve::P256, KeyAlgorithm::EcdhEs)?;
+//! let sender = recipient.encrypting_key()?;
+//!
+//! let token = jwe::encrypt(&JweHeader::new(ContentEncryption::A256Gcm), b"secret", &sender)?;
+//! let decrypted = jwe::decrypt(&token, &recipient, &DecryptOptions::new())?;
+//! assert_eq!(decrypted.plaintext(), b"secret");
+//! # Ok::<(), webtoken::Error>(())
+//! ```
+//!
+//! ## What is checked, in order
+//! 1. Size ([`DecryptOptions::with_max_token_size`], 64 KiB by default), then one pass over the
+//!    token: the Base64Url alphabet and exactly four dots (a JWS is refused by name), a
+//!    non-empty header of at most [`MAX_HEADER_BYTES`](crate::MAX_HEADER_BYTES) once decoded.
+//! 2. The protected header: one JSON object, no duplicate names at any depth, the caps of a JWS
+//!    header; linear in its length.
+//! 3. `alg` in the allow-list (the key's own algorithm when none is set), `enc` in its
+//!    allow-list: before any cryptography. `RSA1_5`, `PBES2-*`, `A*GCMKW` and `none` are never
+//!    accepted.
+//! 4. `crit` (webtoken implements no extension, so any name is refused), `zip` (refused:
+//!    compressed plaintext is not supported), registered parameters' types; then `typ` where a
+//!    [`Validation`](crate::Validation) asks for one.
+//! 5. The key, by `kid` and `alg`; it must be bound to `alg`, and a `dir` key must be the CEK
+//!    length of `enc`.
+//! 6. The segments' Base64Url and exact lengths: IV 96 bits for GCM, 128 bits for CBC, the tag
+//!    of `enc`; an empty encrypted key for `dir` and `ECDH-ES`.
+//! 7. The CEK: unwrapped (AES key wrap), decrypted (RSA-OAEP: on any failure a random CEK of the
+//!    right length is used instead, RFC 7516 §11.5), or agreed (ECDH-ES: `epk` on the key's
+//!    curve and on the curve, an all-zero X25519 secret refused, Concat KDF with `apu`/`apv`).
+//! 8. The content: the tag over the received header segment (for CBC-HMAC compared in
+//!    constant time before any byte is decrypted), then the plaintext, released only when all
+//!    of this passed.
+//!
+//! Steps 7 and 8 fail with [`Error::DecryptionFailed`](crate::Error::DecryptionFailed): one
+//! kind, one message, whatever failed.
+//!
+//! ## Who sent it?
+//! Encryption hides the claims; it does not say who wrote them. RSA-OAEP and ECDH-ES use the
+//! recipient's public key, so **anyone** can encrypt a token to it. Where the sender matters,
+//! sign then encrypt: a [nested JWT](crate::encrypt_signed) is verified with the sender's
+//! key after it is decrypted ([`decrypt_verified`](crate::decrypt_verified)). `dir` and AES
+//! key wrap authenticate the holders of the shared secret, as HMAC does.
+//!
+//! ## Not supported
+//! The JSON serialization, `zip`, `RSA1_5` (Bleichenbacher's oracle), PBES2 (password-based,
+//! a denial-of-service risk through `p2c`), `A*GCMKW`, and the A192 variants.
+
+mod algorithm;
+mod compact;
+mod content;
+pub mod dangerous;
+mod ecdh;
+mod header;
+mod jwk;
+mod jwt;
+mod keys;
+mod manage;
+mod set;
+#[cfg(test)]
+mod wycheproof_tests;
+
+pub use algorithm::{ContentEncryption, KeyAlgorithm};
+pub use ecdh::EcdhCurve;
+pub use header::JweHeader;
+pub use jwt::{decrypt_claims, decrypt_verified, encrypt_claims, encrypt_signed};
+pub use keys::{DecryptingKey, EncryptingKey};
+pub use set::DecryptingKeySet;
+
+use crate::base64url;
+use crate::error::{AlgorithmRejection, Error, MalformedError};
+use crate::keys::formats::SecretBytes;
+use crate::validation::DEFAULT_MAX_TOKEN_SIZE;
+
+/// The decrypting side's policy: which `alg` and `enc` are accepted, and how long a token may
+/// be.
+///
+/// ```
+/// use webtoken::jwe::{ContentEncryption, DecryptOptions, KeyAlgorithm};
+///
+/// let options = DecryptOptions::new()
+///     .with_algorithms([KeyAlgorithm::EcdhEs])
+///     .with_encryptions([ContentEncryption::A128Gcm, ContentEncryption::A256Gcm]);
+/// assert!(options.allows_encryption(ContentEncryption::A256Gcm));
+/// assert!(!options.allows_encryption(ContentEncryption::A128CbcHs256));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecryptOptions {
+    algorithms: Vec<KeyAlgorithm>,
+    encryptions: Vec<ContentEncryption>,
+    max_token_size: usize,
+}
+
+impl Default for DecryptOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DecryptOptions {
+    /// Every `enc` webtoken implements, `alg` limited to the algorithms of the keys, and a size
+    /// limit of 64 KiB.
+    pub fn new() -> Self {
+        Self {
+            algorithms: Vec::new(),
+            encryptions: ContentEncryption::ALL.to_vec(),
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+        }
+    }
+
+    /// Accept only these key-management algorithms (and always only those of the keys).
+    #[must_use]
+    pub fn with_algorithms(mut self, algorithms: impl IntoIterator<Item = KeyAlgorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Accept only these content encryptions.
+    #[must_use]
+    pub fn with_encryptions(
+        mut self,
+        encryptions: impl IntoIterator<Item = ContentEncryption>,
+    ) -> Self {
+        self.encryptions = encryptions.into_iter().collect();
+        self
+    }
+
+    /// Refuse tokens longer than `bytes` before reading them.
+    #[must_use]
+    pub fn with_max_token_size(mut self, bytes: usize) -> Self {
+        self.max_token_size = bytes;
+        self
+    }
+
+    /// Whether `enc` is accepted.
+    pub fn allows_encryption(&self, enc: ContentEncryption) -> bool {
+        self.encryptions.contains(&enc)
+    }
+
+    /// The size limit, in bytes.
+    pub fn max_token_size(&self) -> usize {
+        self.max_token_size
+    }
+
+    fn allows_algorithm(
+        &self,
+        algorithm: KeyAlgorithm,
+        keys: &(impl DecryptionKeys + ?Sized),
+    ) -> bool {
+        (self.algorithms.is_empty() || self.algorithms.contains(&algorithm))
+            && keys.has_algorithm(algorithm)
+    }
+}
+
+/// Where decryption keys come from: one [`DecryptingKey`], or a [`DecryptingKeySet`] that
+/// chooses by `kid`.
+pub trait DecryptionKeys {
+    /// The key for a token with this `kid` and `alg`. The key returned must be bound to `alg`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKey`] when none matches.
+    fn find_decrypting_key(
+        &self,
+        kid: Option<&str>,
+        algorithm: KeyAlgorithm,
+    ) -> Result<&DecryptingKey, Error>;
+
+    /// Whether some key is bound to `algorithm` (the default `alg` allow-list).
+    fn has_algorithm(&self, algorithm: KeyAlgorithm) -> bool;
+}
+
+impl DecryptionKeys for DecryptingKey {
+    fn find_decrypting_key(
+        &self,
+        _kid: Option<&str>,
+        algorithm: KeyAlgorithm,
+    ) -> Result<&DecryptingKey, Error> {
+        if algorithm == self.algorithm {
+            Ok(self)
+        } else {
+            Err(not_allowed(algorithm))
+        }
+    }
+
+    fn has_algorithm(&self, algorithm: KeyAlgorithm) -> bool {
+        self.algorithm == algorithm
+    }
+}
+
+fn not_allowed(algorithm: KeyAlgorithm) -> Error {
+    AlgorithmRejection::NotAllowed {
+        found: algorithm.as_str().to_owned(),
+    }
+    .into()
+}
+
+/// A decrypted token: its protected header and its plaintext.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decrypted {
+    header: JweHeader,
+    plaintext: Vec<u8>,
+}
+
+impl Decrypted {
+    /// The protected header (authenticated with the content).
+    pub fn header(&self) -> &JweHeader {
+        &self.header
+    }
+
+    /// The plaintext.
+    pub fn plaintext(&self) -> &[u8] {
+        &self.plaintext
+    }
+
+    /// The header and the plaintext, by value.
+    pub fn into_parts(self) -> (JweHeader, Vec<u8>) {
+        (self.header, self.plaintext)
+    }
+}
+
+/// Encrypts `plaintext` to the holder of `key`'s private half (or of the shared secret).
+///
+/// A fresh CEK and IV are drawn for every call, so two encryptions of the same plaintext
+/// differ. `alg` is the key's; `kid` is the header's, else the key's.
+///
+/// # Errors
+/// [`Error::Serialize`] for a header that sets a registered parameter through
+/// [`JweHeader::with_extra`]; [`Error::Key`] when a `dir` secret is not the CEK length of
+/// `enc`, or the random generator fails.
+pub fn encrypt(header: &JweHeader, plaintext: &[u8], key: &EncryptingKey) -> Result<String, Error> {
+    encrypt_with(header, plaintext, key, &Fixed::default())
+}
+
+/// Values that [`dangerous`] fixes for test vectors; empty in every other use.
+#[derive(Default)]
+pub(crate) struct Fixed<'a> {
+    pub(crate) cek: Option<&'a [u8]>,
+    pub(crate) iv: Option<&'a [u8]>,
+    pub(crate) ephemeral: Option<&'a DecryptingKey>,
+    pub(crate) header_json: Option<&'a str>,
+}
+
+pub(crate) fn encrypt_with(
+    header: &JweHeader,
+    plaintext: &[u8],
+    key: &EncryptingKey,
+    fixed: &Fixed<'_>,
+) -> Result<String, Error> {
+    let enc = header.encryption;
+    let delivery = manage::deliver(key, enc, header, fixed.cek, fixed.ephemeral)?;
+    let header_json = if let Some(json) = fixed.header_json {
+        json.to_owned()
+    } else {
+        let mut written = header.clone();
+        written.ephemeral_key.clone_from(&delivery.epk);
+        if written.key_id.is_none() {
+            written.key_id.clone_from(&key.key_id);
+        }
+        written.to_json(key.algorithm)?
+    };
+    let mut iv = SecretBytes(vec![0; enc.iv_len()]);
+    match fixed.iv {
+        Some(fixed) => iv.0.copy_from_slice(fixed),
+        None => aws_lc_rs::rand::fill(&mut iv.0).map_err(|_| crate::error::KeyError::Random)?,
+    }
+    let protected = base64url::encode(header_json.as_bytes());
+    let sealed = content::encrypt(enc, &delivery.cek.0, &iv.0, protected.as_bytes(), plaintext)?;
+    let mut out = protected;
+    for part in [
+        &delivery.encrypted_key,
+        &iv.0,
+        &sealed.ciphertext,
+        &sealed.tag,
+    ] {
+        out.push('.');
+        base64url::encode_into(part, &mut out);
+    }
+    Ok(out)
+}
+
+/// Decrypts a compact JWE with `keys`, under `options`: the checks of the
+/// [module documentation](self), in that order.
+///
+/// The plaintext is returned as bytes; for claims use [`crate::decrypt`], which validates them
+/// as `decode` does.
+///
+/// # Errors
+/// The [`Error`] of the first check that fails; every key-unwrap and content failure is
+/// [`Error::DecryptionFailed`].
+pub fn decrypt(
+    token: &str,
+    keys: &(impl DecryptionKeys + ?Sized),
+    options: &DecryptOptions,
+) -> Result<Decrypted, Error> {
+    decrypt_with(token, keys, options, |_| Ok(()))
+}
+
+pub(crate) fn decrypt_with(
+    token: &str,
+    keys: &(impl DecryptionKeys + ?Sized),
+    options: &DecryptOptions,
+    check_type: impl FnOnce(Option<&str>) -> Result<(), Error>,
+) -> Result<Decrypted, Error> {
+    // Step 1: size, alphabet, dots, header size.
+    let parts = compact::split(token, options.max_token_size)?;
+    // Step 2: the header.
+    let parsed = header::parse(&compact::decode(parts.header, "header")?)?;
+    // Step 3: alg and enc allow-lists, before any cryptography.
+    let algorithm = parsed.key_algorithm()?;
+    if !options.allows_algorithm(algorithm, keys) {
+        return Err(not_allowed(algorithm));
+    }
+    let enc = parsed.content_encryption()?;
+    if !options.allows_encryption(enc) {
+        return Err(AlgorithmRejection::EncryptionNotAllowed {
+            found: enc.as_str().to_owned(),
+        }
+        .into());
+    }
+    // Step 4: crit, zip, parameter types; typ.
+    if let Some(fault) = parsed.fault {
+        return Err(fault);
+    }
+    let mut header = parsed.header;
+    header.algorithm = Some(algorithm);
+    header.encryption = enc;
+    check_type(header.token_type.as_deref())?;
+    // Step 5: the key.
+    let key = keys.find_decrypting_key(header.key_id.as_deref(), algorithm)?;
+    if key.algorithm != algorithm {
+        return Err(not_allowed(algorithm));
+    }
+    if !key.serves(enc) {
+        return Err(AlgorithmRejection::EncryptionNotAllowed {
+            found: enc.as_str().to_owned(),
+        }
+        .into());
+    }
+    // Step 6: the other segments and their lengths.
+    let encrypted_key = compact::decode(parts.encrypted_key, "encrypted key")?;
+    let iv = compact::decode(parts.iv, "initialization vector")?;
+    let ciphertext = compact::decode(parts.ciphertext, "ciphertext")?;
+    let tag = compact::decode(parts.tag, "authentication tag")?;
+    check_len("initialization vector", &iv, enc.iv_len(), enc)?;
+    check_len("authentication tag", &tag, enc.tag_len(), enc)?;
+    // Step 7: the CEK.
+    let cek = manage::recover(key, enc, &header, &encrypted_key)?;
+    // Step 8: the content, authenticated with the received header segment.
+    let plaintext = content::decrypt(enc, &cek.0, &iv, parts.header.as_bytes(), &ciphertext, &tag)?;
+    Ok(Decrypted { header, plaintext })
+}
+
+fn check_len(
+    segment: &'static str,
+    bytes: &[u8],
+    len: usize,
+    enc: ContentEncryption,
+) -> Result<(), Error> {
+    if bytes.len() == len {
+        return Ok(());
+    }
+    Err(MalformedError::SegmentLength {
+        segment,
+        reason: format!("must be {len} bytes for {enc}, found {}", bytes.len()).into(),
+    }
+    .into())
+}

@@ -1,0 +1,453 @@
+//! The JWE protected header (RFC 7516 §4): what a caller sets when encrypting, what a decrypted
+//! token carried, and the strict, capped, linear parser that reads it before anything else.
+//!
+//! The same caps as for a JWS header apply ([`MAX_HEADER_BYTES`] checked before decoding,
+//! [`MAX_HEADER_DEPTH`], [`MAX_HEADER_VALUES`], duplicate names refused at every depth). `zip`
+//! is refused (compressed plaintext is not supported), and so is any `crit`: webtoken
+//! implements no JWE extension.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeSeed;
+use serde_json::{Map, Value};
+
+use super::algorithm::{ContentEncryption, KeyAlgorithm};
+use crate::base64url;
+use crate::error::{AlgorithmRejection, CriticalHeaderError, Error, MalformedError};
+use crate::header::{MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES};
+use crate::json::Strictness;
+
+/// The names a caller may not set through [`JweHeader::with_extra`]: webtoken writes them, or
+/// refuses them.
+const RESERVED: [&str; 20] = [
+    "alg", "enc", "zip", "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c", "kid", "typ",
+    "cty", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256",
+];
+
+/// The protected header of an encrypted token (JWE).
+///
+/// When encrypting, build it with [`JweHeader::new`] and the `with_*` methods; `alg` (and for
+/// ECDH-ES `epk`) are written from the key. A decrypted token's header has every registered
+/// parameter that webtoken reads, and the others in [`extra`](Self::extra).
+///
+/// ```
+/// use webtoken::jwe::{ContentEncryption, JweHeader};
+///
+/// let header = JweHeader::new(ContentEncryption::A256Gcm).with_key_id("k1").with_type("JWT");
+/// assert_eq!(header.encryption(), ContentEncryption::A256Gcm);
+/// assert_eq!(header.algorithm(), None); // written from the key
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct JweHeader {
+    pub(crate) algorithm: Option<KeyAlgorithm>,
+    pub(crate) encryption: ContentEncryption,
+    pub(crate) key_id: Option<String>,
+    pub(crate) token_type: Option<String>,
+    pub(crate) content_type: Option<String>,
+    /// `apu` and `apv`, decoded.
+    pub(crate) party_u: Option<Vec<u8>>,
+    pub(crate) party_v: Option<Vec<u8>>,
+    /// `epk`, as found (a JWK object).
+    pub(crate) ephemeral_key: Option<Value>,
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl JweHeader {
+    /// A header for content encryption `enc`, without `typ`.
+    pub fn new(encryption: ContentEncryption) -> Self {
+        Self {
+            algorithm: None,
+            encryption,
+            key_id: None,
+            token_type: None,
+            content_type: None,
+            party_u: None,
+            party_v: None,
+            ephemeral_key: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Sets `kid`.
+    #[must_use]
+    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// Sets `typ`.
+    #[must_use]
+    pub fn with_type(mut self, token_type: impl Into<String>) -> Self {
+        self.token_type = Some(token_type.into());
+        self
+    }
+
+    /// Sets `cty` (`"JWT"` for a nested JWT, RFC 7519 §5.2).
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets `apu` and `apv` (ECDH-ES agreement PartyUInfo and PartyVInfo, RFC 7518 §4.6.1.2
+    /// and §4.6.1.3), given as bytes; they are written Base64Url-encoded and enter the key
+    /// derivation. Ignored by the other algorithms' key management, but still written and
+    /// authenticated.
+    #[must_use]
+    pub fn with_party_info(mut self, apu: impl Into<Vec<u8>>, apv: impl Into<Vec<u8>>) -> Self {
+        self.party_u = Some(apu.into());
+        self.party_v = Some(apv.into());
+        self
+    }
+
+    /// Adds a parameter that webtoken does not interpret. Registered JWE names (`alg`, `enc`,
+    /// `zip`, `crit`, `epk`, `kid`, …) are refused when the token is encrypted; use the
+    /// `with_*` methods.
+    #[must_use]
+    pub fn with_extra(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
+
+    /// The key-management algorithm: `None` on a header being built, the decrypted token's
+    /// `alg` on a decrypted one.
+    pub fn algorithm(&self) -> Option<KeyAlgorithm> {
+        self.algorithm
+    }
+
+    /// The content encryption (`enc`).
+    pub fn encryption(&self) -> ContentEncryption {
+        self.encryption
+    }
+
+    /// `kid`.
+    pub fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    /// `typ`.
+    pub fn token_type(&self) -> Option<&str> {
+        self.token_type.as_deref()
+    }
+
+    /// `cty`.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// `apu`, decoded.
+    pub fn party_u_info(&self) -> Option<&[u8]> {
+        self.party_u.as_deref()
+    }
+
+    /// `apv`, decoded.
+    pub fn party_v_info(&self) -> Option<&[u8]> {
+        self.party_v.as_deref()
+    }
+
+    /// `epk` (ECDH-ES), as the JSON object it is.
+    pub fn ephemeral_key(&self) -> Option<&Value> {
+        self.ephemeral_key.as_ref()
+    }
+
+    /// The parameters webtoken does not interpret.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// The header's JSON, in a fixed order: `alg`, `enc`, `kid`, `typ`, `cty`, `epk`, `apu`,
+    /// `apv`, then the extra parameters.
+    pub(crate) fn to_json(&self, algorithm: KeyAlgorithm) -> Result<String, Error> {
+        if let Some(name) = self.extra.keys().find(|n| RESERVED.contains(&n.as_str())) {
+            return Err(crate::error::SerializeError {
+                what: "header",
+                message: format!(
+                    "the JWE header parameter {name:?} cannot be set as an extra parameter"
+                ),
+            }
+            .into());
+        }
+        let mut out = format!(
+            r#"{{"alg":"{}","enc":"{}""#,
+            algorithm.as_str(),
+            self.encryption.as_str()
+        );
+        let mut put = |name: &str, value: &Value| -> Result<(), Error> {
+            let text = serde_json::to_string(value).map_err(|e| crate::error::SerializeError {
+                what: "header",
+                message: e.to_string(),
+            })?;
+            out.push(',');
+            out.push_str(&Value::from(name).to_string());
+            out.push(':');
+            out.push_str(&text);
+            Ok(())
+        };
+        for (name, value) in [
+            ("kid", &self.key_id),
+            ("typ", &self.token_type),
+            ("cty", &self.content_type),
+        ] {
+            if let Some(value) = value {
+                put(name, &Value::from(value.as_str()))?;
+            }
+        }
+        if let Some(epk) = &self.ephemeral_key {
+            put("epk", epk)?;
+        }
+        if let Some(apu) = &self.party_u {
+            put("apu", &Value::from(base64url::encode(apu)))?;
+        }
+        if let Some(apv) = &self.party_v {
+            put("apv", &Value::from(base64url::encode(apv)))?;
+        }
+        for (name, value) in &self.extra {
+            put(name, value)?;
+        }
+        out.push('}');
+        Ok(out)
+    }
+}
+
+/// A header as parsed: the `alg` and `enc` strings kept apart, to be checked against the
+/// allow-lists before anything else is looked at.
+#[derive(Debug)]
+pub(crate) struct ParsedJweHeader {
+    pub(crate) alg: String,
+    pub(crate) enc: String,
+    /// The rest, with `algorithm` not yet set and `encryption` a placeholder.
+    pub(crate) header: JweHeader,
+    /// The first registered parameter with a wrong type or value, reported after the
+    /// allow-lists (as for a JWS header).
+    pub(crate) fault: Option<Error>,
+}
+
+fn header_error(parameter: &'static str, reason: impl Into<Cow<'static, str>>) -> Error {
+    MalformedError::Header {
+        parameter,
+        reason: reason.into(),
+    }
+    .into()
+}
+
+/// Parses the decoded protected header: at most [`MAX_HEADER_BYTES`], UTF-8, one JSON object,
+/// no duplicate names at any depth, capped depth and member count; linear in its length.
+pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
+    if bytes.len() > MAX_HEADER_BYTES {
+        return Err(MalformedError::HeaderTooLarge {
+            size: bytes.len(),
+            limit: MAX_HEADER_BYTES,
+        }
+        .into());
+    }
+    let json = |reason: String| -> Error {
+        MalformedError::Json {
+            segment: "header",
+            reason,
+        }
+        .into()
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| json("not UTF-8".into()))?;
+    let strict = Strictness::new(MAX_HEADER_DEPTH, MAX_HEADER_VALUES);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = strict
+        .seed(PhantomData::<Value>)
+        .deserialize(&mut de)
+        .map_err(|e| match strict.take() {
+            Some(fault) => json(fault.to_string()),
+            None => json(e.to_string()),
+        })?;
+    de.end().map_err(|e| json(e.to_string()))?;
+    let Value::Object(mut members) = value else {
+        return Err(json("not a JSON object".into()));
+    };
+    let alg = match members.remove("alg") {
+        None => return Err(header_error("alg", "is missing")),
+        Some(Value::String(alg)) => alg,
+        Some(_) => return Err(header_error("alg", "must be a string")),
+    };
+    let enc = match members.remove("enc") {
+        None => return Err(header_error("enc", "is missing")),
+        Some(Value::String(enc)) => enc,
+        Some(_) => return Err(header_error("enc", "must be a string")),
+    };
+    let mut fault = None;
+    let mut note = |error: Error| {
+        if fault.is_none() {
+            fault = Some(error);
+        }
+    };
+    if let Some(crit) = members.remove("crit") {
+        note(critical(&crit));
+    }
+    if members.remove("zip").is_some() {
+        note(header_error(
+            "zip",
+            "is not supported: compressed plaintext is refused",
+        ));
+    }
+    let mut string = |name: &'static str, note: &mut dyn FnMut(Error)| match members.remove(name) {
+        None => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            note(header_error(name, "must be a string"));
+            None
+        }
+    };
+    let key_id = string("kid", &mut note);
+    let token_type = string("typ", &mut note);
+    let content_type = string("cty", &mut note);
+    let mut bytes = |name: &'static str, note: &mut dyn FnMut(Error)| {
+        let text = string(name, note)?;
+        let decoded = base64url::decode(&text).ok();
+        if decoded.is_none() {
+            note(header_error(name, "is not canonical unpadded base64url"));
+        }
+        decoded
+    };
+    let party_u = bytes("apu", &mut note);
+    let party_v = bytes("apv", &mut note);
+    let ephemeral_key = match members.remove("epk") {
+        None => None,
+        Some(epk @ Value::Object(_)) => Some(epk),
+        Some(_) => {
+            note(header_error("epk", "must be a JSON object (a JWK)"));
+            None
+        }
+    };
+    Ok(ParsedJweHeader {
+        alg,
+        enc,
+        header: JweHeader {
+            algorithm: None,
+            encryption: ContentEncryption::A128Gcm,
+            key_id,
+            token_type,
+            content_type,
+            party_u,
+            party_v,
+            ephemeral_key,
+            extra: members,
+        },
+        fault,
+    })
+}
+
+/// `crit`: a non-empty array of at most [`MAX_CRITICAL_NAMES`] strings, none registered; any
+/// name is then unsupported.
+fn critical(crit: &Value) -> Error {
+    let Value::Array(names) = crit else {
+        return header_error("crit", "must be an array of strings");
+    };
+    if names.is_empty() {
+        return header_error("crit", "must not be empty");
+    }
+    if names.len() > MAX_CRITICAL_NAMES {
+        return header_error("crit", "lists too many names");
+    }
+    let mut first = None;
+    for name in names {
+        let Value::String(name) = name else {
+            return header_error("crit", "must be an array of strings");
+        };
+        if RESERVED.contains(&name.as_str()) {
+            return header_error("crit", "must not list registered header parameters");
+        }
+        first.get_or_insert(name);
+    }
+    CriticalHeaderError {
+        name: first.cloned().unwrap_or_default(),
+    }
+    .into()
+}
+
+impl ParsedJweHeader {
+    /// The `alg` as an implemented algorithm, or the allow-list error.
+    pub(crate) fn key_algorithm(&self) -> Result<KeyAlgorithm, Error> {
+        KeyAlgorithm::from_name(&self.alg).ok_or_else(|| {
+            AlgorithmRejection::NotAllowed {
+                found: self.alg.clone(),
+            }
+            .into()
+        })
+    }
+
+    /// The `enc` as an implemented algorithm, or the allow-list error.
+    pub(crate) fn content_encryption(&self) -> Result<ContentEncryption, Error> {
+        ContentEncryption::from_name(&self.enc).ok_or_else(|| {
+            AlgorithmRejection::EncryptionNotAllowed {
+                found: self.enc.clone(),
+            }
+            .into()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(json: &str) -> String {
+        match parse(json.as_bytes()) {
+            Ok(p) => p.fault.map_or_else(|| "ok".to_owned(), |e| e.to_string()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn strict_parse() {
+        assert_eq!(message(r#"{"alg":"dir","enc":"A128GCM"}"#), "ok");
+        assert!(message(r#"{"alg":"dir","alg":"dir","enc":"A128GCM"}"#).contains("duplicate"));
+        assert!(
+            message(r#"{"alg":"dir","enc":"A128GCM","x":{"a":1,"a":2}}"#).contains("duplicate")
+        );
+        assert!(message(r#"{"enc":"A128GCM"}"#).contains("alg"));
+        assert!(message(r#"{"alg":"dir"}"#).contains("enc"));
+        assert!(message(r#"{"alg":1,"enc":"A128GCM"}"#).contains("must be a string"));
+        assert!(message(r#"{"alg":"dir","enc":"A128GCM","zip":"DEF"}"#).contains("zip"));
+        assert_eq!(
+            message(r#"{"alg":"dir","enc":"A128GCM","crit":["exp"],"exp":1}"#),
+            "critical header parameter \"exp\" is not supported"
+        );
+        assert!(message(r#"{"alg":"dir","enc":"A128GCM","crit":["enc"]}"#).contains("registered"));
+        assert!(message(r#"{"alg":"dir","enc":"A128GCM","crit":[]}"#).contains("empty"));
+        assert!(message(r#"{"alg":"dir","enc":"A128GCM","kid":3}"#).contains("kid"));
+        assert!(message(r#"{"alg":"dir","enc":"A128GCM","apu":"a="}"#).contains("apu"));
+        assert!(message(r#"{"alg":"dir","enc":"A128GCM","epk":"x"}"#).contains("epk"));
+        assert!(message("[]").contains("object"));
+        assert!(message("{\"alg\":\"dir\",\"enc\":\"A128GCM\"} x").contains("header"));
+        let deep = format!(
+            "{{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"x\":{}1{}}}",
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        assert!(message(&deep).contains("header"));
+        let big = format!(
+            "{{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"x\":\"{}\"}}",
+            "a".repeat(MAX_HEADER_BYTES)
+        );
+        assert!(message(&big).contains("larger than the limit"));
+    }
+
+    #[test]
+    fn header_json_order_and_reserved_names() {
+        let header = JweHeader::new(ContentEncryption::A128CbcHs256);
+        assert_eq!(
+            header.to_json(KeyAlgorithm::A128Kw).unwrap(),
+            r#"{"alg":"A128KW","enc":"A128CBC-HS256"}"#
+        );
+        let header = header
+            .with_key_id("k")
+            .with_type("JWT")
+            .with_content_type("JWT");
+        assert_eq!(
+            header.to_json(KeyAlgorithm::Dir).unwrap(),
+            r#"{"alg":"dir","enc":"A128CBC-HS256","kid":"k","typ":"JWT","cty":"JWT"}"#
+        );
+        for name in RESERVED {
+            let h = JweHeader::new(ContentEncryption::A128Gcm).with_extra(name, 1);
+            assert!(h.to_json(KeyAlgorithm::Dir).is_err(), "{name}");
+        }
+    }
+}
