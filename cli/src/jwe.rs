@@ -251,14 +251,51 @@ fn decrypter(key: &JweKey, accepted: &[KeyAlgorithm]) -> Result<Decrypter, Failu
             return Ok(Decrypter::Set(DecryptingKeySet::from_jwks_json(json)?));
         }
     }
-    let algorithms: &[KeyAlgorithm] = if accepted.is_empty() {
-        &KeyAlgorithm::ALL
-    } else {
-        accepted
+    // The algorithms the key could serve: a secret the shared-secret ones, a PEM key the
+    // RSA and ECDH ones, a JWK with `alg` that one.
+    let own: Vec<KeyAlgorithm> = match key {
+        JweKey::Secret(_) => vec![
+            KeyAlgorithm::Dir,
+            KeyAlgorithm::A128Kw,
+            KeyAlgorithm::A256Kw,
+        ],
+        JweKey::Pem(_) => KeyAlgorithm::ALL[3..].to_vec(),
+        JweKey::Json(json) => match jwk_object(json)?.get("alg").and_then(Value::as_str) {
+            Some(alg) => KeyAlgorithm::from_name(alg).into_iter().collect(),
+            None => KeyAlgorithm::ALL.to_vec(),
+        },
     };
+    let algorithms: Vec<KeyAlgorithm> = match (accepted.is_empty(), own.is_empty()) {
+        (true, false) => own,
+        // A JWK whose alg is no KEYALG: the library says why.
+        (true, true) => KeyAlgorithm::ALL.to_vec(),
+        (false, true) => accepted.to_vec(),
+        (false, false) => {
+            let both: Vec<KeyAlgorithm> = accepted
+                .iter()
+                .copied()
+                .filter(|a| own.contains(a))
+                .collect();
+            if both.is_empty() {
+                return Err(Failure::key(format!(
+                    "the key serves {}, none of the accepted algorithms ({})",
+                    names(&own),
+                    names(accepted)
+                )));
+            }
+            both
+        }
+    };
+    if let JweKey::Pem(pem) = key {
+        if !pem.contains("PRIVATE KEY-----") {
+            return Err(Failure::key(
+                "a public key cannot decrypt: give the recipient's private key",
+            ));
+        }
+    }
     let mut keys = Vec::new();
-    let mut first_error = None;
-    for &algorithm in algorithms {
+    let mut errors = Vec::new();
+    for algorithm in algorithms {
         let built = match key {
             JweKey::Secret(secret) => DecryptingKey::secret(secret, algorithm),
             JweKey::Pem(pem) => DecryptingKey::from_private_pem(pem, algorithm),
@@ -266,15 +303,36 @@ fn decrypter(key: &JweKey, accepted: &[KeyAlgorithm]) -> Result<Decrypter, Failu
         };
         match built {
             Ok(key) => keys.push(key),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+            Err(e) => errors.push(e),
         }
     }
-    match (keys.is_empty(), first_error) {
-        (true, Some(e)) => Err(e.into()),
-        _ => Ok(Decrypter::Candidates(Candidates(keys))),
+    if !keys.is_empty() {
+        return Ok(Decrypter::Candidates(Candidates(keys)));
     }
+    // The most telling reason: one about the key itself rather than "cannot be used for" or
+    // "not an RSA private key" (the first tries of a PEM key that is no RSA key); else the
+    // last (for a PEM key, the ECDH one).
+    let telling = errors
+        .iter()
+        .position(|e| {
+            let text = e.to_string();
+            !text.contains("cannot be used for") && !text.contains("not an RSA private key")
+        })
+        .unwrap_or(errors.len().saturating_sub(1));
+    match errors.into_iter().nth(telling) {
+        Some(e) => Err(e.into()),
+        None => Err(Failure::key(
+            "the key serves none of the accepted algorithms",
+        )),
+    }
+}
+
+fn names(algorithms: &[KeyAlgorithm]) -> String {
+    algorithms
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn decrypt(args: &DecryptArgs, output: Output) -> Result<(), Failure> {
@@ -385,6 +443,11 @@ pub(crate) fn public_jwk(json: &str) -> Result<Option<Value>, Failure> {
         || alg.is_some_and(|a| KeyAlgorithm::from_name(a).is_some());
     if !is_enc {
         return Ok(None);
+    }
+    if object.get("kty").and_then(Value::as_str) == Some("oct") {
+        return Err(Failure::key(
+            "a shared secret has no public JWK (keygen --format jwk makes an oct JWK)",
+        ));
     }
     let public = if is_private_jwk(&object) {
         DecryptingKey::from_jwk_json(json, None)?.encrypting_key()?

@@ -2032,6 +2032,8 @@ fn shell_blocks(file: &str, heading: &str) -> Vec<String> {
         .skip(1)
         .map(|block| block.split("```").next().expect("closed block").to_owned())
         .filter(|block| !block.contains("cargo "))
+        // Encrypted tokens need the `jwe` feature (on by default).
+        .filter(|block| cfg!(feature = "jwe") || !block.contains("jwt encrypt"))
         .collect()
 }
 
@@ -2532,6 +2534,22 @@ fn decrypt_refuses_wrong_keys_and_algorithms_not_allowed() {
     // A secret of another length fits no algorithm of the token.
     let short = jwt(&["keygen", "--alg", "A128KW"]).ok().to_owned();
     decrypt(&["--secret-b64", &short], &token).fails("algorithm_not_allowed", 1);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_usage_errors_and_unusable_keys() {
+    let secret = jwt(&["keygen", "--alg", "A256KW"]).ok().to_owned();
+    let short = jwt(&["keygen", "--alg", "A128KW"]).ok().to_owned();
+    let token = encrypt(&[
+        "--alg",
+        "A256KW",
+        "--enc",
+        "A256GCM",
+        "--secret-b64",
+        &secret,
+    ]);
+    let dir = TempDir::new();
     // Unknown and forbidden names are usage errors before anything is read.
     for args in [
         &[
@@ -2575,6 +2593,20 @@ fn decrypt_refuses_wrong_keys_and_algorithms_not_allowed() {
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
         assert!(run.stdout.is_empty());
     }
+    // A public PEM key cannot decrypt, and a PEM key serves no shared-secret algorithm.
+    let run = decrypt(&["--key", &key("p256.spki.pem")], &token);
+    run.fails("invalid_key", 2);
+    assert!(run.stderr.contains("public key cannot decrypt"), "{run:?}");
+    let run = decrypt(
+        &["--key", &key("p256.pkcs8.pem"), "--alg", "A256KW"],
+        &token,
+    );
+    run.fails("invalid_key", 2);
+    assert!(
+        run.stderr
+            .contains("none of the accepted algorithms (A256KW)"),
+        "{run:?}"
+    );
     // A secret of the wrong length for encrypt, and a file of raw bytes: unusable keys.
     jwt(&[
         "encrypt",
