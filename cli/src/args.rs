@@ -13,7 +13,8 @@ use webtoken::Algorithm;
 #[command(
     name = "jwt",
     version,
-    about = "Encode, decode and verify JSON Web Tokens; make keys; print public JWKs.",
+    about = "Encode, decode, verify, encrypt and decrypt JSON Web Tokens; make keys; print \
+             public JWKs.",
     after_help = "Key files are read by content: PEM (-----BEGIN), a JWK or JWK Set ({), \
                   anything else is the raw bytes of an HMAC secret. Text may be UTF-8 or \
                   UTF-16, with or without a byte order mark; OpenSSH keys, DER and UTF-16 text \
@@ -46,12 +47,14 @@ pub(crate) enum Command {
     Decode(DecodeArgs),
     /// Verify a token's signature and claims, and print its claims.
     Verify(VerifyArgs),
-    /// Generate an HMAC secret or an ES256, ES384 or EdDSA private key.
+    /// Generate an HMAC secret or an ES256, ES384 or EdDSA private key; or an encryption
+    /// key (dir/A128KW/A256KW secret, ECDH-ES or RSA-OAEP private key).
     #[command(
-        after_help = "HMAC secrets have no PEM form: with --format pem (the default) the \
-                      secret is printed as one line of base64url, for --secret-b64; with \
-                      --format jwk it is an oct JWK, for --key. Private keys are PKCS#8 PEM \
-                      or a private JWK; a JWK's kid is its RFC 7638 thumbprint."
+        after_help = "HMAC, dir and AES key-wrap secrets have no PEM form: with --format pem \
+                      (their default) the secret is printed as one line of base64url, for \
+                      --secret-b64; with --format jwk it is an oct JWK, for --key. Signing \
+                      keys are PKCS#8 PEM or a private JWK; ECDH-ES and RSA-OAEP keys a \
+                      private JWK (use \"enc\"). A JWK's kid is its RFC 7638 thumbprint."
     )]
     Keygen(KeygenArgs),
     /// Print the public JWK of a key, with its RFC 7638 thumbprint as kid.

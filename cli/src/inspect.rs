@@ -75,10 +75,74 @@ fn encrypted_header(token: &str) -> Result<Value, Failure> {
         )));
     }
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(header @ Value::Object(_)) => Ok(header),
+        Ok(header @ Value::Object(_)) => {
+            // As the library refuses them in a JWS header: a value shown must be the one read.
+            if serde_json::from_slice::<Unique>(&bytes).is_err() {
+                return Err(malformed(
+                    "the encrypted token's header has a duplicate member name".into(),
+                ));
+            }
+            Ok(header)
+        }
         _ => Err(malformed(
             "the encrypted token's header is not a JSON object".into(),
         )),
+    }
+}
+
+/// Any JSON value whose objects (at every depth) have no repeated member name; deserializing
+/// fails on the first repeat. Linear in the input (each name is hashed once); serde_json caps
+/// the depth.
+struct Unique;
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+        while seq.next_element::<Unique>()?.is_some() {}
+        Ok(Unique)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if !seen.insert(name) {
+                return Err(serde::de::Error::custom("duplicate member name"));
+            }
+            map.next_value::<Unique>()?;
+        }
+        Ok(Unique)
     }
 }
 

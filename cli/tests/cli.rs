@@ -2724,6 +2724,9 @@ fn signed_and_encrypted_tokens_are_told_apart() {
     // A five-segment token whose header is no JSON object, and one with a bad character.
     jwt(&["decode", "bm90IGpzb24.a.b.c.d"]).fails("malformed", 1);
     jwt(&["decode", "e30.a.b.c.d!"]).fails("malformed", 1);
+    let duplicate =
+        webtoken::base64url::encode(br#"{"alg":"dir","enc":"A256GCM","x":{"a":1,"a":2}}"#);
+    jwt(&["decode", &format!("{duplicate}..aXY.Y3Q.dGFn")]).fails("malformed", 1);
     let huge = format!("e30.{}.b.c.d", "a".repeat(70_000));
     jwt(&["decode", &huge]).fails("token_too_large", 1);
     decrypt(&["--secret-b64", &secret], &huge).fails("token_too_large", 1);
