@@ -246,8 +246,20 @@ impl DecryptionKeys for Decrypter {
 /// it fits none.
 fn decrypter(key: &JweKey, accepted: &[KeyAlgorithm]) -> Result<Decrypter, Failure> {
     if let JweKey::Json(json) = key {
-        if matches!(serde_json::from_str::<Value>(json), Ok(Value::Object(o)) if o.contains_key("keys"))
-        {
+        let mut object = jwk_object(json)?;
+        if let Some(Value::Array(members)) = object.get_mut("keys") {
+            // Signing keys are skipped, as `verify` skips encryption keys: the library skips
+            // those marked `use: "sig"`, and here also those whose `alg` is a JWS algorithm.
+            members.retain(|member| {
+                member
+                    .get("alg")
+                    .and_then(Value::as_str)
+                    .is_none_or(|alg| alg.parse::<webtoken::Algorithm>().is_err())
+            });
+            let json = Value::Object(object).to_string();
+            return Ok(Decrypter::Set(DecryptingKeySet::from_jwks_json(&json)?));
+        }
+        if object.contains_key("keys") {
             return Ok(Decrypter::Set(DecryptingKeySet::from_jwks_json(json)?));
         }
     }

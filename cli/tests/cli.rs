@@ -2804,3 +2804,65 @@ fn without_the_jwe_feature_the_commands_are_refused_by_name() {
         json!({"header": {"alg": "dir", "enc": "A256GCM"}})
     );
 }
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_keys_from_jwk_sets_and_keys_for_signing() {
+    let dir = TempDir::new();
+    let old = jwt(&["keygen", "--alg", "ECDH-ES+A128KW"]).json();
+    let new = jwt(&["keygen", "--alg", "RSA-OAEP-256"]).json();
+    let signing = jwt(&["keygen", "--alg", "ES256", "--format", "jwk"]).json();
+    let set = dir.write(
+        "set.json",
+        json!({"keys": [old, new, signing.clone()]}).to_string(),
+    );
+    // encrypt picks the member by --kid, else the one member for --alg.
+    let to_old = encrypt(&["--alg", "ECDH-ES+A128KW", "--enc", "A128GCM", "--key", &set]);
+    assert_eq!(jwe_header(&to_old)["kid"], old["kid"]);
+    let kid = new["kid"].as_str().expect("kid");
+    let to_new = encrypt(&[
+        "--alg",
+        "RSA-OAEP-256",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &set,
+        "--kid",
+        kid,
+    ]);
+    assert_eq!(jwe_header(&to_new)["kid"], new["kid"]);
+    jwt(&[
+        "encrypt", "--alg", "A256KW", "--enc", "A128GCM", "--key", &set, "{}",
+    ])
+    .fails("invalid_key", 2);
+    // decrypt chooses by the token's kid; the signing member (use sig) is skipped.
+    assert_eq!(decrypt(&["--key", &set], &to_old).ok(), JWE_CLAIMS);
+    assert_eq!(decrypt(&["--key", &set], &to_new).ok(), JWE_CLAIMS);
+    // A token for a key the set does not have.
+    let stranger = dir.write("x.jwk", jwt(&["keygen", "--alg", "ECDH-ES+A128KW"]).ok());
+    let token = encrypt(&[
+        "--alg",
+        "ECDH-ES+A128KW",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &stranger,
+    ]);
+    decrypt(&["--key", &set], &token).fails("unknown_key", 1);
+    // A signing key is no encryption key, and an encryption key never signs.
+    let signing_file = dir.write("sig.jwk", signing.to_string());
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "ECDH-ES",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &signing_file,
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    decrypt(&["--key", &signing_file], &token).fails("invalid_key", 2);
+    let enc_file = dir.write("enc.jwk", jwt(&["keygen", "--alg", "ECDH-ES"]).ok());
+    jwt(&["encode", "--key", &enc_file, "{}"]).fails("invalid_key", 2);
+}
