@@ -138,6 +138,18 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
         }
         _ => {}
     }
+    // Every key is read before the claims (which may come from standard input).
+    let sign_with = match &args.sign_key {
+        Some(path) => {
+            let input = read_key_file(path)?;
+            let sign_alg = match args.sign_alg {
+                Some(alg) => alg,
+                None => signing_algorithm(&input)?,
+            };
+            Some((signing_key(&input, sign_alg, None)?, sign_alg))
+        }
+        None => None,
+    };
     let (claims, order) = claims(&args.claims)?;
     let payload = if args.claims.keep_order {
         in_order(&claims, &order)
@@ -156,13 +168,7 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
     if let Some(kid) = &args.kid {
         header = header.with_key_id(kid);
     }
-    let plaintext = if let Some(path) = &args.sign_key {
-        let input = read_key_file(path)?;
-        let sign_alg = match args.sign_alg {
-            Some(alg) => alg,
-            None => signing_algorithm(&input)?,
-        };
-        let signing = signing_key(&input, sign_alg, None)?;
+    let plaintext = if let Some((signing, sign_alg)) = &sign_with {
         let mut jws_header = Map::new();
         jws_header.insert("alg".into(), sign_alg.as_str().into());
         if let Some(kid) = signing.key_id() {
@@ -170,9 +176,8 @@ pub(crate) fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
         }
         jws_header.insert("typ".into(), typ.into());
         let jws_header = Value::Object(jws_header).to_string();
-        let signed =
-            webtoken::jws::sign_with_header_json(&jws_header, payload.as_bytes(), &signing)
-                .map_err(|e| Failure::from(e).into_input())?;
+        let signed = webtoken::jws::sign_with_header_json(&jws_header, payload.as_bytes(), signing)
+            .map_err(|e| Failure::from(e).into_input())?;
         webtoken::dangerous::decode_unverified::<IgnoredAny>(&signed)
             .map_err(|e| Failure::from(e).into_input())?;
         header = header.with_content_type("JWT");
