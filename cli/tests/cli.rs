@@ -2866,3 +2866,58 @@ fn jwe_keys_from_jwk_sets_and_keys_for_signing() {
     let enc_file = dir.write("enc.jwk", jwt(&["keygen", "--alg", "ECDH-ES"]).ok());
     jwt(&["encode", "--key", &enc_file, "{}"]).fails("invalid_key", 2);
 }
+
+#[cfg(feature = "jwe")]
+#[test]
+fn encrypt_reads_claims_from_stdin_and_writes_out_files() {
+    let secret = jwt(&["keygen", "--alg", "A128KW"]).ok().to_owned();
+    let run = run_with_stdin(
+        &[
+            "encrypt",
+            "--alg",
+            "A128KW",
+            "--enc",
+            "A128GCM",
+            "--secret-b64",
+            &secret,
+            "--no-iat",
+            "-",
+        ],
+        Some(format!("{JWE_CLAIMS}\n").as_bytes()),
+    );
+    let token = run.ok().to_owned();
+    assert_eq!(decrypt(&["--secret-b64", &secret], &token).ok(), JWE_CLAIMS);
+    let dir = TempDir::new();
+    let out = dir.0.join("token.txt");
+    let out = out.to_str().expect("UTF-8 path");
+    let run = jwt(&[
+        "encrypt",
+        "--alg",
+        "A128KW",
+        "--enc",
+        "A128GCM",
+        "--secret-b64",
+        &secret,
+        "--no-iat",
+        "-o",
+        out,
+        JWE_CLAIMS,
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    let written = std::fs::read_to_string(out).expect("the token file");
+    assert_eq!(
+        decrypt(&["--secret-b64", &secret], written.trim_end()).ok(),
+        JWE_CLAIMS
+    );
+    // decrypt -o writes the claims, not stdout.
+    let claims_out = dir.0.join("claims.json");
+    let claims_out = claims_out.to_str().expect("UTF-8 path");
+    let run = decrypt(&["--secret-b64", &secret, "-o", claims_out], &token);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(claims_out)
+            .expect("claims file")
+            .trim_end(),
+        JWE_CLAIMS
+    );
+}
