@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
 use webtoken::Algorithm;
@@ -12,7 +13,8 @@ use webtoken::Algorithm;
 #[command(
     name = "jwt",
     version,
-    about = "Encode, decode and verify JSON Web Tokens; make keys; print public JWKs.",
+    about = "Encode, decode, verify, encrypt and decrypt JSON Web Tokens; make keys; print \
+             public JWKs.",
     after_help = "Key files are read by content: PEM (-----BEGIN), a JWK or JWK Set ({), \
                   anything else is the raw bytes of an HMAC secret. Text may be UTF-8 or \
                   UTF-16, with or without a byte order mark; OpenSSH keys, DER and UTF-16 text \
@@ -45,16 +47,22 @@ pub(crate) enum Command {
     Decode(DecodeArgs),
     /// Verify a token's signature and claims, and print its claims.
     Verify(VerifyArgs),
-    /// Generate an HMAC secret or an ES256, ES384 or EdDSA private key.
+    /// Generate an HMAC secret or an ES256, ES384 or EdDSA private key; or an encryption
+    /// key (dir/A128KW/A256KW secret, ECDH-ES or RSA-OAEP private key).
     #[command(
-        after_help = "HMAC secrets have no PEM form: with --format pem (the default) the \
-                      secret is printed as one line of base64url, for --secret-b64; with \
-                      --format jwk it is an oct JWK, for --key. Private keys are PKCS#8 PEM \
-                      or a private JWK; a JWK's kid is its RFC 7638 thumbprint."
+        after_help = "HMAC, dir and AES key-wrap secrets have no PEM form: with --format pem \
+                      (their default) the secret is printed as one line of base64url, for \
+                      --secret-b64; with --format jwk it is an oct JWK, for --key. Signing \
+                      keys are PKCS#8 PEM or a private JWK; ECDH-ES and RSA-OAEP keys a \
+                      private JWK (use \"enc\"). A JWK's kid is its RFC 7638 thumbprint."
     )]
     Keygen(KeygenArgs),
     /// Print the public JWK of a key, with its RFC 7638 thumbprint as kid.
     Jwk(JwkArgs),
+    /// Encrypt claims as a compact JWE (signed first with --sign-key: a nested JWT).
+    Encrypt(EncryptArgs),
+    /// Decrypt a JWE (and verify a nested JWT with --verify-key), check its claims, print them.
+    Decrypt(DecryptArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish, nushell).
     #[command(
         visible_alias = "completion",
@@ -104,6 +112,13 @@ pub(crate) struct EncodeArgs {
     /// More header parameters, as a JSON object.
     #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
     pub(crate) header: Option<Map<String, Value>>,
+    #[command(flatten)]
+    pub(crate) claims: ClaimArgs,
+}
+
+/// The claims of `encode` and `encrypt`: the claims JSON and the flags that add to it.
+#[derive(Args)]
+pub(crate) struct ClaimArgs {
     /// exp: a Unix time, or a duration from now: +30s, +15m, 12h, +7d, +1w, +1h30m,
     /// "+10 min -30 sec"; -5m and "2 days ago" are in the past. A claim in the claims JSON or
     /// -P wins.
@@ -147,10 +162,10 @@ pub(crate) struct EncodeArgs {
     /// The claims, a JSON object. `-`: read from standard input; absent: standard input,
     /// or no claims but the flags' when any of --iss, --sub, --aud, --jti, --nbf, -P is given.
     #[arg(value_name = "CLAIMS_JSON")]
-    pub(crate) claims: Option<OsString>,
+    pub(crate) claims_json: Option<OsString>,
 }
 
-impl EncodeArgs {
+impl ClaimArgs {
     /// Whether any flag sets a claim (so that absent CLAIMS_JSON means `{}`, not stdin).
     pub(crate) fn has_claim_flags(&self) -> bool {
         self.iss.is_some()
@@ -194,6 +209,16 @@ pub(crate) struct VerifyArgs {
     /// An accepted algorithm (repeatable). Default: the key's own algorithms.
     #[arg(short = 'A', long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true)]
     pub(crate) alg: Vec<Algorithm>,
+    #[command(flatten)]
+    pub(crate) checks: CheckArgs,
+    /// The token; `-` or absent: read from standard input.
+    #[arg(value_name = "TOKEN")]
+    pub(crate) token: Option<OsString>,
+}
+
+/// The claim checks of `verify` and `decrypt`, and `--date`.
+#[derive(Args)]
+pub(crate) struct CheckArgs {
     /// An accepted issuer (repeatable); makes iss required.
     #[arg(short = 'i', long, value_name = "ISS")]
     pub(crate) iss: Vec<String>,
@@ -221,19 +246,139 @@ pub(crate) struct VerifyArgs {
     pub(crate) allow_missing_exp: bool,
     #[command(flatten)]
     pub(crate) date: DateArgs,
+}
+
+/// Where a JWE key comes from (`encrypt`, `decrypt`): exactly one of the two.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct JweKeyArgs {
+    /// Key file: PEM (an EC, X25519 or RSA public or private key) or a JWK or JWK Set
+    /// (use "enc").
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// A shared secret for dir, A128KW or A256KW: unpadded base64url.
+    #[arg(long, value_name = "B64URL", value_parser = parse_base64url, allow_hyphen_values = true)]
+    pub(crate) secret_b64: Option<SecretBytes>,
+}
+
+#[derive(Args)]
+pub(crate) struct EncryptArgs {
+    /// The key-management algorithm: dir, A128KW, A256KW, RSA-OAEP, RSA-OAEP-256, ECDH-ES,
+    /// ECDH-ES+A128KW, ECDH-ES+A256KW.
+    #[arg(short = 'A', long, value_name = "KEYALG", value_parser = PossibleValuesParser::new(KEY_ALGORITHMS), hide_possible_values = true)]
+    pub(crate) alg: String,
+    /// The content encryption: A128GCM, A256GCM, A128CBC-HS256, A256CBC-HS512.
+    #[arg(long, value_name = "ENC", value_parser = PossibleValuesParser::new(ENCRYPTIONS), hide_possible_values = true)]
+    pub(crate) enc: String,
+    #[command(flatten)]
+    pub(crate) key: JweKeyArgs,
+    /// The JWE header's kid (default: the key's kid, if it has one).
+    #[arg(short = 'k', long, value_name = "KID")]
+    pub(crate) kid: Option<String>,
+    /// The typ of the claims' token (default: JWT): the JWE header's, or with --sign-key the
+    /// signed token's.
+    #[arg(short = 't', long, value_name = "TYP")]
+    pub(crate) typ: Option<String>,
+    /// The JWE header's cty (with --sign-key it is JWT and may only be given as JWT).
+    #[arg(long, value_name = "CTY")]
+    pub(crate) cty: Option<String>,
+    /// Sign the claims with this key first, then encrypt the signed token (a nested JWT).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sign_key: Option<PathBuf>,
+    /// The signing algorithm for --sign-key (default: the key's one algorithm).
+    #[arg(long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true, requires = "sign_key")]
+    pub(crate) sign_alg: Option<Algorithm>,
+    #[command(flatten)]
+    pub(crate) claims: ClaimArgs,
+}
+
+#[derive(Args)]
+pub(crate) struct DecryptArgs {
+    #[command(flatten)]
+    pub(crate) key: JweKeyArgs,
+    /// An accepted key-management algorithm (repeatable). Default: the key's own.
+    #[arg(short = 'A', long, value_name = "KEYALG", value_parser = PossibleValuesParser::new(KEY_ALGORITHMS), hide_possible_values = true)]
+    pub(crate) alg: Vec<String>,
+    /// An accepted content encryption (repeatable). Default: all four.
+    #[arg(long, value_name = "ENC", value_parser = PossibleValuesParser::new(ENCRYPTIONS), hide_possible_values = true)]
+    pub(crate) enc: Vec<String>,
+    /// The signer's key of a nested JWT (a key file as for verify --key): the signed token
+    /// inside is verified with it. Without it a nested JWT is refused.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) verify_key: Option<PathBuf>,
+    /// An accepted signing algorithm of the nested JWT (repeatable). Default: the verify
+    /// key's own algorithms.
+    #[arg(long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true, requires = "verify_key")]
+    pub(crate) verify_alg: Vec<Algorithm>,
+    #[command(flatten)]
+    pub(crate) checks: CheckArgs,
     /// The token; `-` or absent: read from standard input.
     #[arg(value_name = "TOKEN")]
     pub(crate) token: Option<OsString>,
 }
 
+/// The JWE key-management algorithms webtoken implements, by wire name.
+pub(crate) const KEY_ALGORITHMS: [&str; 8] = [
+    "dir",
+    "A128KW",
+    "A256KW",
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A256KW",
+];
+
+/// The JWE content encryptions webtoken implements, by wire name.
+pub(crate) const ENCRYPTIONS: [&str; 4] = ["A128GCM", "A256GCM", "A128CBC-HS256", "A256CBC-HS512"];
+
 #[derive(Args)]
 pub(crate) struct KeygenArgs {
-    /// HS256, HS384, HS512, ES256, ES384 or EdDSA.
-    #[arg(long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true)]
-    pub(crate) alg: Algorithm,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pem)]
-    pub(crate) format: Format,
+    /// HS256, HS384, HS512, ES256, ES384 or EdDSA; or for encryption dir, A128KW, A256KW,
+    /// ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, RSA-OAEP or RSA-OAEP-256.
+    #[arg(long, value_name = "ALG", value_parser = parse_keygen_algorithm)]
+    pub(crate) alg: KeygenAlgorithm,
+    /// The curve of an ECDH-ES key: P-256, P-384, P-521 or X25519 [default: P-256].
+    #[arg(long, value_name = "CRV", value_parser = PossibleValuesParser::new(CURVES))]
+    pub(crate) crv: Option<String>,
+    /// The size of an RSA-OAEP key: 2048, 3072 or 4096 [default: 2048].
+    #[arg(long, value_name = "BITS", value_parser = PossibleValuesParser::new(["2048", "3072", "4096"]))]
+    pub(crate) bits: Option<String>,
+    /// The content encryption a dir secret is for (its length is the CEK's) [default: A256GCM].
+    #[arg(long, value_name = "ENC", value_parser = PossibleValuesParser::new(ENCRYPTIONS))]
+    pub(crate) enc: Option<String>,
+    /// Output format [default: pem; jwk for ECDH-ES and RSA-OAEP keys].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+}
+
+/// The algorithm of `keygen --alg`: a signing algorithm or a JWE key-management one.
+#[derive(Clone)]
+pub(crate) enum KeygenAlgorithm {
+    Sign(Algorithm),
+    /// A wire name of [`KEY_ALGORITHMS`].
+    Encrypt(&'static str),
+}
+
+/// The curves of ECDH-ES keys.
+pub(crate) const CURVES: [&str; 4] = ["P-256", "P-384", "P-521", "X25519"];
+
+fn parse_keygen_algorithm(name: &str) -> Result<KeygenAlgorithm, String> {
+    if let Some(jwe) = KEY_ALGORITHMS.iter().find(|a| **a == name) {
+        return Ok(KeygenAlgorithm::Encrypt(jwe));
+    }
+    parse_algorithm(name)
+        .map(KeygenAlgorithm::Sign)
+        .map_err(|e| {
+            if e.starts_with("unknown") {
+                format!(
+                    "{e}; or for encryption one of {}",
+                    KEY_ALGORITHMS.join(", ")
+                )
+            } else {
+                e
+            }
+        })
 }
 
 #[derive(Args)]

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 use webtoken::{Algorithm, ErrorKind, SigningKey};
 
-use crate::args::{EncodeArgs, TimeSpec};
+use crate::args::{ClaimArgs, EncodeArgs, TimeSpec};
 use crate::failure::Failure;
 use crate::input::read_input;
 use crate::keys::{load_key, signing_algorithm, signing_key};
@@ -20,8 +20,8 @@ pub(crate) fn encode(args: &EncodeArgs) -> Result<(), Failure> {
     };
     let key = signing_key(&input, algorithm, args.kid.as_deref())?;
     let header = header_json(args, algorithm, &key)?;
-    let (claims, order) = claims(args)?;
-    let payload = if args.keep_order {
+    let (claims, order) = claims(&args.claims)?;
+    let payload = if args.claims.keep_order {
         in_order(&claims, &order)
     } else {
         serde_json::to_string(&claims).map_err(|e| Failure::Io(e.to_string()))?
@@ -64,11 +64,11 @@ fn header_json(
 
 /// The claims JSON (or `{}` when only flags give claims), the claim flags, then `iat` and
 /// `--exp` where no claim is given already; and the names in the order they were given.
-fn claims(args: &EncodeArgs) -> Result<(Map<String, Value>, Vec<String>), Failure> {
-    let (mut claims, order) = if args.claims.is_none() && args.has_claim_flags() {
+pub(crate) fn claims(args: &ClaimArgs) -> Result<(Map<String, Value>, Vec<String>), Failure> {
+    let (mut claims, order) = if args.claims_json.is_none() && args.has_claim_flags() {
         (Map::new(), Vec::new())
     } else {
-        parse_claims(&read_input(args.claims.as_ref(), "claims")?)?
+        parse_claims(&read_input(args.claims_json.as_ref(), "claims")?)?
     };
     let mut sources: Vec<(String, String)> = order
         .iter()
@@ -129,7 +129,7 @@ fn claims(args: &EncodeArgs) -> Result<(Map<String, Value>, Vec<String>), Failur
 }
 
 /// The claims as a JSON object with its members in `order` (each name once).
-fn in_order(claims: &Map<String, Value>, order: &[String]) -> String {
+pub(crate) fn in_order(claims: &Map<String, Value>, order: &[String]) -> String {
     let members: Vec<String> = order
         .iter()
         .filter_map(|name| {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory as _;
 use webtoken::keys::KeyError;
-use webtoken::{AlgorithmRejection, ClaimError, Error, ErrorKind};
+use webtoken::{AlgorithmRejection, ClaimError, Error, ErrorKind, MalformedError};
 
 use crate::args::Cli;
 use crate::output::Output;
@@ -85,6 +85,15 @@ impl Failure {
     }
 }
 
+/// The refusal of a JWE command by a `jwt` built without the `jwe` feature (exit 2).
+#[cfg(not(feature = "jwe"))]
+pub(crate) fn without_jwe(command: &str) -> Failure {
+    Failure::usage(format!(
+        "jwt {command}: this jwt was built without encrypted tokens (JWE); build it with the \
+         cargo feature `jwe` (on by default): cargo install --path cli --features jwe"
+    ))
+}
+
 fn one_line(message: &str) -> String {
     message.replace(['\n', '\r'], " ")
 }
@@ -120,6 +129,31 @@ fn message(e: &Error) -> String {
             format!("{text}; the accepted algorithms are the key's own, or those of --alg")
         }
         Error::InvalidType(_) => format!("{text} (set by --typ)"),
+        Error::Malformed(MalformedError::EncryptedToken) => {
+            "token has 5 segments: it is an encrypted token (JWE), not a signed one (JWS); \
+             decrypt it with jwt decrypt"
+                .into()
+        }
+        #[cfg(feature = "jwe")]
+        Error::Malformed(MalformedError::SignedToken) => {
+            "token has 3 segments: it is a signed token (JWS), not an encrypted one (JWE); \
+             verify it with jwt verify"
+                .into()
+        }
+        #[cfg(feature = "jwe")]
+        Error::AlgorithmNotAllowed(AlgorithmRejection::EncryptionNotAllowed { .. }) => {
+            format!("{text}; the accepted encryptions are those of --enc (default: all four)")
+        }
+        Error::Malformed(MalformedError::Header {
+            parameter: "cty", ..
+        }) if text.contains("decrypt_verified") => "the encrypted token is a nested JWT (cty \
+             JWT): its content is a signed token; give the signer's key with --verify-key"
+            .into(),
+        Error::Malformed(MalformedError::Header {
+            parameter: "cty", ..
+        }) if text.contains("must be JWT") => format!(
+            "{text}; --verify-key is for nested JWTs: without it the claims are read as they are"
+        ),
         Error::Key(KeyError::AlgorithmRequired { .. }) => {
             let (facts, _advice) = text.split_once("; name").unwrap_or((&text, ""));
             format!("{facts}; choose one with --alg")

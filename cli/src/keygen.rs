@@ -6,19 +6,41 @@
 use webtoken::keys::Jwk;
 use webtoken::{AlgorithmFamily, SigningKey};
 
-use crate::args::{Format, JwkArgs, KeygenArgs};
+use crate::args::{Format, JwkArgs, KeygenAlgorithm, KeygenArgs};
 use crate::failure::Failure;
 use crate::keys::{KeyInput, public_jwk_from_pem, read_key_file};
 use crate::output::{Output, print_line};
 
 pub(crate) fn keygen(args: &KeygenArgs, output: Output) -> Result<(), Failure> {
-    match args.alg.family() {
+    let alg = match args.alg {
+        KeygenAlgorithm::Sign(alg) => alg,
+        #[cfg(feature = "jwe")]
+        KeygenAlgorithm::Encrypt(name) => return crate::jwe::keygen(name, args, output),
+        #[cfg(not(feature = "jwe"))]
+        KeygenAlgorithm::Encrypt(name) => {
+            return Err(crate::failure::without_jwe(&format!("keygen --alg {name}")));
+        }
+    };
+    if let Some(flag) = [
+        ("--crv", args.crv.is_some()),
+        ("--bits", args.bits.is_some()),
+        ("--enc", args.enc.is_some()),
+    ]
+    .iter()
+    .find_map(|(flag, given)| given.then_some(flag))
+    {
+        return Err(Failure::usage(format!(
+            "{flag} is only for encryption keys, not {alg}"
+        )));
+    }
+    let format = args.format.unwrap_or(Format::Pem);
+    match alg.family() {
         AlgorithmFamily::Hmac => {
-            let secret = webtoken::keys::generate_hmac_secret(args.alg)?;
-            match args.format {
+            let secret = webtoken::keys::generate_hmac_secret(alg)?;
+            match format {
                 Format::Pem => print_line(&webtoken::base64url::encode(&secret)),
                 Format::Jwk => {
-                    let jwk = Jwk::from_hmac_secret(&secret, args.alg)?.with_thumbprint_kid();
+                    let jwk = Jwk::from_hmac_secret(&secret, alg)?.with_thumbprint_kid();
                     output.serialize(&jwk)
                 }
             }
@@ -28,8 +50,8 @@ pub(crate) fn keygen(args: &KeygenArgs, output: Output) -> Result<(), Failure> {
              `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem`",
         )),
         _ => {
-            let key = SigningKey::generate(args.alg)?;
-            match args.format {
+            let key = SigningKey::generate(alg)?;
+            match format {
                 Format::Pem => print_line(key.to_pkcs8_pem()?.trim_end()),
                 Format::Jwk => {
                     let key = key.clone().with_key_id(key.thumbprint()?);
@@ -41,6 +63,12 @@ pub(crate) fn keygen(args: &KeygenArgs, output: Output) -> Result<(), Failure> {
 }
 
 pub(crate) fn jwk(args: &JwkArgs, output: Output) -> Result<(), Failure> {
+    #[cfg(feature = "jwe")]
+    if let crate::keys::KeyText::Json(json) = crate::keys::read_key_text(&args.key)? {
+        if let Some(public) = crate::jwe::public_jwk(&json)? {
+            return output.json(&public);
+        }
+    }
     let public = match read_key_file(&args.key)? {
         KeyInput::Pem(pem) => public_jwk_from_pem(&pem)?,
         KeyInput::Jwk(jwk) => jwk.to_public()?,

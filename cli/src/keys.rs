@@ -43,6 +43,23 @@ pub(crate) fn load_key(args: &KeyArgs) -> Result<KeyInput, Failure> {
 /// as secret bytes; so is DER. The library refuses whatever else looks like a key
 /// (`SigningKey::hmac`).
 pub(crate) fn read_key_file(path: &Path) -> Result<KeyInput, Failure> {
+    match read_key_text(path)? {
+        KeyText::Pem(pem) => Ok(KeyInput::Pem(pem)),
+        KeyText::Json(json) => read_jwk(&json),
+        KeyText::Secret(bytes) => Ok(KeyInput::Secret(bytes)),
+    }
+}
+
+/// A key file's content, sorted as [`read_key_file`] sorts it but not parsed further.
+pub(crate) enum KeyText {
+    Pem(String),
+    /// A JWK or JWK Set (text starting with `{`).
+    Json(String),
+    Secret(Vec<u8>),
+}
+
+/// Reads a key file by content (see [`read_key_file`]), without parsing its PEM or JSON.
+pub(crate) fn read_key_text(path: &Path) -> Result<KeyText, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::key(format!("cannot read key file {}: {e}", path.display())))?;
     let shown = path.display();
@@ -57,10 +74,10 @@ pub(crate) fn read_key_file(path: &Path) -> Result<KeyInput, Failure> {
                 )));
             }
             if text.contains("-----BEGIN") {
-                return Ok(KeyInput::Pem(text.to_owned()));
+                return Ok(KeyText::Pem(text.to_owned()));
             }
             if text.starts_with('{') {
-                return read_jwk(text);
+                return Ok(KeyText::Json(text.to_owned()));
             }
             if let Some(kind) = openssh_public_key(text) {
                 return Err(Failure::key(format!(
@@ -94,7 +111,7 @@ pub(crate) fn read_key_file(path: &Path) -> Result<KeyInput, Failure> {
              convert it to PEM (openssl pkey -inform DER -in FILE)"
         )));
     }
-    Ok(KeyInput::Secret(bytes))
+    Ok(KeyText::Secret(bytes))
 }
 
 /// The file as text, and how it was encoded (empty for plain UTF-8, else a phrase such as

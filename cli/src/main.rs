@@ -6,7 +6,7 @@
 //!
 //! Modules: `args` (the command line), `keys` (key files and the keys of each command),
 //! `input` (arguments or standard input), `encode`, `inspect` (decode and verify), `keygen`
-//! (keygen and jwk), `output` (JSON, colours, dates) and `failure` (error lines, exit codes and
+//! (keygen and jwk), `jwe` (encrypt, decrypt and encryption keys; feature `jwe`), `output` (JSON, colours, dates) and `failure` (error lines, exit codes and
 //! the hints that name flags).
 
 mod args;
@@ -14,6 +14,8 @@ mod encode;
 mod failure;
 mod input;
 mod inspect;
+#[cfg(feature = "jwe")]
+mod jwe;
 mod keygen;
 mod keys;
 mod output;
@@ -36,6 +38,14 @@ fn main() -> ExitCode {
         Command::Verify(args) => inspect::verify(args, output),
         Command::Keygen(args) => keygen::keygen(args, output),
         Command::Jwk(args) => keygen::jwk(args, output),
+        #[cfg(feature = "jwe")]
+        Command::Encrypt(args) => jwe::encrypt(args),
+        #[cfg(feature = "jwe")]
+        Command::Decrypt(args) => jwe::decrypt(args, output),
+        #[cfg(not(feature = "jwe"))]
+        Command::Encrypt(_) => Err(failure::without_jwe("encrypt")),
+        #[cfg(not(feature = "jwe"))]
+        Command::Decrypt(_) => Err(failure::without_jwe("decrypt")),
         Command::Completions(args) => completions(args.shell),
     };
     match result {

@@ -111,8 +111,18 @@ impl Output {
     /// Prints `{"header": H, "claims": C}`: members in this order, and one line exactly as
     /// docs/cli.md shows it (a space after each top-level colon and comma) unless pretty.
     pub(crate) fn header_and_claims(self, header: &Value, claims: &Value) -> Result<(), Failure> {
+        self.members(&[("header", header), ("claims", claims)])
+    }
+
+    /// Prints `{"header": H}`, as [`header_and_claims`](Self::header_and_claims) does (the
+    /// `decode` of an encrypted token, whose claims cannot be read).
+    pub(crate) fn header_only(self, header: &Value) -> Result<(), Failure> {
+        self.members(&[("header", header)])
+    }
+
+    fn members(self, members: &[(&str, &Value)]) -> Result<(), Failure> {
         let mut text = String::from("{");
-        for (i, (name, value)) in [("header", header), ("claims", claims)].iter().enumerate() {
+        for (i, (name, value)) in members.iter().enumerate() {
             if i > 0 {
                 text.push(',');
             }

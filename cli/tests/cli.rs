@@ -1749,10 +1749,25 @@ fn completions_for_every_shell_name_every_subcommand() {
             let out = jwt(&[command, shell]);
             let script = out.ok();
             assert!(script.len() > 500, "{shell}: a whole script");
-            for word in ["encode", "decode", "verify", "keygen", "jwk", "completions"] {
+            for word in [
+                "encode",
+                "decode",
+                "verify",
+                "keygen",
+                "jwk",
+                "encrypt",
+                "decrypt",
+                "completions",
+            ] {
                 assert!(script.contains(word), "{shell} completes {word}");
             }
-            for flag in ["allow-missing-exp", "secret-b64", "date"] {
+            for flag in [
+                "allow-missing-exp",
+                "secret-b64",
+                "date",
+                "verify-key",
+                "sign-alg",
+            ] {
                 assert!(script.contains(flag), "{shell} completes --{flag}");
             }
             assert!(out.stderr.is_empty());
@@ -2025,6 +2040,8 @@ fn shell_blocks(file: &str, heading: &str) -> Vec<String> {
         .skip(1)
         .map(|block| block.split("```").next().expect("closed block").to_owned())
         .filter(|block| !block.contains("cargo "))
+        // Encrypted tokens need the `jwe` feature (on by default).
+        .filter(|block| cfg!(feature = "jwe") || !block.contains("jwt encrypt"))
         .collect()
 }
 
@@ -2153,4 +2170,762 @@ fn a_terminal_never_gets_control_characters_from_a_token() {
     let piped = jwt(&["decode", &token]);
     assert!(piped.ok().contains(hostile), "{piped:?}");
     assert_eq!(piped.json()["claims"]["note"], hostile);
+}
+
+// Encrypted tokens (JWE): `encrypt`, `decrypt`, `keygen` of encryption keys, `decode` of a JWE.
+// Built with the `jwe` feature (on by default); without it the commands are refused by name.
+
+/// The claims of the JWE tests, and how `decrypt` prints them (one line, keys sorted).
+#[cfg(feature = "jwe")]
+const JWE_CLAIMS: &str = r#"{"exp":4102444800,"role":"admin","sub":"user-42"}"#;
+
+#[cfg(feature = "jwe")]
+fn encrypt(args: &[&str]) -> String {
+    let mut all = vec!["encrypt", "--no-iat"];
+    all.extend_from_slice(args);
+    all.push(JWE_CLAIMS);
+    let token = jwt(&all).ok().to_owned();
+    assert_eq!(token.split('.').count(), 5, "a compact JWE: {token}");
+    token
+}
+
+#[cfg(feature = "jwe")]
+fn decrypt(args: &[&str], token: &str) -> Run {
+    let mut all = vec!["decrypt"];
+    all.extend_from_slice(args);
+    all.push(token);
+    jwt(&all)
+}
+
+/// The header of a JWE, decoded here (not by the tool).
+#[cfg(feature = "jwe")]
+fn jwe_header(token: &str) -> Value {
+    let segment = token.split('.').next().expect("a header segment");
+    serde_json::from_slice(&webtoken::base64url::decode(segment).expect("base64url"))
+        .expect("JSON header")
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_round_trips_with_secrets() {
+    let cases = [
+        ("dir", "A256GCM", "A256GCM"),
+        ("dir", "A128CBC-HS256", "A128CBC-HS256"),
+        ("dir", "A256CBC-HS512", "A256CBC-HS512"),
+        ("A128KW", "A128CBC-HS256", "A128GCM"),
+        ("A256KW", "A256GCM", "A256GCM"),
+    ];
+    for (alg, enc, keygen_enc) in cases {
+        let mut keygen = vec!["keygen", "--alg", alg];
+        if alg == "dir" {
+            keygen.extend(["--enc", keygen_enc]);
+        }
+        let secret = jwt(&keygen).ok().to_owned();
+        let token = encrypt(&["--alg", alg, "--enc", enc, "--secret-b64", &secret]);
+        let header = jwe_header(&token);
+        assert_eq!(header["alg"], alg);
+        assert_eq!(header["enc"], enc);
+        assert_eq!(header["typ"], "JWT");
+        let run = decrypt(&["--secret-b64", &secret], &token);
+        assert_eq!(run.ok(), JWE_CLAIMS, "{alg} {enc}");
+        // Two encryptions of the same claims differ (fresh CEK and IV).
+        let again = encrypt(&["--alg", alg, "--enc", enc, "--secret-b64", &secret]);
+        assert_ne!(token, again);
+        // The same secret as an oct JWK, from keygen --format jwk.
+        let mut keygen_jwk = keygen.clone();
+        keygen_jwk.extend(["--format", "jwk"]);
+        let jwk = jwt(&keygen_jwk).json();
+        assert_eq!(jwk["use"], "enc");
+        assert_eq!(jwk["alg"], alg);
+        let dir = TempDir::new();
+        let file = dir.write("k.jwk", jwk.to_string());
+        let token = encrypt(&["--alg", alg, "--enc", enc, "--key", &file]);
+        assert_eq!(decrypt(&["--key", &file], &token).ok(), JWE_CLAIMS);
+    }
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_round_trips_with_ecdh_es_and_rsa_oaep() {
+    let dir = TempDir::new();
+    let mut cases: Vec<(&str, Vec<&str>, &str)> = Vec::new();
+    for crv in ["P-256", "P-384", "P-521", "X25519"] {
+        for alg in ["ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"] {
+            cases.push((alg, vec!["--crv", crv], "A256GCM"));
+        }
+    }
+    cases.push(("RSA-OAEP-256", vec![], "A256GCM"));
+    cases.push(("RSA-OAEP", vec!["--bits", "3072"], "A128CBC-HS256"));
+    for (i, (alg, extra, enc)) in cases.iter().enumerate() {
+        let mut keygen = vec!["keygen", "--alg", alg];
+        keygen.extend(extra);
+        let private = jwt(&keygen).json();
+        assert!(private.get("d").is_some(), "a private JWK: {private}");
+        assert_eq!(private["use"], "enc");
+        let private_file = dir.write(&format!("{i}.jwk"), private.to_string());
+        let public = jwt(&["jwk", "--key", &private_file]).json();
+        assert!(public.get("d").is_none(), "a public JWK: {public}");
+        assert_eq!(public["kid"], private["kid"], "the same thumbprint");
+        let public_file = dir.write(&format!("{i}.pub.jwk"), public.to_string());
+        let token = encrypt(&["--alg", alg, "--enc", enc, "--key", &public_file]);
+        let header = jwe_header(&token);
+        assert_eq!(header["kid"], private["kid"], "the key's kid is written");
+        assert_eq!(header.get("epk").is_some(), alg.starts_with("ECDH"));
+        assert_eq!(
+            decrypt(&["--key", &private_file], &token).ok(),
+            JWE_CLAIMS,
+            "{alg} {extra:?}"
+        );
+        // A public key cannot decrypt.
+        decrypt(&["--key", &public_file], &token).fails("invalid_key", 2);
+    }
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_round_trips_with_pem_keys() {
+    for (private, public, algs) in [
+        (
+            "p256.pkcs8.pem",
+            "p256.spki.pem",
+            &["ECDH-ES", "ECDH-ES+A256KW"][..],
+        ),
+        ("p384.sec1.pem", "p384.spki.pem", &["ECDH-ES+A128KW"]),
+        ("p521.pkcs8.pem", "p521.spki.pem", &["ECDH-ES"]),
+        (
+            "rsa2048.pkcs8.pem",
+            "rsa2048.spki.pem",
+            &["RSA-OAEP-256", "RSA-OAEP"],
+        ),
+        (
+            "rsa2048.pkcs1.pem",
+            "rsa2048.pkcs1.pub.pem",
+            &["RSA-OAEP-256"],
+        ),
+    ] {
+        for alg in algs {
+            let token = encrypt(&["--alg", alg, "--enc", "A128GCM", "--key", &key(public)]);
+            let run = decrypt(&["--key", &key(private)], &token);
+            assert_eq!(run.ok(), JWE_CLAIMS, "{private} {alg}");
+            // --alg narrows the accepted algorithms to the key's others: refused.
+            let other = if alg.starts_with("RSA") {
+                "RSA-OAEP"
+            } else {
+                "ECDH-ES+A128KW"
+            };
+            if other != *alg {
+                decrypt(&["--key", &key(private), "--alg", other], &token)
+                    .fails("algorithm_not_allowed", 1);
+            }
+            // A private key encrypts too (to its own public half).
+            let token = encrypt(&["--alg", alg, "--enc", "A256GCM", "--key", &key(private)]);
+            assert_eq!(decrypt(&["--key", &key(private)], &token).ok(), JWE_CLAIMS);
+        }
+    }
+    // A signing algorithm's key family that does not fit the encryption algorithm.
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "RSA-OAEP",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &key("p256.spki.pem"),
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "ECDH-ES",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &key("ed25519.spki.pem"),
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    // Small RSA keys are refused for encryption as for signing.
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "RSA-OAEP-256",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &key("rsa1024.spki.pem"),
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn nested_jwt_is_signed_then_encrypted_and_verified_after_decryption() {
+    let dir = TempDir::new();
+    let recipient = dir.write(
+        "r.jwk",
+        jwt(&["keygen", "--alg", "ECDH-ES+A256KW", "--crv", "X25519"]).ok(),
+    );
+    let recipient_pub = dir.write("r.pub.jwk", jwt(&["jwk", "--key", &recipient]).ok());
+    let signer = dir.write("s.pem", jwt(&["keygen", "--alg", "ES256"]).ok());
+    let signer_pub = dir.write("s.pub.jwk", jwt(&["jwk", "--key", &signer]).ok());
+    let token = encrypt(&[
+        "--alg",
+        "ECDH-ES+A256KW",
+        "--enc",
+        "A256GCM",
+        "--key",
+        &recipient_pub,
+        "--sign-key",
+        &signer,
+        "--typ",
+        "at+jwt",
+    ]);
+    let header = jwe_header(&token);
+    assert_eq!(header["cty"], "JWT", "a nested JWT says so");
+    assert!(
+        header.get("typ").is_none(),
+        "typ belongs to the signed token: {header}"
+    );
+    let run = decrypt(
+        &[
+            "--key",
+            &recipient,
+            "--verify-key",
+            &signer_pub,
+            "--typ",
+            "at+jwt",
+        ],
+        &token,
+    );
+    assert_eq!(run.ok(), JWE_CLAIMS);
+    // Without --verify-key a nested JWT is refused, and the message names the flag.
+    let run = decrypt(&["--key", &recipient], &token);
+    run.fails("malformed", 1);
+    assert!(run.stderr.contains("--verify-key"), "{run:?}");
+    // Another signer's key: the signature does not verify.
+    let other = dir.write("o.pem", jwt(&["keygen", "--alg", "ES256"]).ok());
+    let other_pub = dir.write("o.pub.jwk", jwt(&["jwk", "--key", &other]).ok());
+    decrypt(&["--key", &recipient, "--verify-key", &other_pub], &token)
+        .fails("invalid_signature", 1);
+    // The inner typ is checked.
+    decrypt(
+        &[
+            "--key",
+            &recipient,
+            "--verify-key",
+            &signer_pub,
+            "--typ",
+            "JWT",
+        ],
+        &token,
+    )
+    .fails("invalid_type", 1);
+    // --verify-alg narrows the inner algorithms: a P-256 key cannot serve ES384 (an unusable
+    // key, as for verify).
+    decrypt(
+        &[
+            "--key",
+            &recipient,
+            "--verify-key",
+            &signer_pub,
+            "--verify-alg",
+            "ES384",
+        ],
+        &token,
+    )
+    .fails("invalid_key", 2);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn nested_jwt_with_hmac_and_the_cty_rules() {
+    let dir = TempDir::new();
+    let recipient = dir.write(
+        "r.jwk",
+        jwt(&["keygen", "--alg", "ECDH-ES+A256KW", "--crv", "P-384"]).ok(),
+    );
+    let recipient_pub = dir.write("r.pub.jwk", jwt(&["jwk", "--key", &recipient]).ok());
+    let signer = dir.write("s.pem", jwt(&["keygen", "--alg", "EdDSA"]).ok());
+    let signer_pub = dir.write("s.pub.jwk", jwt(&["jwk", "--key", &signer]).ok());
+    // An HMAC signer, with --sign-alg.
+    let secret = dir.write("hs.key", SECRET);
+    let token = encrypt(&[
+        "--alg",
+        "ECDH-ES+A256KW",
+        "--enc",
+        "A128CBC-HS256",
+        "--key",
+        &recipient_pub,
+        "--sign-key",
+        &secret,
+        "--sign-alg",
+        "HS384",
+    ]);
+    assert_eq!(
+        decrypt(&["--key", &recipient, "--verify-key", &secret], &token).ok(),
+        JWE_CLAIMS
+    );
+    // A token that is not nested, given --verify-key: refused (nothing was signed).
+    let plain = encrypt(&[
+        "--alg",
+        "ECDH-ES+A256KW",
+        "--enc",
+        "A256GCM",
+        "--key",
+        &recipient_pub,
+    ]);
+    let run = decrypt(&["--key", &recipient, "--verify-key", &signer_pub], &plain);
+    run.fails("malformed", 1);
+    assert!(run.stderr.contains("cty"), "{run:?}");
+    // --cty must agree with the nesting.
+    for args in [
+        &["--sign-key", signer.as_str(), "--cty", "json"][..],
+        &["--cty", "JWT"],
+    ] {
+        let mut all = vec![
+            "encrypt",
+            "--alg",
+            "ECDH-ES+A256KW",
+            "--enc",
+            "A256GCM",
+            "--key",
+            &recipient_pub,
+        ];
+        all.extend_from_slice(args);
+        all.push("{}");
+        let run = jwt(&all);
+        assert_eq!(run.code, 2, "{run:?}");
+    }
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn decrypt_refuses_wrong_keys_and_algorithms_not_allowed() {
+    let secret = jwt(&["keygen", "--alg", "A256KW"]).ok().to_owned();
+    let other = jwt(&["keygen", "--alg", "A256KW"]).ok().to_owned();
+    let token = encrypt(&[
+        "--alg",
+        "A256KW",
+        "--enc",
+        "A256GCM",
+        "--secret-b64",
+        &secret,
+    ]);
+    // Another secret of the right length: one kind, one message, exit 1.
+    let run = decrypt(&["--secret-b64", &other], &token);
+    run.fails("decryption_failed", 1);
+    assert_eq!(run.stderr, "error: decryption_failed: decryption failed\n");
+    // A flipped bit of the tag, of the ciphertext, of the encrypted key: the same answer.
+    let segments: Vec<&str> = token.split('.').collect();
+    for at in [1, 3, 4] {
+        let mut parts: Vec<String> = segments.iter().map(|s| (*s).to_owned()).collect();
+        let mut bytes = webtoken::base64url::decode(&parts[at]).expect("segment");
+        bytes[0] ^= 1;
+        parts[at] = webtoken::base64url::encode(&bytes);
+        let run = decrypt(&["--secret-b64", &secret], &parts.join("."));
+        assert_eq!(
+            run.stderr, "error: decryption_failed: decryption failed\n",
+            "segment {at}"
+        );
+        assert_eq!(run.code, 1);
+    }
+    // enc not in --enc; alg not in --alg; alg not the key's.
+    decrypt(&["--secret-b64", &secret, "--enc", "A128GCM"], &token)
+        .fails("algorithm_not_allowed", 1);
+    decrypt(&["--secret-b64", &secret, "--alg", "dir"], &token).fails("algorithm_not_allowed", 1);
+    let ec = jwt(&["keygen", "--alg", "ECDH-ES"]).ok().to_owned();
+    let dir = TempDir::new();
+    let ec_file = dir.write("ec.jwk", &ec);
+    decrypt(&["--key", &ec_file], &token).fails("algorithm_not_allowed", 1);
+    // A secret of another length fits no algorithm of the token.
+    let short = jwt(&["keygen", "--alg", "A128KW"]).ok().to_owned();
+    decrypt(&["--secret-b64", &short], &token).fails("algorithm_not_allowed", 1);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_usage_errors_and_unusable_keys() {
+    let secret = jwt(&["keygen", "--alg", "A256KW"]).ok().to_owned();
+    let short = jwt(&["keygen", "--alg", "A128KW"]).ok().to_owned();
+    let token = encrypt(&[
+        "--alg",
+        "A256KW",
+        "--enc",
+        "A256GCM",
+        "--secret-b64",
+        &secret,
+    ]);
+    let dir = TempDir::new();
+    // Unknown and forbidden names are usage errors before anything is read.
+    for args in [
+        &[
+            "decrypt",
+            "--secret-b64",
+            &secret,
+            "--alg",
+            "RSA1_5",
+            &token,
+        ][..],
+        &[
+            "decrypt",
+            "--secret-b64",
+            &secret,
+            "--alg",
+            "PBES2-HS256+A128KW",
+            &token,
+        ],
+        &[
+            "decrypt",
+            "--secret-b64",
+            &secret,
+            "--enc",
+            "A192GCM",
+            &token,
+        ],
+        &[
+            "encrypt",
+            "--alg",
+            "none",
+            "--enc",
+            "A256GCM",
+            "--secret-b64",
+            &secret,
+            "{}",
+        ],
+        &["encrypt", "--alg", "A256KW", "--enc", "A256GCM", "{}"],
+        &["decrypt", &token],
+    ] {
+        let run = jwt(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty());
+    }
+    // A public PEM key cannot decrypt, and a PEM key serves no shared-secret algorithm.
+    let run = decrypt(&["--key", &key("p256.spki.pem")], &token);
+    run.fails("invalid_key", 2);
+    assert!(run.stderr.contains("public key cannot decrypt"), "{run:?}");
+    let run = decrypt(
+        &["--key", &key("p256.pkcs8.pem"), "--alg", "A256KW"],
+        &token,
+    );
+    run.fails("invalid_key", 2);
+    assert!(
+        run.stderr
+            .contains("none of the accepted algorithms (A256KW)"),
+        "{run:?}"
+    );
+    // A secret of the wrong length for encrypt, and a file of raw bytes: unusable keys.
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "A256KW",
+        "--enc",
+        "A256GCM",
+        "--secret-b64",
+        &short,
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    let raw = dir.write("raw.key", SECRET);
+    jwt(&[
+        "encrypt", "--alg", "A256KW", "--enc", "A256GCM", "--key", &raw, "{}",
+    ])
+    .fails("invalid_key", 2);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn decrypt_checks_claims_as_verify_does() {
+    let secret = jwt(&["keygen", "--alg", "dir"]).ok().to_owned();
+    let key = ["--secret-b64", secret.as_str()];
+    let enc = |claims: &str| {
+        jwt(&[
+            "encrypt",
+            "--alg",
+            "dir",
+            "--enc",
+            "A256GCM",
+            "--secret-b64",
+            &secret,
+            "--no-iat",
+            claims,
+        ])
+        .ok()
+        .to_owned()
+    };
+    let expired = enc(r#"{"sub":"a","exp":1000}"#);
+    let run = decrypt(&key, &expired);
+    run.fails("expired", 1);
+    assert!(run.stderr.contains("--leeway"), "{run:?}");
+    assert_eq!(
+        decrypt(&[&key[..], &["--now", "900"]].concat(), &expired).ok(),
+        r#"{"exp":1000,"sub":"a"}"#
+    );
+    let no_exp = enc(r#"{"sub":"a"}"#);
+    decrypt(&key, &no_exp).fails("missing_claim", 1);
+    assert_eq!(
+        decrypt(&[&key[..], &["--allow-missing-exp"]].concat(), &no_exp).ok(),
+        r#"{"sub":"a"}"#
+    );
+    let token = enc(JWE_CLAIMS);
+    decrypt(&[&key[..], &["--sub", "other"]].concat(), &token).fails("invalid_subject", 1);
+    decrypt(&[&key[..], &["--iss", "https://id"]].concat(), &token).fails("missing_claim", 1);
+    decrypt(&[&key[..], &["--aud", "api"]].concat(), &token).fails("missing_claim", 1);
+    decrypt(&[&key[..], &["--require", "jti"]].concat(), &token).fails("missing_claim", 1);
+    decrypt(&[&key[..], &["--typ", "at+jwt"]].concat(), &token).fails("invalid_type", 1);
+    let run = decrypt(&[&key[..], &["--date"]].concat(), &token);
+    assert_eq!(run.json()["exp"], "2100-01-01T00:00:00Z");
+    // Standard input, as for verify.
+    let run = run_with_stdin(
+        &["decrypt", "--secret-b64", &secret],
+        Some(format!("{token}\n").as_bytes()),
+    );
+    assert_eq!(run.ok(), JWE_CLAIMS);
+    // Claims of the wrong type are refused when encrypting (exit 2), as encode does.
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "dir",
+        "--enc",
+        "A256GCM",
+        "--secret-b64",
+        &secret,
+        r#"{"exp":"soon"}"#,
+    ])
+    .fails("invalid_claim", 2);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn signed_and_encrypted_tokens_are_told_apart() {
+    let secret = jwt(&["keygen", "--alg", "dir"]).ok().to_owned();
+    let jwe = encrypt(&[
+        "--alg",
+        "dir",
+        "--enc",
+        "A256GCM",
+        "--secret-b64",
+        &secret,
+        "--kid",
+        "k1",
+    ]);
+    // decode of a JWE: its header, and a note that the payload is encrypted.
+    let run = jwt(&["decode", &jwe]);
+    let out = run.json();
+    assert_eq!(
+        out,
+        json!({"header": {"alg": "dir", "enc": "A256GCM", "kid": "k1", "typ": "JWT"}})
+    );
+    assert!(
+        run.stderr.contains("encrypted") && run.stderr.contains("jwt decrypt"),
+        "{run:?}"
+    );
+    // verify given a JWE, decrypt given a JWS: malformed, naming the other command.
+    let run = verify(&["--secret", SECRET], &jwe);
+    run.fails("malformed", 1);
+    assert!(run.stderr.contains("jwt decrypt"), "{run:?}");
+    let jws = encode("HS256", &["--secret", SECRET]);
+    let run = decrypt(&["--secret-b64", &secret], &jws);
+    run.fails("malformed", 1);
+    assert!(run.stderr.contains("jwt verify"), "{run:?}");
+    // A five-segment token whose header is no JSON object, and one with a bad character.
+    jwt(&["decode", "bm90IGpzb24.a.b.c.d"]).fails("malformed", 1);
+    jwt(&["decode", "e30.a.b.c.d!"]).fails("malformed", 1);
+    let duplicate =
+        webtoken::base64url::encode(br#"{"alg":"dir","enc":"A256GCM","x":{"a":1,"a":2}}"#);
+    jwt(&["decode", &format!("{duplicate}..aXY.Y3Q.dGFn")]).fails("malformed", 1);
+    let huge = format!("e30.{}.b.c.d", "a".repeat(70_000));
+    jwt(&["decode", &huge]).fails("token_too_large", 1);
+    decrypt(&["--secret-b64", &secret], &huge).fails("token_too_large", 1);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn keygen_of_encryption_keys_checks_its_flags() {
+    // Flags of one family are refused for another.
+    for args in [
+        &["keygen", "--alg", "ES256", "--crv", "P-256"][..],
+        &["keygen", "--alg", "A256KW", "--crv", "P-256"],
+        &["keygen", "--alg", "ECDH-ES", "--bits", "2048"],
+        &["keygen", "--alg", "A128KW", "--enc", "A128GCM"],
+        &["keygen", "--alg", "ECDH-ES", "--crv", "secp256k1"],
+        &["keygen", "--alg", "RSA-OAEP", "--bits", "1024"],
+        &["keygen", "--alg", "RSA1_5"],
+        &["keygen", "--alg", "ECDH-ES", "--format", "pem"],
+    ] {
+        let run = jwt(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty());
+    }
+    // Secret lengths follow the algorithm (and for dir, --enc).
+    for (args, len) in [
+        (&["--alg", "A128KW"][..], 16),
+        (&["--alg", "A256KW"], 32),
+        (&["--alg", "dir"], 32),
+        (&["--alg", "dir", "--enc", "A128GCM"], 16),
+        (&["--alg", "dir", "--enc", "A256CBC-HS512"], 64),
+    ] {
+        let secret = jwt(&[&["keygen"][..], args].concat()).ok().to_owned();
+        assert_eq!(
+            webtoken::base64url::decode(&secret)
+                .expect("base64url")
+                .len(),
+            len,
+            "{args:?}"
+        );
+    }
+    // The default curve is P-256.
+    assert_eq!(jwt(&["keygen", "--alg", "ECDH-ES"]).json()["crv"], "P-256");
+}
+
+#[cfg(not(feature = "jwe"))]
+#[test]
+fn without_the_jwe_feature_the_commands_are_refused_by_name() {
+    for args in [
+        &[
+            "encrypt",
+            "--alg",
+            "dir",
+            "--enc",
+            "A256GCM",
+            "--secret-b64",
+            "AAAA",
+            "{}",
+        ][..],
+        &["decrypt", "--secret-b64", "AAAA", "a.b.c.d.e"],
+        &["keygen", "--alg", "A256KW"],
+    ] {
+        let run = jwt(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty());
+        assert!(run.stderr.contains("feature `jwe`"), "{run:?}");
+    }
+    // decode of a JWE needs no key and no feature.
+    let header = webtoken::base64url::encode(br#"{"alg":"dir","enc":"A256GCM"}"#);
+    let run = jwt(&[
+        "decode",
+        &format!("{header}..aXZpdml2aXZpdg.Y3Q.dGFndGFndGFndGFn"),
+    ]);
+    assert_eq!(
+        run.json(),
+        json!({"header": {"alg": "dir", "enc": "A256GCM"}})
+    );
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwe_keys_from_jwk_sets_and_keys_for_signing() {
+    let dir = TempDir::new();
+    let old = jwt(&["keygen", "--alg", "ECDH-ES+A128KW"]).json();
+    let new = jwt(&["keygen", "--alg", "RSA-OAEP-256"]).json();
+    let signing = jwt(&["keygen", "--alg", "ES256", "--format", "jwk"]).json();
+    let set = dir.write(
+        "set.json",
+        json!({"keys": [old, new, signing.clone()]}).to_string(),
+    );
+    // encrypt picks the member by --kid, else the one member for --alg.
+    let to_old = encrypt(&["--alg", "ECDH-ES+A128KW", "--enc", "A128GCM", "--key", &set]);
+    assert_eq!(jwe_header(&to_old)["kid"], old["kid"]);
+    let kid = new["kid"].as_str().expect("kid");
+    let to_new = encrypt(&[
+        "--alg",
+        "RSA-OAEP-256",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &set,
+        "--kid",
+        kid,
+    ]);
+    assert_eq!(jwe_header(&to_new)["kid"], new["kid"]);
+    jwt(&[
+        "encrypt", "--alg", "A256KW", "--enc", "A128GCM", "--key", &set, "{}",
+    ])
+    .fails("invalid_key", 2);
+    // decrypt chooses by the token's kid; the signing member (use sig) is skipped.
+    assert_eq!(decrypt(&["--key", &set], &to_old).ok(), JWE_CLAIMS);
+    assert_eq!(decrypt(&["--key", &set], &to_new).ok(), JWE_CLAIMS);
+    // A token for a key the set does not have.
+    let stranger = dir.write("x.jwk", jwt(&["keygen", "--alg", "ECDH-ES+A128KW"]).ok());
+    let token = encrypt(&[
+        "--alg",
+        "ECDH-ES+A128KW",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &stranger,
+    ]);
+    decrypt(&["--key", &set], &token).fails("unknown_key", 1);
+    // A signing key is no encryption key, and an encryption key never signs.
+    let signing_file = dir.write("sig.jwk", signing.to_string());
+    jwt(&[
+        "encrypt",
+        "--alg",
+        "ECDH-ES",
+        "--enc",
+        "A128GCM",
+        "--key",
+        &signing_file,
+        "{}",
+    ])
+    .fails("invalid_key", 2);
+    decrypt(&["--key", &signing_file], &token).fails("invalid_key", 2);
+    let enc_file = dir.write("enc.jwk", jwt(&["keygen", "--alg", "ECDH-ES"]).ok());
+    jwt(&["encode", "--key", &enc_file, "{}"]).fails("invalid_key", 2);
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn encrypt_reads_claims_from_stdin_and_writes_out_files() {
+    let secret = jwt(&["keygen", "--alg", "A128KW"]).ok().to_owned();
+    let run = run_with_stdin(
+        &[
+            "encrypt",
+            "--alg",
+            "A128KW",
+            "--enc",
+            "A128GCM",
+            "--secret-b64",
+            &secret,
+            "--no-iat",
+            "-",
+        ],
+        Some(format!("{JWE_CLAIMS}\n").as_bytes()),
+    );
+    let token = run.ok().to_owned();
+    assert_eq!(decrypt(&["--secret-b64", &secret], &token).ok(), JWE_CLAIMS);
+    let dir = TempDir::new();
+    let out = dir.0.join("token.txt");
+    let out = out.to_str().expect("UTF-8 path");
+    let run = jwt(&[
+        "encrypt",
+        "--alg",
+        "A128KW",
+        "--enc",
+        "A128GCM",
+        "--secret-b64",
+        &secret,
+        "--no-iat",
+        "-o",
+        out,
+        JWE_CLAIMS,
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    let written = std::fs::read_to_string(out).expect("the token file");
+    assert_eq!(
+        decrypt(&["--secret-b64", &secret], written.trim_end()).ok(),
+        JWE_CLAIMS
+    );
+    // decrypt -o writes the claims, not stdout.
+    let claims_out = dir.0.join("claims.json");
+    let claims_out = claims_out.to_str().expect("UTF-8 path");
+    let run = decrypt(&["--secret-b64", &secret, "-o", claims_out], &token);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(claims_out)
+            .expect("claims file")
+            .trim_end(),
+        JWE_CLAIMS
+    );
 }
