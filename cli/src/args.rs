@@ -47,7 +47,7 @@ pub(crate) enum Command {
     Decode(DecodeArgs),
     /// Verify a token's signature and claims, and print its claims.
     Verify(VerifyArgs),
-    /// Generate an HMAC secret or an ES256, ES384 or EdDSA private key; or an encryption
+    /// Generate an HMAC secret or a private key for any signing algorithm; or an encryption
     /// key (dir/A128KW/A256KW secret, ECDH-ES or RSA-OAEP private key).
     #[command(
         after_help = "HMAC, dir and AES key-wrap secrets have no PEM form: with --format pem \
@@ -94,7 +94,7 @@ pub(crate) struct KeyArgs {
 #[derive(Args)]
 pub(crate) struct EncodeArgs {
     /// The algorithm to sign with (HS256..HS512, RS256..RS512, PS256..PS512, ES256, ES384,
-    /// EdDSA). Default: the key's one algorithm (a JWK's alg, ES256 for a P-256 key, ES384 for
+    /// ES512, ES256K, EdDSA, Ed25519, ML-DSA-44/65/87). Default: the key's one algorithm (a JWK's alg, ES256 for a P-256 key, ES384 for
     /// P-384, EdDSA for Ed25519, HS256 for a secret); an RSA key needs --alg.
     #[arg(short = 'A', long, value_name = "ALG", value_parser = AlgorithmParser, hide_possible_values = true)]
     pub(crate) alg: Option<Algorithm>,
@@ -334,14 +334,16 @@ pub(crate) const ENCRYPTIONS: [&str; 4] = ["A128GCM", "A256GCM", "A128CBC-HS256"
 
 #[derive(Args)]
 pub(crate) struct KeygenArgs {
-    /// HS256, HS384, HS512, ES256, ES384 or EdDSA; or for encryption dir, A128KW, A256KW,
-    /// ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, RSA-OAEP or RSA-OAEP-256.
+    /// A signing algorithm (HS256..HS512, RS256..RS512, PS256..PS512, ES256, ES384, ES512,
+    /// ES256K, EdDSA, Ed25519, ML-DSA-44, ML-DSA-65, ML-DSA-87); or for encryption dir, A128KW,
+    /// A256KW, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, RSA-OAEP or RSA-OAEP-256. RSA keys,
+    /// ES512, ES256K and ML-DSA need the aws-lc-rs backend (on with the default `jwe` feature).
     #[arg(long, value_name = "ALG", value_parser = parse_keygen_algorithm)]
     pub(crate) alg: KeygenAlgorithm,
     /// The curve of an ECDH-ES key: P-256, P-384, P-521 or X25519 [default: P-256].
     #[arg(long, value_name = "CRV", value_parser = PossibleValuesParser::new(CURVES))]
     pub(crate) crv: Option<String>,
-    /// The size of an RSA-OAEP key: 2048, 3072 or 4096 [default: 2048].
+    /// The size of an RSA key (RS*, PS*, RSA-OAEP*): 2048, 3072 or 4096 [default: 2048].
     #[arg(long, value_name = "BITS", value_parser = PossibleValuesParser::new(["2048", "3072", "4096"]))]
     pub(crate) bits: Option<String>,
     /// The content encryption a dir secret is for (its length is the CEK's) [default: A256GCM].

@@ -65,9 +65,14 @@ fn is_private_jwk(object: &Map<String, Value>) -> bool {
 fn encrypting_key(
     key: &JweKey,
     algorithm: KeyAlgorithm,
+    enc: ContentEncryption,
     kid: Option<&str>,
 ) -> Result<EncryptingKey, Failure> {
     Ok(match key {
+        // A dir secret is the content key of one enc (32 bytes could be two).
+        JweKey::Secret(secret) if algorithm == KeyAlgorithm::Dir => {
+            EncryptingKey::dir(secret, enc)?
+        }
         JweKey::Secret(secret) => EncryptingKey::secret(secret, algorithm)?,
         JweKey::Pem(pem) if pem.contains("PRIVATE KEY-----") => {
             DecryptingKey::from_private_pem(pem, algorithm)?.encrypting_key()?
@@ -123,7 +128,7 @@ fn set_member(
 pub(crate) fn encrypt(args: &EncryptArgs) -> Result<(), Failure> {
     let algorithm = key_algorithm(&args.alg)?;
     let enc = encryption(&args.enc)?;
-    let key = encrypting_key(&load(&args.key)?, algorithm, args.kid.as_deref())?;
+    let key = encrypting_key(&load(&args.key)?, algorithm, enc, args.kid.as_deref())?;
     let nested = args.sign_key.is_some();
     match args.cty.as_deref() {
         Some(cty) if nested && !cty.eq_ignore_ascii_case("JWT") => {
@@ -249,7 +254,14 @@ impl DecryptionKeys for Decrypter {
 
 /// Binds the key to every algorithm of `accepted` it fits; fails with the first reason when
 /// it fits none.
-fn decrypter(key: &JweKey, accepted: &[KeyAlgorithm]) -> Result<Decrypter, Failure> {
+/// `token_enc`: the `enc` the token's (not yet authenticated) header names, if it reads; it
+/// only picks which content key a 32-byte `dir` secret is (A256GCM or A128CBC-HS256), and the
+/// library still checks it against `--enc` and the key.
+fn decrypter(
+    key: &JweKey,
+    accepted: &[KeyAlgorithm],
+    token_enc: Option<ContentEncryption>,
+) -> Result<Decrypter, Failure> {
     if let JweKey::Json(json) = key {
         let mut object = jwk_object(json)?;
         if let Some(Value::Array(members)) = object.get_mut("keys") {
@@ -276,7 +288,11 @@ fn decrypter(key: &JweKey, accepted: &[KeyAlgorithm]) -> Result<Decrypter, Failu
             KeyAlgorithm::A128Kw,
             KeyAlgorithm::A256Kw,
         ],
-        JweKey::Pem(_) => KeyAlgorithm::ALL[3..].to_vec(),
+        JweKey::Pem(_) => KeyAlgorithm::ALL[3..]
+            .iter()
+            .copied()
+            .filter(|a| !a.is_pbes2())
+            .collect(),
         JweKey::Json(json) => match jwk_object(json)?.get("alg").and_then(Value::as_str) {
             Some(alg) => KeyAlgorithm::from_name(alg).into_iter().collect(),
             None => KeyAlgorithm::ALL.to_vec(),
@@ -313,6 +329,19 @@ fn decrypter(key: &JweKey, accepted: &[KeyAlgorithm]) -> Result<Decrypter, Failu
     let mut keys = Vec::new();
     let mut errors = Vec::new();
     for algorithm in algorithms {
+        if let (JweKey::Secret(secret), KeyAlgorithm::Dir) = (key, algorithm) {
+            // A dir secret serves each enc whose content key has its length; the header's enc
+            // then picks one, within --enc.
+            for enc in ContentEncryption::ALL {
+                if enc.key_len() == secret.len() && token_enc.is_none_or(|named| named == enc) {
+                    match DecryptingKey::dir(secret, enc) {
+                        Ok(key) => keys.push(key),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            continue;
+        }
         let built = match key {
             JweKey::Secret(secret) => DecryptingKey::secret(secret, algorithm),
             JweKey::Pem(pem) => DecryptingKey::from_private_pem(pem, algorithm),
@@ -367,7 +396,12 @@ pub(crate) fn decrypt(args: &DecryptArgs, output: Output) -> Result<(), Failure>
             .collect::<Result<Vec<_>, _>>()?;
         options = options.with_encryptions(encryptions);
     }
-    let keys = decrypter(&load(&args.key)?, &accepted)?;
+    let key = load(&args.key)?;
+    let token = read_token(args.token.as_ref())?;
+    let token_enc = webtoken::jwe::untrusted_header(&token)
+        .ok()
+        .map(|header| header.encryption());
+    let keys = decrypter(&key, &accepted, token_enc)?;
     let token: Token<Map<String, Value>> = if let Some(path) = &args.verify_key {
         let input = read_key_file(path)?;
         let algorithms: AlgorithmSet = if args.verify_alg.is_empty() {
@@ -382,11 +416,9 @@ pub(crate) fn decrypt(args: &DecryptArgs, output: Output) -> Result<(), Failure>
         }
         let verifying = verifier(input, algorithms)?;
         let validation = validation(&args.checks, Some(algorithms));
-        let token = read_token(args.token.as_ref())?;
         webtoken::decrypt_verified(&token, &keys, &options, &verifying, &validation)?
     } else {
         let validation = validation(&args.checks, None);
-        let token = read_token(args.token.as_ref())?;
         webtoken::decrypt(&token, &keys, &options, &validation)?
     };
     let claims = serde_json::to_value(token.claims())
@@ -490,8 +522,14 @@ mod tests {
 
     #[test]
     fn the_names_of_the_command_line_are_the_librarys() {
-        let algs: Vec<&str> = KeyAlgorithm::ALL.iter().map(|a| a.as_str()).collect();
+        // PBES2 (passwords as keys) is off unless a caller enables it; the tool does not.
+        let algs: Vec<&str> = KeyAlgorithm::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .filter(|name| !name.starts_with("PBES2-"))
+            .collect();
         assert_eq!(algs, KEY_ALGORITHMS);
+        assert!(KeyAlgorithm::ALL.len() > KEY_ALGORITHMS.len());
         let encs: Vec<&str> = ContentEncryption::ALL.iter().map(|e| e.as_str()).collect();
         assert_eq!(encs, ENCRYPTIONS);
         let curves: Vec<&str> = EcdhCurve::ALL.iter().map(|c| c.as_str()).collect();

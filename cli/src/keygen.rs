@@ -21,16 +21,17 @@ pub(crate) fn keygen(args: &KeygenArgs, output: Output) -> Result<(), Failure> {
             return Err(crate::failure::without_jwe(&format!("keygen --alg {name}")));
         }
     };
-    if let Some(flag) = [
-        ("--crv", args.crv.is_some()),
-        ("--bits", args.bits.is_some()),
-        ("--enc", args.enc.is_some()),
+    let rsa = alg.family() == AlgorithmFamily::Rsa;
+    if let Some((flag, for_what)) = [
+        ("--crv", args.crv.is_some(), "ECDH-ES keys"),
+        ("--bits", args.bits.is_some() && !rsa, "RSA keys"),
+        ("--enc", args.enc.is_some(), "dir secrets"),
     ]
     .iter()
-    .find_map(|(flag, given)| given.then_some(flag))
+    .find_map(|&(flag, given, for_what)| given.then_some((flag, for_what)))
     {
         return Err(Failure::usage(format!(
-            "{flag} is only for encryption keys, not {alg}"
+            "{flag} is only for {for_what}, not {alg}"
         )));
     }
     let format = args.format.unwrap_or(Format::Pem);
@@ -45,12 +46,17 @@ pub(crate) fn keygen(args: &KeygenArgs, output: Output) -> Result<(), Failure> {
                 }
             }
         }
-        AlgorithmFamily::Rsa => Err(Failure::key(
-            "RSA keys cannot be generated here; make one with \
-             `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem`",
-        )),
-        _ => {
-            let key = SigningKey::generate(alg)?;
+        family => {
+            let key = if family == AlgorithmFamily::Rsa {
+                // clap allows only 2048, 3072 and 4096.
+                let bits = args.bits.as_deref().unwrap_or("2048");
+                let bits = bits
+                    .parse()
+                    .map_err(|_| Failure::usage("--bits must be 2048, 3072 or 4096"))?;
+                SigningKey::generate_rsa(bits, alg)?
+            } else {
+                SigningKey::generate(alg)?
+            };
             match format {
                 Format::Pem => print_line(key.to_pkcs8_pem()?.trim_end()),
                 Format::Jwk => {

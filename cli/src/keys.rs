@@ -201,9 +201,14 @@ fn is_der_key(bytes: &[u8]) -> bool {
             || is_key(SigningKey::from_sec1_der(bytes).map(drop)))
 }
 
-/// The algorithms a PEM key serves by itself: RSA keys RS*/PS*, EC keys by curve, Ed25519.
+/// The algorithms a PEM key serves by itself: RSA keys RS*/PS*, EC keys by curve, Ed25519
+/// keys both names of their algorithm (`EdDSA` and RFC 9864's `Ed25519`), ML-DSA keys their
+/// parameter set.
 fn pem_algorithms(pem: &str) -> Result<AlgorithmSet, Error> {
     match VerifyingKey::from_pem(pem, None) {
+        Ok(key) if key.family() == AlgorithmFamily::EdDsa => {
+            Ok(AlgorithmSet::family(AlgorithmFamily::EdDsa))
+        }
         Ok(key) => Ok(AlgorithmSet::only(key.algorithm())),
         Err(Error::Key(KeyError::AlgorithmRequired { .. })) => {
             Ok(AlgorithmSet::family(AlgorithmFamily::Rsa))
@@ -237,6 +242,10 @@ pub(crate) fn signing_algorithm(key: &KeyInput) -> Result<Algorithm, Failure> {
     };
     if algorithms == hmac {
         return Ok(Algorithm::Hs256);
+    }
+    // An Ed25519 key signs with `EdDSA` unless --alg Ed25519 asks for RFC 9864's name.
+    if algorithms == AlgorithmSet::family(AlgorithmFamily::EdDsa) {
+        return Ok(Algorithm::EdDsa);
     }
     let mut all = algorithms.iter();
     match (all.next(), all.next()) {

@@ -306,7 +306,12 @@ fn keygen_output_is_reusable_by_encode_and_verify() {
         let token = encode(alg, &["--key", &file]);
         assert_verifies(&["--key", &file], &token);
     }
-    for alg in ["ES256", "ES384", "EdDSA"] {
+    let mut algs = vec!["ES256", "ES384", "EdDSA", "Ed25519"];
+    // The aws-lc-rs backend, which the jwe feature brings, adds these.
+    if cfg!(feature = "jwe") {
+        algs.extend(["ES512", "ES256K", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87"]);
+    }
+    for alg in algs {
         let pem = jwt(&["keygen", "--alg", alg]).stdout;
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
         let private = dir.write(&format!("{alg}.pem"), &pem);
@@ -316,23 +321,68 @@ fn keygen_output_is_reusable_by_encode_and_verify() {
         );
         let token = encode(alg, &["--key", &private]);
         assert_verifies(&["--key", &private], &token);
-        assert_verifies(&["--key", &public], &token);
+        if alg == "Ed25519" {
+            // A PEM names no algorithm: its public JWK says EdDSA, the name written by default,
+            // and a JWK with an alg accepts that name only.
+            verify(&["--key", &public], &token).fails("algorithm_not_allowed", 1);
+            assert_verifies(&["--key", &public], &encode("EdDSA", &["--key", &private]));
+        } else {
+            assert_verifies(&["--key", &public], &token);
+        }
 
         let jwk = jwt(&["keygen", "--alg", alg, "--format", "jwk"]).json();
-        assert!(jwk.get("d").is_some(), "a private JWK: {jwk}");
+        assert!(
+            jwk.get("d").is_some() || jwk.get("priv").is_some(),
+            "a private JWK: {jwk}"
+        );
+        assert_eq!(jwk["alg"], alg);
         let file = dir.write(&format!("{alg}.jwk"), jwk.to_string());
         assert_verifies(&["--key", &file], &encode(alg, &["--key", &file]));
     }
 }
 
 #[test]
-fn keygen_refuses_rsa_and_unknown_algorithms() {
-    jwt(&["keygen", "--alg", "RS256"]).fails("invalid_key", 2);
-    assert_eq!(jwt(&["keygen", "--alg", "ES512"]).code, 2);
+fn keygen_refuses_unknown_algorithms_sizes_and_formats() {
+    for alg in ["ES521", "none", "RSA1_5", "ml-dsa-44"] {
+        assert_eq!(jwt(&["keygen", "--alg", alg]).code, 2, "{alg}");
+    }
     assert_eq!(
         jwt(&["keygen", "--alg", "ES256", "--format", "der"]).code,
         2
     );
+    // --bits belongs to RSA keys, and only the three sizes exist.
+    assert_eq!(jwt(&["keygen", "--alg", "RS256", "--bits", "1024"]).code, 2);
+    let misplaced = jwt(&["keygen", "--alg", "ES256", "--bits", "2048"]);
+    assert_eq!(misplaced.code, 2);
+    assert!(
+        misplaced.stderr.contains("--bits is only for RSA keys"),
+        "{}",
+        misplaced.stderr
+    );
+    if cfg!(feature = "jwe") {
+        // RSA keys of each size, bound to their algorithm.
+        let dir = TempDir::new();
+        for (bits, alg) in [("3072", "PS256"), ("4096", "RS512")] {
+            let pem = jwt(&["keygen", "--alg", alg, "--bits", bits])
+                .ok()
+                .to_owned();
+            let key = dir.write(&format!("{alg}.pem"), &pem);
+            let jwk = jwt(&["jwk", "--key", &key]).json();
+            let n = webtoken::base64url::decode(jwk["n"].as_str().unwrap()).unwrap();
+            assert_eq!(n.len() * 8, bits.parse::<usize>().unwrap(), "{alg}");
+            assert_verifies(
+                &["--key", &key, "--alg", alg],
+                &encode(alg, &["--key", &key]),
+            );
+        }
+    } else {
+        // Without aws-lc-rs: refused, naming the feature.
+        for alg in ["RS256", "ES512", "ES256K", "ML-DSA-65"] {
+            let run = jwt(&["keygen", "--alg", alg]);
+            run.fails("invalid_key", 2);
+            assert!(run.stderr.contains("aws-lc-rs"), "{alg}: {}", run.stderr);
+        }
+    }
 }
 
 #[test]
@@ -2236,7 +2286,8 @@ fn jwe_round_trips_with_secrets() {
         keygen_jwk.extend(["--format", "jwk"]);
         let jwk = jwt(&keygen_jwk).json();
         assert_eq!(jwk["use"], "enc");
-        assert_eq!(jwk["alg"], alg);
+        // A dir key's JWK names the enc it is the content key of (as RFC 7520 §5.6 does).
+        assert_eq!(jwk["alg"], if alg == "dir" { keygen_enc } else { alg });
         let dir = TempDir::new();
         let file = dir.write("k.jwk", jwk.to_string());
         let token = encrypt(&["--alg", alg, "--enc", enc, "--key", &file]);
