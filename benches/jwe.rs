@@ -510,6 +510,9 @@ fn jwe(runner: &mut Runner<'_>) {
 enum Runner<'c> {
     Criterion(&'c mut Criterion),
     Paired,
+    /// `WEBTOKEN_PROFILE=GROUP`: GROUP's webtoken side, then its floor, 2,000 calls each,
+    /// nothing else timed (for `valgrind --tool=callgrind`, which counts instructions).
+    Profile(String),
 }
 
 impl Runner<'_> {
@@ -520,6 +523,12 @@ impl Runner<'_> {
                 g.bench_function("webtoken", |b| b.iter(&mut *webtoken));
                 g.bench_function("floor", |b| b.iter(&mut *floor));
                 g.finish();
+            }
+            Self::Profile(only) => {
+                if only == group {
+                    profile_webtoken(webtoken);
+                    profile_floor(floor);
+                }
             }
             Self::Paired => {
                 let p = paired(webtoken, floor);
@@ -538,9 +547,32 @@ impl Runner<'_> {
 
 include!("common/paired.rs");
 
+/// Named, never inlined, so that a profile shows each side's inclusive cost:
+/// `valgrind --tool=callgrind --toggle-collect='jwe::profile_*' BENCH_BINARY` with
+/// `WEBTOKEN_PROFILE=jwe_decrypt/dir_a256gcm` counts the 2,000 calls of each side only.
+#[inline(never)]
+fn profile_webtoken(f: &mut dyn FnMut()) {
+    black_box("webtoken"); // two different bodies: never merged into one function
+    for _ in 0..2000 {
+        f();
+    }
+}
+
+#[inline(never)]
+fn profile_floor(f: &mut dyn FnMut()) {
+    black_box("floor");
+    for _ in 0..2000 {
+        f();
+    }
+}
+
 /// `cargo bench -p webtoken-benches --features jwe --bench jwe` runs criterion (a filter works
 /// as usual); with `WEBTOKEN_PAIRED=1` the paired runner instead.
 fn main() {
+    if let Ok(group) = std::env::var("WEBTOKEN_PROFILE") {
+        jwe(&mut Runner::Profile(group));
+        return;
+    }
     if std::env::var_os("WEBTOKEN_PAIRED").is_some() {
         println!(
             "paired: {PAIRED_ROUNDS} rounds of ~{PAIRED_BLOCK:?} per side; median of webtoken/floor per round"
