@@ -27,14 +27,23 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Parts<'_>, Error> {
         .into());
     }
     let bytes = token.as_bytes();
+    // One branch-free pass over fixed-size chunks with a byte-wide dot counter, which the
+    // compiler vectorizes (as the JWS check does); a flat loop with a `usize` counter does not,
+    // and cost ~20 instructions per byte, most of a small token's decryption overhead.
     let mut dots = 0usize;
     let mut valid = true;
-    for &b in bytes {
-        #[allow(clippy::needless_bitwise_bool)] // branch-free
-        {
-            valid &= base64url::is_alphabet(b) | (b == b'.');
+    for chunk in bytes.chunks(64) {
+        let mut chunk_valid = true;
+        let mut chunk_dots = 0u8;
+        for &b in chunk {
+            #[allow(clippy::needless_bitwise_bool)] // branch-free, so it vectorizes
+            {
+                chunk_valid &= base64url::is_alphabet(b) | (b == b'.');
+            }
+            chunk_dots += u8::from(b == b'.');
         }
-        dots += usize::from(b == b'.');
+        valid &= chunk_valid;
+        dots += usize::from(chunk_dots);
     }
     if !valid {
         let position = bytes
