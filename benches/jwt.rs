@@ -5,7 +5,8 @@
 //!
 //! Run: `cargo bench -p webtoken-benches --bench jwt -- --warm-up-time 1 --measurement-time 3`
 //! Groups: `sign/{alg}` and `verify/{alg}` for HS256, RS256, PS256, ES256, ES384 and EdDSA, and
-//! with `--features aws-lc-rs` also ES512, ES256K and ML-DSA-44/65/87,
+//! with `--features aws-lc-rs` also ES512, ES256K and ML-DSA-44/65/87 (and for them
+//! `verify_predecoded/{alg}`, the raw verify without decoding the signature segment),
 //! `verify/hs256_borrowed` (`decode_borrowed`), `decode/hs256_full`, `base64url/{encode,decode}/{size}`,
 //! `hostile64k/{shape}` (hostile 64 KiB tokens decoded to their error, beside `plain`); in each, `webtoken` is the crate and
 //! `floor` the hand-made equivalent. `sh benches/medians.sh` prints medians and ratios.
