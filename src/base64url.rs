@@ -135,9 +135,24 @@ pub fn decode_to_slice(encoded: impl AsRef<[u8]>, out: &mut [u8]) -> Result<usiz
             | SHIFT_0[usize::from(c[3])]
     };
     let mut bad = 0u32;
-    // Eight characters (two groups, six bytes) per step, then at most one more group.
-    let (octets, rest) = encoded.split_at(encoded.len() / 8 * 8);
-    let (sextets, rest_out) = out.split_at_mut(octets.len() / 8 * 6);
+    // Sixteen characters (four groups, twelve bytes) per step, written as one `u64` and one
+    // `u32`: fewer shifts and stores per character than two groups at a time, which matters for
+    // the kilobytes of an ML-DSA signature. Then at most one step of eight characters, then at
+    // most one more group.
+    let (blocks, rest) = encoded.split_at(encoded.len() / 16 * 16);
+    let (blocks_out, rest_out) = out.split_at_mut(blocks.len() / 16 * 12);
+    for (c, o) in blocks.chunks_exact(16).zip(blocks_out.chunks_exact_mut(12)) {
+        let (g0, g1) = (group(&c[..4]), group(&c[4..8]));
+        let (g2, g3) = (group(&c[8..12]), group(&c[12..]));
+        bad |= g0 | g1 | g2 | g3;
+        // Bits of `INVALID` may spill into neighbouring bytes here; `bad` refuses such input.
+        let high = (u64::from(g0) << 40) | (u64::from(g1) << 16) | (u64::from(g2) >> 8);
+        let low = (g2 << 24) | g3;
+        o[..8].copy_from_slice(&high.to_be_bytes());
+        o[8..].copy_from_slice(&low.to_be_bytes());
+    }
+    let (octets, rest) = rest.split_at(rest.len() / 8 * 8);
+    let (sextets, rest_out) = rest_out.split_at_mut(octets.len() / 8 * 6);
     for (c, o) in octets.chunks_exact(8).zip(sextets.chunks_exact_mut(6)) {
         let (high, low) = (group(&c[..4]), group(&c[4..]));
         bad |= high | low;
@@ -263,7 +278,8 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let len = (state % 23) as usize;
+            // Lengths across the 16-, 8- and 4-character steps and the tail.
+            let len = (state % 71) as usize;
             let text: Vec<u8> = (0..len)
                 .map(|i| {
                     let r = (state >> (i * 7 % 56)).to_le_bytes()[0];
@@ -277,6 +293,25 @@ mod tests {
                 })
                 .collect();
             check(&text);
+        }
+    }
+
+    /// Every byte outside the alphabet, at every position of strings long enough for each step
+    /// of the decoder (16, 8 and 4 characters and the tail), is refused; the same strings
+    /// without it decode to what was encoded.
+    #[test]
+    fn refuses_a_bad_byte_at_every_position() {
+        let data: Vec<u8> = (0..200u8).map(|i| i.wrapping_mul(151)).collect();
+        for n in [47, 48, 50, 51, 96, 100, 149] {
+            let text = encode(&data[..n]).into_bytes();
+            assert_eq!(decode(&text).unwrap(), &data[..n]);
+            for position in 0..text.len() {
+                for bad in [b'=', b'.', b'+', b'/', b' ', 0, 0x80, 0xff] {
+                    let mut broken = text.clone();
+                    broken[position] = bad;
+                    assert_eq!(decode(&broken), Err(DecodeError), "{n} {position} {bad}");
+                }
+            }
         }
     }
 

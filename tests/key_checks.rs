@@ -720,3 +720,31 @@ fn each_inconsistent_rsa_part_is_refused_and_named_from_every_format() {
         }
     }
 }
+
+/// An EC private key whose embedded public point is in the hybrid form (`0x06`/`0x07`, X9.62)
+/// is refused on both backends with the same message: aws-lc-rs would take it (ring does not),
+/// and the key could then not be exported as a JWK. Found by the `der_differential` fuzz
+/// target built with aws-lc-rs.
+#[test]
+fn ec_private_keys_with_a_hybrid_public_point_are_refused() {
+    let key = SigningKey::generate(Algorithm::Es256).unwrap();
+    let der = key.to_pkcs8_der().unwrap();
+    // The uncompressed point ends the document: 0x04 || x || y, 65 bytes.
+    let at = der.len() - 65;
+    assert_eq!(der[at], 0x04);
+    let y_odd = der[der.len() - 1] & 1;
+    for prefix in [0x06 | y_odd, 0x06 | (y_odd ^ 1), 0x02, 0x00] {
+        let mut hybrid = der.clone();
+        hybrid[at] = prefix;
+        assert_refused(
+            SigningKey::from_pkcs8_der(&hybrid, None),
+            "the EC public point is not uncompressed",
+            &format!("PKCS#8 with point prefix {prefix:#04x}"),
+        );
+    }
+    // The fuzz finding (also in fuzz/regressions/der_differential/): P-521, refused whether or
+    // not the backend has the curve.
+    let found = include_bytes!("data/keys/p521-pkcs8-hybrid-point.der");
+    let err = SigningKey::from_pkcs8_der(found, None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidKey, "{err}");
+}

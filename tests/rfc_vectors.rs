@@ -1,5 +1,6 @@
-//! RFC 7515 Appendix A, RFC 7520 §4 and RFC 8037 Appendix A: every example gets its expected
-//! verdict, and the deterministic signatures are reproduced byte for byte.
+//! RFC 7515 Appendix A, RFC 7520 §4, RFC 8037 Appendix A and RFC 9964's ML-DSA examples: every
+//! example gets its expected verdict, and the deterministic signatures are reproduced byte for
+//! byte.
 
 mod common;
 
@@ -245,4 +246,140 @@ fn rfc7520_4_1_rs256_re_signs_byte_for_byte_and_4_2_ps384_signs_verifiably() {
     let public = verifying_key(&c["verification_key"], Algorithm::Ps384).expect("key");
     let verified = jws::verify(&token, &public, &Validation::new()).expect("verifies");
     assert_eq!(verified.payload(), payload);
+}
+
+/// RFC 9964's example key of `c`, from its all-zero seed (a seed-only PKCS#8 document, RFC 9881
+/// §6): `Err` on a ring build, which has no ML-DSA.
+fn rfc9964_signing_key(c: &Value) -> Result<SigningKey, webtoken::Error> {
+    let oid_last = match alg(c) {
+        Algorithm::MlDsa44 => 0x11,
+        Algorithm::MlDsa65 => 0x12,
+        Algorithm::MlDsa87 => 0x13,
+        other => panic!("not ML-DSA: {other}"),
+    };
+    let seed_hex = c["seed_hex"].as_str().expect("seed_hex");
+    let seed: Vec<u8> = (0..seed_hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&seed_hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    assert_eq!(seed, b64(&c["key"], "priv"), "the JWK's priv is the seed");
+    let mut der = vec![0x30, 0x34, 0x02, 0x01, 0x00, 0x30, 0x0b, 0x06, 0x09];
+    der.extend([0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, oid_last]);
+    der.extend([0x04, 0x22, 0x80, 0x20]);
+    der.extend(&seed);
+    SigningKey::from_pkcs8_der(&der, None)
+}
+
+#[test]
+fn rfc9964_ml_dsa_example_keys_have_the_rfc_thumbprints() {
+    for c in cases("rfc/rfc9964_ml_dsa.json") {
+        let id = c["id"].as_str().expect("id");
+        let algorithm = alg(&c);
+        let key = match rfc9964_signing_key(&c) {
+            Ok(key) => key,
+            Err(err) if !algorithm.is_available() => {
+                assert_eq!(err.kind(), ErrorKind::InvalidKey, "{id}");
+                assert!(err.to_string().contains("`aws-lc-rs`"), "{id}: {err}");
+                println!("{id}: skipped: ML-DSA needs the aws-lc-rs feature ({err})");
+                continue;
+            }
+            Err(err) => panic!("{id}: {err}"),
+        };
+        assert_eq!(key.algorithm(), algorithm, "{id}");
+        let public = key.to_public_jwk().expect("public JWK");
+        assert_eq!(
+            public.thumbprint(),
+            c["thumbprint"].as_str().unwrap(),
+            "{id}"
+        );
+        // The RFC's private JWK (its `pub` being the derived one, which the thumbprint
+        // pins): it loads, bound to its algorithm, and a wrong `pub` is refused.
+        let mut jwk: Map<String, Value> = serde_json::from_value(c["key"].clone()).unwrap();
+        let public_json = serde_json::to_value(&public).unwrap();
+        jwk.insert("pub".into(), public_json["pub"].clone());
+        let private = webtoken::keys::Jwk::from_json(&Value::Object(jwk.clone()).to_string())
+            .expect("the RFC's JWK");
+        assert_eq!(
+            private.thumbprint(),
+            c["thumbprint"].as_str().unwrap(),
+            "{id}"
+        );
+        let from_jwk = private.to_signing_key().expect("signing key");
+        assert_eq!(from_jwk.algorithm(), algorithm, "{id}");
+        let mut wrong = public_json["pub"].as_str().unwrap().to_owned();
+        let first = wrong.remove(0);
+        wrong.insert(0, if first == 'A' { 'B' } else { 'A' });
+        jwk.insert("pub".into(), wrong.into());
+        let mismatched = webtoken::keys::Jwk::from_json(&Value::Object(jwk).to_string())
+            .and_then(|jwk| jwk.to_signing_key());
+        assert!(mismatched.is_err(), "{id}: a pub of another seed accepted");
+    }
+}
+
+#[test]
+fn rfc9964_ml_dsa_44_and_65_jws_verify_with_aws_lc_rs() {
+    let all = cases("rfc/rfc9964_ml_dsa.json");
+    let with_tokens: Vec<&Value> = all.iter().filter(|c| !c["token"].is_null()).collect();
+    assert_eq!(with_tokens.len(), 2);
+    for c in with_tokens {
+        let id = c["id"].as_str().expect("id");
+        let token = c["token"].as_str().expect("token");
+        let algorithm = alg(c);
+        // Whatever the build, a key of another algorithm refuses the token by its `alg`.
+        let hmac = webtoken::VerifyingKey::hmac([0u8; 64], Algorithm::Hs512).expect("key");
+        let err = jws::verify(token, &hmac, &Validation::new()).unwrap_err();
+        assert_eq!(fine_kind(&err), "KeyAlgorithmMismatch", "{id}");
+        let Ok(signing) = rfc9964_signing_key(c) else {
+            assert!(!algorithm.is_available(), "{id}");
+            println!("{id}: skipped: ML-DSA needs the aws-lc-rs feature");
+            continue;
+        };
+        let key = signing.verifying_key().expect("verifying key");
+        let policy = Validation::new().with_algorithms([algorithm]);
+        let verified = jws::verify(token, &key, &policy).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(
+            verified.payload(),
+            c["payload_text"].as_str().expect("payload").as_bytes()
+        );
+        assert_eq!(
+            verified.header().key_id(),
+            Some(c["thumbprint"].as_str().unwrap())
+        );
+        // The payload is text, not a claims set: malformed at the JWT layer, after the
+        // signature check.
+        let err = webtoken::decode::<Map<String, Value>>(token, &key, &policy).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Malformed, "{id}: {err}");
+        // The signature's last character changed, or its first: refused.
+        for at_end in [true, false] {
+            let (signing_input, signature) = token.rsplit_once('.').unwrap();
+            let mut signature = signature.to_owned();
+            let i = if at_end { signature.len() - 1 } else { 0 };
+            let old = signature.remove(i);
+            signature.insert(i, if old == 'A' { 'B' } else { 'A' });
+            let tampered = format!("{signing_input}.{signature}");
+            let err = jws::verify(&tampered, &key, &policy).unwrap_err();
+            assert!(
+                matches!(fine_kind(&err), "InvalidSignature" | "MalformedToken"),
+                "{id}: {err}"
+            );
+        }
+        // The signature one character short (a length no signature has): refused.
+        let short = &token[..token.len() - 4];
+        assert!(jws::verify(short, &key, &policy).is_err(), "{id}");
+        // The key of the other example (another parameter set) refuses it by its `alg`.
+        let other = all
+            .iter()
+            .find(|o| o["id"] != c["id"] && !o["token"].is_null())
+            .expect("other case");
+        let other_key = rfc9964_signing_key(other)
+            .and_then(|k| k.verifying_key())
+            .expect("other key");
+        let err = jws::verify(token, &other_key, &Validation::new()).unwrap_err();
+        assert_eq!(fine_kind(&err), "KeyAlgorithmMismatch", "{id}");
+        // ML-DSA signing is hedged: a new signature differs but verifies.
+        let resigned =
+            jws::sign(&webtoken::Header::empty(), verified.payload(), &signing).expect("sign");
+        assert_ne!(resigned, token);
+        jws::verify(&resigned, &key, &policy).expect("re-signed verifies");
+    }
 }

@@ -91,13 +91,25 @@ fn check_shape(token: &str) -> Result<(usize, usize), Error> {
     Ok((first, second))
 }
 
-/// The positions of the first and the last dot, when they differ and the header is not empty.
-/// Both searches stop after a short segment (the header, the signature); a dot between them is
-/// found by the payload's decoder, and [`check_shape`] then reports the segment count.
+/// How far from the end of a token [`find_dots`] looks for the last dot: more than any RSA
+/// signature up to 4096 bits or ECDSA signature (683 characters at most), less than an ML-DSA
+/// signature (3,227 to 6,170 characters).
+const SIGNATURE_WINDOW: usize = 1024;
+
+/// The positions of the first dot and of the dot that ends the payload, when they differ and the
+/// header is not empty. Both searches stop after a short segment: the header, then the
+/// signature when the last dot is within [`SIGNATURE_WINDOW`] of the end, else the payload
+/// (searched forward, so the kilobytes of an ML-DSA signature are read once, by its decoder).
+/// Any other dot is in a segment whose decoder refuses it, and [`check_shape`] then reports
+/// the segment count.
 #[inline]
 fn find_dots(token: &str) -> Option<(usize, usize)> {
     let first = token.find('.')?;
-    let last = token.rfind('.')?;
+    let window = token.len().saturating_sub(SIGNATURE_WINDOW);
+    let last = match token.get(window..).and_then(|tail| tail.rfind('.')) {
+        Some(last) => window + last,
+        None => first + 1 + token[first + 1..].find('.')?,
+    };
     (first > 0 && first < last).then_some((first, last))
 }
 
@@ -250,6 +262,45 @@ mod tests {
             "", "abc", "a.b", "a.b.c.d", "a.b.c.", "a b.c.d", "a.b.c=", "a.b.c\n",
         ] {
             assert!(kinds(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Tokens with a signature longer than `SIGNATURE_WINDOW` (an ML-DSA one) and a dot too
+    /// many anywhere: `decode`'s path reports the shape error `split` reports, and without the
+    /// extra dot it finds the same three segments.
+    #[test]
+    fn long_signatures_split_as_check_shape_does() {
+        let header = base64url::encode(br#"{"alg":"ML-DSA-44"}"#);
+        let payload = base64url::encode(br#"{"sub":"x"}"#);
+        let signature = base64url::encode(vec![7u8; 2420]);
+        let token = format!("{header}.{payload}.{signature}");
+        let segments = |t: &str| {
+            with_decoded_token(t, usize::MAX, |d| {
+                Ok((d.signing_input.len(), d.header.len(), d.signature?.len()))
+            })
+        };
+        assert_eq!(
+            segments(&token).unwrap(),
+            (header.len() + 1 + payload.len(), 19, 2420)
+        );
+        let split = split(&token, usize::MAX).unwrap();
+        assert_eq!(split.signature, signature);
+        for position in [
+            1,
+            header.len() + 3,
+            token.len() - signature.len() + 1,
+            token.len() - 2000,
+            token.len() - SIGNATURE_WINDOW - 1,
+            token.len() - SIGNATURE_WINDOW + 1,
+            token.len() - 1,
+        ] {
+            let mut broken = token.clone().into_bytes();
+            broken.insert(position, b'.');
+            let broken = String::from_utf8(broken).unwrap();
+            let ours = segments(&broken).unwrap_err().to_string();
+            let theirs = super::split(&broken, usize::MAX).unwrap_err().to_string();
+            assert_eq!(ours, theirs, "dot at {position}");
+            assert!(ours.ends_with("found 4"), "{ours}");
         }
     }
 

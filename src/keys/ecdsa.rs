@@ -82,6 +82,17 @@ pub(crate) fn signing_key(
     point: &[u8],
     refused: impl FnOnce(backend::error::KeyRejected) -> KeyError,
 ) -> Result<SigningKey, KeyError> {
+    // The public point a private key carries must be uncompressed (`0x04 || x || y`), on both
+    // backends: aws-lc-rs would take the hybrid form (`0x06`/`0x07`) that ring refuses, and such
+    // a key could then not be exported as a JWK.
+    let uncompressed = matches!(point.split_first(),
+        Some((0x04, xy)) if xy.len() == 2 * curve.coordinate_len());
+    if !uncompressed {
+        return Err(KeyError::invalid(
+            KeyErrorCategory::Rejected,
+            "the EC public point is not uncompressed",
+        ));
+    }
     let pair =
         backend::ecdsa_key_pair(backend::ecdsa(curve)?.signing, d, point).map_err(refused)?;
     let parts = PrivateParts::Ec {
