@@ -1,6 +1,6 @@
 //! JWE keys: [`EncryptingKey`] (a public key or a shared secret) and [`DecryptingKey`] (a
 //! private key or a shared secret), each bound to one [`KeyAlgorithm`] when built, from raw
-//! bytes, PEM or DER (JWK in `jwk.rs`), or generated.
+//! bytes, PEM or DER (JWK in `jwk.rs`), or generated; exported as PEM and DER in `keys/export.rs`.
 //!
 //! Checks when a key is built: a `dir` secret is 16, 32 or 64 bytes (the CEK of one `enc`),
 //! an AES key-wrap secret 16 or 32 bytes as its algorithm says; RSA moduli are 2048 to 8192

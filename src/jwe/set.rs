@@ -55,7 +55,7 @@ impl DecryptingKeySet {
     /// key-management algorithm its `alg` names (or, for a `dir` key, the `enc` it names).
     ///
     /// Entries that are well-formed but **not for JWE decryption** are skipped and recorded in
-    /// [`skipped`](Self::skipped), as a [`JwkSet`](crate::JwkSet) skips encryption keys: a
+    /// [`skipped`](Self::skipped), as a [`JwkSet`](crate::keys::JwkSet) skips encryption keys: a
     /// `use` other than `enc`, `key_ops` without a decryption operation, an `alg` that is a
     /// JWS algorithm or no algorithm webtoken implements, no `alg` at all (the key could not be
     /// bound; unless `use` is `enc`, which is then an error), an unknown `kty` or curve. Any
