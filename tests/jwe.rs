@@ -254,7 +254,7 @@ fn keys_are_checked_when_built() {
 fn pem_and_der_keys_load_for_every_curve_and_rsa() {
     for curve in EcdhCurve::ALL {
         let key = DecryptingKey::generate_ec(curve, KeyAlgorithm::EcdhEs).unwrap();
-        let der = key.encrypting_key().unwrap().to_public_der().unwrap();
+        let der = key.encrypting_key().unwrap().to_spki_der().unwrap();
         let public = EncryptingKey::from_public_der(&der, KeyAlgorithm::EcdhEs).unwrap();
         let token =
             jwe::encrypt(&JweHeader::new(ContentEncryption::A128Gcm), b"hi", &public).unwrap();

@@ -263,19 +263,8 @@ fn decrypter(
     token_enc: Option<ContentEncryption>,
 ) -> Result<Decrypter, Failure> {
     if let JweKey::Json(json) = key {
-        let mut object = jwk_object(json)?;
-        if let Some(Value::Array(members)) = object.get_mut("keys") {
-            // Signing keys are skipped, as `verify` skips encryption keys: the library skips
-            // those marked `use: "sig"`, and here also those whose `alg` is a JWS algorithm.
-            members.retain(|member| {
-                member
-                    .get("alg")
-                    .and_then(Value::as_str)
-                    .is_none_or(|alg| alg.parse::<webtoken::Algorithm>().is_err())
-            });
-            let json = Value::Object(object).to_string();
-            return Ok(Decrypter::Set(DecryptingKeySet::from_jwks_json(&json)?));
-        }
+        let object = jwk_object(json)?;
+        // A JWK Set: the library skips its signing keys (as `verify` skips encryption keys).
         if object.contains_key("keys") {
             return Ok(Decrypter::Set(DecryptingKeySet::from_jwks_json(json)?));
         }
@@ -355,15 +344,12 @@ fn decrypter(
     if !keys.is_empty() {
         return Ok(Decrypter::Candidates(Candidates(keys)));
     }
-    // The most telling reason: one about the key itself rather than "cannot be used for" or
-    // "not an RSA private key" (the first tries of a PEM key that is no RSA key); else the
-    // last (for a PEM key, the ECDH one).
+    // The most telling reason: one about the key itself (its size, its parts) rather than
+    // "an RSA key cannot be used for ECDH-ES, …"; else the last (for a PEM key, the ECDH one,
+    // which names the key's kind).
     let telling = errors
         .iter()
-        .position(|e| {
-            let text = e.to_string();
-            !text.contains("cannot be used for") && !text.contains("not an RSA private key")
-        })
+        .position(|e| !e.to_string().contains("cannot be used for"))
         .unwrap_or(errors.len().saturating_sub(1));
     match errors.into_iter().nth(telling) {
         Some(e) => Err(e.into()),
@@ -427,7 +413,8 @@ pub(crate) fn decrypt(args: &DecryptArgs, output: Output) -> Result<(), Failure>
 }
 
 /// `keygen` for a JWE key-management algorithm: a shared secret (dir, A*KW) as base64url or
-/// an oct JWK; an ECDH-ES or RSA-OAEP private key as a private JWK (`kid`: its thumbprint).
+/// an oct JWK; an ECDH-ES or RSA-OAEP private key as a private JWK (`kid`: its thumbprint, the
+/// default) or a PKCS#8 PEM (`--format pem`).
 pub(crate) fn keygen(name: &str, args: &KeygenArgs, output: Output) -> Result<(), Failure> {
     let algorithm = key_algorithm(name)?;
     let curve = args.crv.as_deref().map(|crv| {
@@ -472,11 +459,9 @@ pub(crate) fn keygen(name: &str, args: &KeygenArgs, output: Output) -> Result<()
         }
         key
     };
-    if matches!(args.format, Some(Format::Pem)) && (ecdh || rsa) {
-        return Err(Failure::usage(format!(
-            "{algorithm} keys are written as JWK only (--format jwk): webtoken has no PEM \
-             export for encryption keys yet"
-        )));
+    if matches!(args.format, Some(Format::Pem)) {
+        // A PKCS#8 PEM names no algorithm: `decrypt` and `encrypt` take the one of --alg.
+        return print_line(key.to_pkcs8_pem()?.trim_end());
     }
     let kid = key.thumbprint()?;
     let key = key.with_key_id(kid);

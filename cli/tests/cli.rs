@@ -2803,7 +2803,6 @@ fn keygen_of_encryption_keys_checks_its_flags() {
         &["keygen", "--alg", "ECDH-ES", "--crv", "secp256k1"],
         &["keygen", "--alg", "RSA-OAEP", "--bits", "1024"],
         &["keygen", "--alg", "RSA1_5"],
-        &["keygen", "--alg", "ECDH-ES", "--format", "pem"],
     ] {
         let run = jwt(args);
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
@@ -2828,6 +2827,69 @@ fn keygen_of_encryption_keys_checks_its_flags() {
     }
     // The default curve is P-256.
     assert_eq!(jwt(&["keygen", "--alg", "ECDH-ES"]).json()["crv"], "P-256");
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn keygen_writes_encryption_keys_as_pkcs8_pem_that_encrypt_and_decrypt_read() {
+    let dir = TempDir::new();
+    for (alg, extra) in [
+        ("ECDH-ES", &["--crv", "P-256"][..]),
+        ("ECDH-ES+A128KW", &["--crv", "P-384"]),
+        ("ECDH-ES+A256KW", &["--crv", "P-521"]),
+        ("ECDH-ES", &["--crv", "X25519"]),
+        ("RSA-OAEP-256", &[]),
+    ] {
+        let pem = jwt(&[&["keygen", "--alg", alg, "--format", "pem"][..], extra].concat())
+            .ok()
+            .to_owned();
+        assert!(
+            pem.starts_with("-----BEGIN PRIVATE KEY-----\n"),
+            "{alg}: {pem}"
+        );
+        assert!(pem.ends_with("-----END PRIVATE KEY-----"), "{alg}: {pem}");
+        let file = dir.write("key.pem", format!("{pem}\n"));
+        let token = encrypt(&["--alg", alg, "--enc", "A128GCM", "--key", &file]);
+        assert_eq!(decrypt(&["--key", &file], &token).ok(), JWE_CLAIMS, "{alg}");
+        assert_eq!(
+            decrypt(&["--alg", alg, "--key", &file], &token).ok(),
+            JWE_CLAIMS,
+            "{alg}"
+        );
+    }
+}
+
+#[cfg(feature = "jwe")]
+#[test]
+fn decrypt_with_a_key_of_the_wrong_kind_or_size_says_so() {
+    let token = encrypt(&[
+        "--alg",
+        "A128KW",
+        "--enc",
+        "A128GCM",
+        "--secret-b64",
+        "AAECAwQFBgcICQoLDA0ODw",
+    ]);
+    // A 1024-bit RSA key: the modulus size, not "not an RSA private key".
+    let small = key("rsa1024.pkcs8.pem");
+    let run = decrypt(&["--alg", "RSA-OAEP", "--key", &small], &token);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("1024"), "{run:?}");
+    assert!(!run.stderr.contains("not an RSA private key"), "{run:?}");
+    // An EC key for RSA-OAEP: the message names the key's kind.
+    let ec = key("p256.pkcs8.pem");
+    let run = decrypt(&["--alg", "RSA-OAEP", "--key", &ec], &token);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("a P-256 key cannot be used for RSA-OAEP, which takes an RSA key"),
+        "{run:?}"
+    );
+    // A public PEM cannot decrypt.
+    let public = key("p256.spki.pem");
+    let run = decrypt(&["--alg", "ECDH-ES", "--key", &public], &token);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("public key cannot decrypt"), "{run:?}");
 }
 
 #[cfg(not(feature = "jwe"))]
@@ -2894,7 +2956,9 @@ fn jwe_keys_from_jwk_sets_and_keys_for_signing() {
         "encrypt", "--alg", "A256KW", "--enc", "A128GCM", "--key", &set, "{}",
     ])
     .fails("invalid_key", 2);
-    // decrypt chooses by the token's kid; the signing member (use sig) is skipped.
+    // decrypt chooses by the token's kid; the library skips the signing member (alg ES256, no
+    // use), which the tool no longer filters itself.
+    assert!(signing.get("use").is_none(), "{signing}");
     assert_eq!(decrypt(&["--key", &set], &to_old).ok(), JWE_CLAIMS);
     assert_eq!(decrypt(&["--key", &set], &to_new).ok(), JWE_CLAIMS);
     // A token for a key the set does not have.

@@ -1,12 +1,16 @@
 //! JWE keys: [`EncryptingKey`] (a public key or a shared secret) and [`DecryptingKey`] (a
 //! private key or a shared secret), each bound to one [`KeyAlgorithm`] when built, from raw
-//! bytes, PEM or DER (JWK in `jwk.rs`), or generated.
+//! bytes, PEM or DER (JWK in `jwk.rs`), or generated; exported as PEM and DER in `keys/export.rs`.
 //!
 //! Checks when a key is built: a `dir` secret is 16, 32 or 64 bytes (the CEK of one `enc`),
 //! an AES key-wrap secret 16 or 32 bytes as its algorithm says; RSA moduli are 2048 to 8192
 //! bits; EC public keys are points on their curve; the key's family fits its algorithm.
 
 use std::fmt;
+
+mod export;
+#[cfg(test)]
+mod tests;
 
 use aws_lc_rs::agreement::{self, PrivateKey};
 use aws_lc_rs::encoding::{AsBigEndian, AsDer, Curve25519SeedBin, EcPrivateKeyBin};
@@ -191,22 +195,54 @@ fn check_dir(secret: &[u8], enc: ContentEncryption) -> Result<SecretBytes, Error
     Ok(SecretBytes(secret.to_vec()))
 }
 
-fn check_family(algorithm: KeyAlgorithm, rsa: bool) -> Result<(), Error> {
-    let fits = if rsa {
-        matches!(algorithm, KeyAlgorithm::RsaOaep | KeyAlgorithm::RsaOaep256)
-    } else {
-        algorithm.is_ecdh()
+/// The kinds of key an asymmetric key can be, as messages name them.
+#[derive(Clone, Copy)]
+enum KeyKind {
+    Rsa,
+    Ec(EcdhCurve),
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rsa => f.write_str("an RSA key"),
+            Self::Ec(EcdhCurve::X25519) => f.write_str("an X25519 key"),
+            Self::Ec(curve) => write!(f, "a {curve} key"),
+        }
+    }
+}
+
+/// What `algorithm` takes, for a key of the wrong kind.
+fn takes(algorithm: KeyAlgorithm) -> &'static str {
+    match algorithm {
+        KeyAlgorithm::RsaOaep | KeyAlgorithm::RsaOaep256 => "an RSA key",
+        a if a.is_ecdh() => "a P-256, P-384, P-521 or X25519 key",
+        a if a.is_pbes2() => "a password",
+        _ => "a shared secret",
+    }
+}
+
+/// The key's kind fits `algorithm`; else an error naming both.
+fn check_family(algorithm: KeyAlgorithm, kind: KeyKind) -> Result<(), Error> {
+    let fits = match kind {
+        KeyKind::Rsa => matches!(algorithm, KeyAlgorithm::RsaOaep | KeyAlgorithm::RsaOaep256),
+        KeyKind::Ec(_) => algorithm.is_ecdh(),
     };
     if fits {
         Ok(())
     } else {
-        let what = if rsa {
-            "an RSA key"
-        } else {
-            "an EC or X25519 key"
-        };
-        Err(rejected(format!("{what} cannot be used for {algorithm}")))
+        Err(rejected(format!(
+            "{kind} cannot be used for {algorithm}, which takes {}",
+            takes(algorithm)
+        )))
     }
+}
+
+/// The bit length of a big-endian unsigned integer.
+fn bit_len(n: &[u8]) -> usize {
+    let n = &n[n.iter().take_while(|&&b| b == 0).count()..];
+    n.first()
+        .map_or(0, |&b| n.len() * 8 - b.leading_zeros() as usize)
 }
 
 fn check_rsa_bits(bits: usize) -> Result<(), Error> {
@@ -244,10 +280,8 @@ fn check_rsa_exponent(spki: &[u8]) -> Result<(), Error> {
 fn decode_pem(text: &str, accepted: &'static str) -> Result<pem::PemBlock, Error> {
     let block = pem::decode(text).map_err(|e| key_error(KeyErrorCategory::Pem, e.reason))?;
     if !accepted.split(", ").any(|l| l == block.label) {
-        return Err(key_error(
-            KeyErrorCategory::PemLabel,
-            format!("{} (expected {accepted})", block.label),
-        ));
+        // The label alone is the detail (quoted and cut when shown); the list is the error's.
+        return Err(KeyError::pem_label(accepted, block.label).into());
     }
     Ok(block)
 }
@@ -296,21 +330,29 @@ impl EncryptingKey {
     /// # Errors
     /// [`Error::Key`] when the DER holds no such key, or the key does not fit `algorithm`.
     pub fn from_public_der(der: &[u8], algorithm: KeyAlgorithm) -> Result<Self, Error> {
-        if algorithm.is_ecdh() {
-            let (curve, public) = EcdhCurve::from_spki(der).ok_or_else(|| {
-                rejected("not a SubjectPublicKeyInfo of a P-256, P-384, P-521 or X25519 key")
-            })?;
+        if let Some((curve, public)) = EcdhCurve::from_spki(der) {
             return Self::ec_public(curve, public, algorithm);
         }
-        check_family(algorithm, true)?;
-        let spki = match PublicEncryptingKey::from_der(der) {
-            Ok(_) => der.to_vec(),
-            Err(_) => spki::write(&RSA_ALGORITHM_ID, der),
+        let spki = if rsa_public_parts(der).is_some() {
+            der.to_vec()
+        } else {
+            spki::write(&RSA_ALGORITHM_ID, der)
         };
+        let Some((n, _)) = rsa_public_parts(&spki) else {
+            return Err(rejected(format!(
+                "not a public key webtoken reads (a SubjectPublicKeyInfo of an RSA, P-256, \
+                 P-384, P-521 or X25519 key, or a PKCS#1 RSA key); {algorithm} takes {}",
+                takes(algorithm)
+            )));
+        };
+        check_family(algorithm, KeyKind::Rsa)?;
+        // Sized before the cryptographic library reads it, which refuses small moduli with
+        // no reason given.
+        check_rsa_bits(bit_len(n))?;
+        check_rsa_exponent(&spki)?;
         let public = PublicEncryptingKey::from_der(&spki)
             .map_err(|_| rejected("not an RSA public key (SubjectPublicKeyInfo or PKCS#1)"))?;
         check_rsa_bits(public.key_size_bits())?;
-        check_rsa_exponent(&spki)?;
         let key = OaepPublicEncryptingKey::new(public).map_err(|_| rejected("RSA key refused"))?;
         Ok(Self {
             algorithm,
@@ -337,7 +379,7 @@ impl EncryptingKey {
         public: &[u8],
         algorithm: KeyAlgorithm,
     ) -> Result<Self, Error> {
-        check_family(algorithm, false)?;
+        check_family(algorithm, KeyKind::Ec(curve))?;
         if !curve.check_public(public) {
             return Err(rejected(format!("not a valid {curve} public key")));
         }
@@ -396,16 +438,6 @@ impl EncryptingKey {
     pub fn key_id(&self) -> Option<&str> {
         self.key_id.as_deref()
     }
-
-    /// The DER `SubjectPublicKeyInfo` of an RSA or EC/X25519 public key (`None` for a shared
-    /// secret), as [`from_public_der`](Self::from_public_der) reads it.
-    pub fn to_public_der(&self) -> Option<Vec<u8>> {
-        match &self.material {
-            PublicMaterial::Secret(_) | PublicMaterial::Dir { .. } => None,
-            PublicMaterial::Rsa { spki, .. } => Some(spki.clone()),
-            PublicMaterial::Ec { curve, public } => Some(curve.to_spki(public)),
-        }
-    }
 }
 
 impl DecryptingKey {
@@ -449,29 +481,40 @@ impl DecryptingKey {
     /// # Errors
     /// [`Error::Key`] when the DER holds no such key, or the key does not fit `algorithm`.
     pub fn from_private_der(der: &[u8], algorithm: KeyAlgorithm) -> Result<Self, Error> {
-        if algorithm.is_ecdh() {
-            if let Some(seed) = der.strip_prefix(&X25519_PKCS8_PREFIX[..]) {
-                return Self::ec_private(EcdhCurve::X25519, seed, algorithm);
-            }
-            for curve in [EcdhCurve::P256, EcdhCurve::P384, EcdhCurve::P521] {
-                if let Ok(key) = PrivateKey::from_private_key_der(curve.agreement(), der) {
-                    return Self::from_agreement_key(curve, key, algorithm);
-                }
-            }
-            return Err(rejected(
-                "not a PKCS#8 or SEC1 private key on P-256, P-384, P-521, or X25519",
-            ));
+        if let Some(seed) = der.strip_prefix(&X25519_PKCS8_PREFIX[..]) {
+            return Self::ec_private(EcdhCurve::X25519, seed, algorithm);
         }
-        check_family(algorithm, true)?;
-        let pkcs8 = if PrivateDecryptingKey::from_pkcs8(der).is_ok() {
-            der.to_vec()
+        let pkcs8 = if pkcs1::parse_rsa_private(der).is_ok() {
+            SecretBytes(pkcs8::write_v1(&RSA_ALGORITHM_ID, der))
         } else {
-            pkcs8::write_v1(&RSA_ALGORITHM_ID, der)
+            SecretBytes(der.to_vec())
         };
-        Self::rsa_pkcs8(SecretBytes(pkcs8), algorithm)
+        if rsa_parts(&pkcs8.0).is_some() {
+            check_family(algorithm, KeyKind::Rsa)?;
+            return Self::rsa_pkcs8(pkcs8, algorithm);
+        }
+        for curve in [EcdhCurve::P256, EcdhCurve::P384, EcdhCurve::P521] {
+            if let Ok(key) = PrivateKey::from_private_key_der(curve.agreement(), der) {
+                return Self::from_agreement_key(curve, key, algorithm);
+            }
+        }
+        if PrivateDecryptingKey::from_pkcs8(&pkcs8.0).is_ok() {
+            check_family(algorithm, KeyKind::Rsa)?;
+            return Self::rsa_pkcs8(pkcs8, algorithm);
+        }
+        Err(rejected(format!(
+            "not a PKCS#8, PKCS#1 or SEC1 private key webtoken reads (RSA, or EC on P-256, \
+             P-384, P-521 or X25519); {algorithm} takes {}",
+            takes(algorithm)
+        )))
     }
 
     fn rsa_pkcs8(pkcs8: SecretBytes, algorithm: KeyAlgorithm) -> Result<Self, Error> {
+        // Sized before the cryptographic library reads it, which refuses small moduli with
+        // no reason given.
+        if let Some(parts) = rsa_parts(&pkcs8.0) {
+            check_rsa_bits(bit_len(&parts[0]))?;
+        }
         let private = PrivateDecryptingKey::from_pkcs8(&pkcs8.0)
             .map_err(|_| rejected("not an RSA private key (PKCS#8 or PKCS#1)"))?;
         check_rsa_bits(private.key_size_bits())?;
@@ -511,7 +554,7 @@ impl DecryptingKey {
         key: PrivateKey,
         algorithm: KeyAlgorithm,
     ) -> Result<Self, Error> {
-        check_family(algorithm, false)?;
+        check_family(algorithm, KeyKind::Ec(curve))?;
         let public = key
             .compute_public_key()
             .map_err(|_| rejected(format!("not a valid {curve} private key")))?
@@ -559,7 +602,7 @@ impl DecryptingKey {
     /// # Errors
     /// [`Error::Key`] for another size or algorithm, or when key generation fails.
     pub fn generate_rsa(bits: usize, algorithm: KeyAlgorithm) -> Result<Self, Error> {
-        check_family(algorithm, true)?;
+        check_family(algorithm, KeyKind::Rsa)?;
         let size = match bits {
             2048 => KeySize::Rsa2048,
             3072 => KeySize::Rsa3072,

@@ -14,7 +14,7 @@ use crate::algorithm::Algorithm;
 use crate::error::{Error, KeyError, UnknownKeyError};
 use crate::keys::{KeyErrorCategory, KeySource, VerifyingKey};
 
-/// A JWK that a [`JwkSet`] left out when it was loaded, and why.
+/// A JWK that a [`JwkSet`] (or a JWE `DecryptingKeySet`) left out when it was loaded, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedKey {
     index: usize,
@@ -33,9 +33,20 @@ impl SkippedKey {
         self.key_id.as_deref()
     }
 
-    /// Why the entry is not usable for verifying JWS signatures.
+    /// Why the entry is not usable for verifying JWS signatures (or, in a JWE
+    /// `DecryptingKeySet`, for decrypting).
     pub fn reason(&self) -> &KeyError {
         &self.reason
+    }
+
+    /// An entry skipped by the JWE key set, which skips as this set does.
+    #[cfg(feature = "jwe")]
+    pub(crate) fn new(index: usize, key_id: Option<String>, reason: KeyError) -> Self {
+        Self {
+            index,
+            key_id,
+            reason,
+        }
     }
 }
 
