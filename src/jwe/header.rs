@@ -225,8 +225,9 @@ impl JweHeader {
 /// allow-lists before anything else is looked at.
 #[derive(Debug)]
 pub(crate) struct ParsedJweHeader {
-    pub(crate) alg: String,
-    pub(crate) enc: String,
+    /// Borrowed from the algorithm's own name when webtoken implements it (no allocation).
+    pub(crate) alg: Cow<'static, str>,
+    pub(crate) enc: Cow<'static, str>,
     /// The rest, with `algorithm` not yet set and `encryption` a placeholder.
     pub(crate) header: JweHeader,
     /// The first registered parameter with a wrong type or value, reported after the
@@ -278,15 +279,31 @@ fn read_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
 /// Parses the decoded protected header: at most [`MAX_HEADER_BYTES`], UTF-8, one JSON object,
 /// no duplicate names at any depth, capped depth and member count; linear in its length.
 pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
+    if bytes.len() > MAX_HEADER_BYTES {
+        return Err(MalformedError::HeaderTooLarge {
+            size: bytes.len(),
+            limit: MAX_HEADER_BYTES,
+        }
+        .into());
+    }
+    if let Some(parsed) = parse_plain(bytes) {
+        return Ok(parsed);
+    }
+    parse_strict(bytes)
+}
+
+/// The strict parser, for any header: the whole object read as JSON values, then the
+/// registered members taken out.
+fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     let mut members = read_object(bytes)?;
     let alg = match members.remove("alg") {
         None => return Err(header_error("alg", "is missing")),
-        Some(Value::String(alg)) => alg,
+        Some(Value::String(alg)) => algorithm_name(alg),
         Some(_) => return Err(header_error("alg", "must be a string")),
     };
     let enc = match members.remove("enc") {
         None => return Err(header_error("enc", "is missing")),
-        Some(Value::String(enc)) => enc,
+        Some(Value::String(enc)) => encryption_name(enc),
         Some(_) => return Err(header_error("enc", "must be a string")),
     };
     let mut fault = None;
@@ -362,6 +379,73 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     })
 }
 
+/// `alg`, borrowed from the algorithm's name when webtoken implements it.
+fn algorithm_name(alg: impl AsRef<str> + Into<String>) -> Cow<'static, str> {
+    match KeyAlgorithm::from_name(alg.as_ref()) {
+        Some(known) => Cow::Borrowed(known.as_str()),
+        None => Cow::Owned(alg.into()),
+    }
+}
+
+/// `enc`, borrowed from the algorithm's name when webtoken implements it.
+fn encryption_name(enc: impl AsRef<str> + Into<String>) -> Cow<'static, str> {
+    match ContentEncryption::from_name(enc.as_ref()) {
+        Some(known) => Cow::Borrowed(known.as_str()),
+        None => Cow::Owned(enc.into()),
+    }
+}
+
+/// The fast path for the headers nearly every token has: a JSON object without whitespace whose
+/// members are only `alg`, `enc`, `kid`, `typ` and `cty`, each at most once, `alg` and `enc`
+/// present, every value a string free of escapes and control characters. Such text has exactly
+/// one reading, the one the strict parser gives it (and no fault); anything else returns `None`
+/// and goes to the strict parser.
+fn parse_plain(bytes: &[u8]) -> Option<ParsedJweHeader> {
+    let mut rest = bytes.strip_prefix(b"{")?.strip_suffix(b"}")?;
+    let (mut alg, mut enc) = (None, None);
+    let mut header = JweHeader::new(ContentEncryption::A128Gcm);
+    while !rest.is_empty() {
+        let (name, value, tail) = plain_member(rest)?;
+        match name {
+            b"alg" if alg.is_none() => alg = Some(algorithm_name(value)),
+            b"enc" if enc.is_none() => enc = Some(encryption_name(value)),
+            b"kid" if header.key_id.is_none() => header.key_id = Some(value.to_owned()),
+            b"typ" if header.token_type.is_none() => header.token_type = Some(value.to_owned()),
+            b"cty" if header.content_type.is_none() => {
+                header.content_type = Some(value.to_owned());
+            }
+            _ => return None,
+        }
+        rest = match tail {
+            [] => tail,
+            [b',', more @ ..] if !more.is_empty() => more,
+            _ => return None,
+        };
+    }
+    Some(ParsedJweHeader {
+        alg: alg?,
+        enc: enc?,
+        header,
+        fault: None,
+    })
+}
+
+/// Splits `"name":"value"` off the front of `input`; `None` unless both are plain strings (no
+/// backslash, no control character, valid UTF-8 for the value).
+fn plain_member(input: &[u8]) -> Option<(&[u8], &str, &[u8])> {
+    let input = input.strip_prefix(b"\"")?;
+    let end = input.iter().position(|&b| b == b'"')?;
+    let (name, input) = input.split_at(end);
+    let input = input.strip_prefix(b"\":\"")?;
+    let end = input.iter().position(|&b| b == b'"')?;
+    let (value, input) = input.split_at(end);
+    let plain = |text: &[u8]| text.iter().all(|&b| b >= 0x20 && b != b'\\');
+    if !plain(value) || !plain(name) {
+        return None;
+    }
+    Some((name, std::str::from_utf8(value).ok()?, &input[1..]))
+}
+
 /// `crit`: a non-empty array of at most [`MAX_CRITICAL_NAMES`] strings, none registered; any
 /// name is then unsupported.
 fn critical(crit: &Value) -> Error {
@@ -395,7 +479,7 @@ impl ParsedJweHeader {
     pub(crate) fn key_algorithm(&self) -> Result<KeyAlgorithm, Error> {
         KeyAlgorithm::from_name(&self.alg).ok_or_else(|| {
             AlgorithmRejection::NotAllowed {
-                found: self.alg.clone(),
+                found: self.alg.clone().into_owned(),
             }
             .into()
         })
@@ -405,7 +489,7 @@ impl ParsedJweHeader {
     pub(crate) fn content_encryption(&self) -> Result<ContentEncryption, Error> {
         ContentEncryption::from_name(&self.enc).ok_or_else(|| {
             AlgorithmRejection::EncryptionNotAllowed {
-                found: self.enc.clone(),
+                found: self.enc.clone().into_owned(),
             }
             .into()
         })
@@ -456,6 +540,60 @@ mod tests {
             "a".repeat(MAX_HEADER_BYTES)
         );
         assert!(message(&big).contains("larger than the limit"));
+    }
+
+    /// The fast path reads exactly what the strict parser reads, and declines everything else.
+    #[test]
+    fn plain_path_agrees_with_the_strict_parser() {
+        for json in [
+            r#"{"alg":"dir","enc":"A256GCM"}"#,
+            r#"{"enc":"A128CBC-HS256","alg":"A128KW"}"#,
+            r#"{"alg":"dir","enc":"A256GCM","kid":"k1","typ":"JWT","cty":"JWT"}"#,
+            r#"{"cty":"x","typ":"y","kid":"","enc":"A1","alg":"none"}"#,
+            "{\"alg\":\"RSA1_5\",\"enc\":\"A256GCM\",\"kid\":\"\u{e9}t\u{e9} \u{1f600}\"}",
+        ] {
+            let plain = parse_plain(json.as_bytes()).expect(json);
+            let strict = parse_strict(json.as_bytes()).unwrap();
+            assert_eq!(plain.alg, strict.alg, "{json}");
+            assert_eq!(plain.enc, strict.enc, "{json}");
+            assert_eq!(plain.header, strict.header, "{json}");
+            assert!(plain.fault.is_none() && strict.fault.is_none(), "{json}");
+            let implemented = KeyAlgorithm::from_name(&plain.alg).is_some();
+            assert_eq!(matches!(plain.alg, Cow::Borrowed(_)), implemented, "{json}");
+        }
+        for json in [
+            r#"{"alg":"dir","alg":"dir","enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":"a","kid":"a"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","typ":"JWT","typ":"JWT"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","cty":"a","cty":"b"}"#,
+            r#"{"alg":"dir"}"#,
+            r#"{"enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","x":"y"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","zip":"DEF"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","crit":"x"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":3}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":"a\"b"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":"\u0041"}"#,
+            r#"{"al\u0067":"dir","enc":"A128GCM"}"#,
+            "{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"a\tb\"}",
+            r#"{ "alg":"dir","enc":"A128GCM"}"#,
+            r#"{"alg":"dir", "enc":"A128GCM"}"#,
+            r#"{"alg" :"dir","enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM",}"#,
+            r#"{"alg":"dir",,"enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM"}}"#,
+            r#"{{"alg":"dir","enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM""#,
+            "{}",
+            "",
+        ] {
+            assert!(parse_plain(json.as_bytes()).is_none(), "{json}");
+        }
+        let mut invalid = br#"{"alg":"dir","enc":"A128GCM","kid":""#.to_vec();
+        invalid.extend_from_slice(b"\xff\"}");
+        assert!(parse_plain(&invalid).is_none());
+        assert!(parse(&invalid).is_err());
     }
 
     #[test]
