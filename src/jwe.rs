@@ -313,7 +313,13 @@ pub(crate) fn encrypt_with(
         None => aws_lc_rs::rand::fill(&mut iv.0).map_err(|_| crate::error::KeyError::Random)?,
     }
     let protected = base64url::encode(header_json.as_bytes());
-    let sealed = content::encrypt(enc, &delivery.cek.0, &iv.0, protected.as_bytes(), plaintext)?;
+    let sealed = content::encrypt_keyed(
+        enc,
+        delivery.cek.content_key(),
+        &iv.0,
+        protected.as_bytes(),
+        plaintext,
+    )?;
     let mut out = protected;
     for part in [
         &delivery.encrypted_key,
@@ -438,7 +444,14 @@ pub(crate) fn decrypt_with(
     // Step 7: the CEK.
     let cek = manage::recover(key, enc, &header, &encrypted_key)?;
     // Step 8: the content, authenticated with the received header segment.
-    let plaintext = content::decrypt(enc, &cek.0, &iv, parts.header.as_bytes(), &ciphertext, &tag)?;
+    let plaintext = content::decrypt_keyed(
+        enc,
+        cek.content_key(),
+        &iv,
+        parts.header.as_bytes(),
+        &ciphertext,
+        &tag,
+    )?;
     Ok(Decrypted { header, plaintext })
 }
 

@@ -20,6 +20,26 @@ pub(crate) struct Sealed {
     pub(crate) tag: Vec<u8>,
 }
 
+/// The CEK as a key holds it: its bytes, and for a `dir` key of an AES-GCM `enc` the aws-lc-rs
+/// key built once with the key (so that no token pays for the AES key schedule again).
+#[derive(Clone, Copy)]
+pub(crate) struct ContentKey<'a> {
+    pub(crate) cek: &'a [u8],
+    pub(crate) gcm: Option<&'a LessSafeKey>,
+}
+
+/// The AES-GCM key of `cek`, built once when a `dir` key for an AES-GCM `enc` is: `None` for
+/// the other `enc`s (or a CEK of the wrong length, which the key's checks refuse first).
+pub(crate) fn prepared_gcm_key(enc: ContentEncryption, cek: &[u8]) -> Option<LessSafeKey> {
+    match enc {
+        ContentEncryption::A128Gcm | ContentEncryption::A256Gcm if cek.len() == enc.key_len() => {
+            gcm_key(enc, cek).ok()
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
 /// Encrypts `plaintext` with `cek` and `iv` (of the lengths `enc` needs), authenticating `aad`.
 pub(crate) fn encrypt(
     enc: ContentEncryption,
@@ -28,6 +48,18 @@ pub(crate) fn encrypt(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Sealed, Error> {
+    encrypt_keyed(enc, ContentKey { cek, gcm: None }, iv, aad, plaintext)
+}
+
+/// [`encrypt`], with the key's prepared AES-GCM key when it has one.
+pub(crate) fn encrypt_keyed(
+    enc: ContentEncryption,
+    key: ContentKey<'_>,
+    iv: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Sealed, Error> {
+    let cek = key.cek;
     debug_assert_eq!(cek.len(), enc.key_len());
     debug_assert_eq!(iv.len(), enc.iv_len());
     // Failures here are impossible with the lengths checked above; they are reported as a
@@ -35,7 +67,13 @@ pub(crate) fn encrypt(
     let fail = |_| Error::DecryptionFailed;
     match enc {
         ContentEncryption::A128Gcm | ContentEncryption::A256Gcm => {
-            let key = gcm_key(enc, cek)?;
+            let built;
+            let key = if let Some(prepared) = key.gcm {
+                prepared
+            } else {
+                built = gcm_key(enc, cek)?;
+                &built
+            };
             let nonce = Nonce::try_assume_unique_for_key(iv).map_err(fail)?;
             let mut in_out = plaintext.to_vec();
             let tag = key
@@ -71,6 +109,7 @@ pub(crate) fn encrypt(
     }
 }
 
+#[cfg(test)]
 /// Decrypts and authenticates. The tag is checked first (for CBC-HMAC in constant time, before
 /// any byte is decrypted); on any failure the buffer is wiped and [`Error::DecryptionFailed`]
 /// returned.
@@ -82,13 +121,32 @@ pub(crate) fn decrypt(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Vec<u8>, Error> {
+    decrypt_keyed(enc, ContentKey { cek, gcm: None }, iv, aad, ciphertext, tag)
+}
+
+/// [`decrypt`], with the key's prepared AES-GCM key when it has one.
+pub(crate) fn decrypt_keyed(
+    enc: ContentEncryption,
+    key: ContentKey<'_>,
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let cek = key.cek;
     if cek.len() != enc.key_len() || iv.len() != enc.iv_len() || tag.len() != enc.tag_len() {
         return Err(Error::DecryptionFailed);
     }
     let fail = |_| Error::DecryptionFailed;
     match enc {
         ContentEncryption::A128Gcm | ContentEncryption::A256Gcm => {
-            let key = gcm_key(enc, cek)?;
+            let built;
+            let key = if let Some(prepared) = key.gcm {
+                prepared
+            } else {
+                built = gcm_key(enc, cek)?;
+                &built
+            };
             let nonce = Nonce::try_assume_unique_for_key(iv).map_err(fail)?;
             let mut in_out = Vec::with_capacity(ciphertext.len() + tag.len());
             in_out.extend_from_slice(ciphertext);
@@ -248,6 +306,68 @@ mod tests {
                 i2[0] ^= 1;
                 assert!(decrypt(enc, &cek, &i2, b"aad", &sealed.ciphertext, &sealed.tag).is_err());
             }
+        }
+    }
+
+    /// A `dir` key's prepared AES-GCM key seals and opens exactly as a key built per call.
+    #[test]
+    fn prepared_gcm_key_matches_a_key_built_per_call() {
+        for enc in ContentEncryption::ALL {
+            let cek = vec![3u8; enc.key_len()];
+            let prepared = prepared_gcm_key(enc, &cek);
+            let is_gcm = matches!(enc, ContentEncryption::A128Gcm | ContentEncryption::A256Gcm);
+            assert_eq!(prepared.is_some(), is_gcm, "{enc}");
+            assert!(prepared_gcm_key(enc, &cek[1..]).is_none(), "{enc}");
+            let keyed = ContentKey {
+                cek: &cek,
+                gcm: prepared.as_ref(),
+            };
+            let iv = vec![5u8; enc.iv_len()];
+            let sealed = encrypt_keyed(enc, keyed, &iv, b"aad", b"plaintext").unwrap();
+            let by_hand = encrypt(enc, &cek, &iv, b"aad", b"plaintext").unwrap();
+            assert_eq!(sealed.ciphertext, by_hand.ciphertext, "{enc}");
+            assert_eq!(sealed.tag, by_hand.tag, "{enc}");
+            let open = |tag: &[u8]| decrypt_keyed(enc, keyed, &iv, b"aad", &sealed.ciphertext, tag);
+            assert_eq!(open(&sealed.tag).unwrap(), b"plaintext");
+            let mut bad = sealed.tag.clone();
+            bad[0] ^= 1;
+            assert!(matches!(open(&bad), Err(Error::DecryptionFailed)), "{enc}");
+            let wrong = decrypt_keyed(enc, keyed, &iv, b"aaD", &sealed.ciphertext, &sealed.tag);
+            assert!(wrong.is_err(), "{enc}");
+        }
+    }
+
+    /// One `dir` key (with its prepared AES-GCM key) used by several threads at once.
+    #[test]
+    fn a_dir_key_serves_several_threads() {
+        use crate::jwe::{DecryptingKey, EncryptingKey, JweHeader};
+        let secret = [9u8; 32];
+        let enc = ContentEncryption::A256Gcm;
+        let encrypting = std::sync::Arc::new(EncryptingKey::dir(secret, enc).unwrap());
+        let decrypting = std::sync::Arc::new(DecryptingKey::dir(secret, enc).unwrap());
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let (encrypting, decrypting) = (encrypting.clone(), decrypting.clone());
+                std::thread::spawn(move || {
+                    for j in 0..50 {
+                        let text = format!("{i}-{j}");
+                        let token =
+                            crate::jwe::encrypt(&JweHeader::new(enc), text.as_bytes(), &encrypting)
+                                .unwrap();
+                        let options = crate::jwe::DecryptOptions::new();
+                        let out = crate::jwe::decrypt(&token, &*decrypting, &options).unwrap();
+                        assert_eq!(out.plaintext(), text.as_bytes());
+                        let mut forged = token.into_bytes();
+                        let last = forged.len() - 2;
+                        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+                        let forged = String::from_utf8(forged).unwrap();
+                        assert!(crate::jwe::decrypt(&forged, &*decrypting, &options).is_err());
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
         }
     }
 }
