@@ -293,44 +293,56 @@ pub(crate) fn encrypt_with(
         fixed.ephemeral,
         fixed.pbes2_salt,
     )?;
-    let header_json = if let Some(json) = fixed.header_json {
-        json.to_owned()
+    let mut json = Vec::with_capacity(128);
+    if let Some(fixed) = fixed.header_json {
+        json.extend_from_slice(fixed.as_bytes());
     } else {
-        let mut written = header.clone();
-        written.ephemeral_key.clone_from(&delivery.epk);
-        if let Some((salt, count)) = &delivery.pbes2 {
-            written.pbes2_salt = Some(salt.clone());
-            written.pbes2_count = Some(u64::from(*count));
-        }
-        if written.key_id.is_none() {
-            written.key_id.clone_from(&key.key_id);
-        }
-        written.to_json(key.algorithm)?
-    };
+        let (pbes2_salt, pbes2_count) = match &delivery.pbes2 {
+            Some((salt, count)) => (Some(salt.as_slice()), Some(u64::from(*count))),
+            None => (header.pbes2_salt.as_deref(), header.pbes2_count),
+        };
+        let written = header::Written {
+            key_id: header.key_id.as_deref().or(key.key_id.as_deref()),
+            ephemeral_key: delivery.epk.as_ref(),
+            pbes2_salt,
+            pbes2_count,
+        };
+        header.write_json(key.algorithm, &written, &mut json)?;
+    }
     let mut iv = SecretBytes(vec![0; enc.iv_len()]);
     match fixed.iv {
         Some(fixed) => iv.0.copy_from_slice(fixed),
         None => aws_lc_rs::rand::fill(&mut iv.0).map_err(|_| crate::error::KeyError::Random)?,
     }
-    let protected = base64url::encode(header_json.as_bytes());
-    let sealed = content::encrypt_keyed(
-        enc,
-        delivery.cek.content_key(),
-        &iv.0,
-        protected.as_bytes(),
-        plaintext,
-    )?;
-    let mut out = protected;
+    // The token is written once into a buffer of its exact size, the protected header first
+    // (it is the AAD).
+    let size = [
+        json.len(),
+        delivery.encrypted_key.len(),
+        iv.0.len(),
+        content::ciphertext_len(enc, plaintext.len()),
+        enc.tag_len(),
+    ]
+    .iter()
+    .map(|&len| base64url::encoded_len(len) + 1)
+    .sum::<usize>()
+        - 1;
+    let mut out = Vec::with_capacity(size);
+    base64url::append_encoded(&json, &mut out);
+    let sealed = content::encrypt_keyed(enc, delivery.cek.content_key(), &iv.0, &out, plaintext)?;
     for part in [
         &delivery.encrypted_key,
         &iv.0,
         &sealed.ciphertext,
         &sealed.tag,
     ] {
-        out.push('.');
-        base64url::encode_into(part, &mut out);
+        out.push(b'.');
+        base64url::append_encoded(part, &mut out);
     }
-    Ok(out)
+    debug_assert_eq!(out.len(), size);
+    // Base64url and dots only: always UTF-8.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Reads the protected header of a compact JWE **without decrypting it**: for routing only (to

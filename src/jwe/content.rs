@@ -39,6 +39,15 @@ pub(crate) fn prepared_gcm_key(enc: ContentEncryption, cek: &[u8]) -> Option<Les
     }
 }
 
+/// The ciphertext's length for a plaintext of `len` bytes: the same for AES-GCM, padded to the
+/// next whole block (always adding one) for AES-CBC with PKCS#7.
+pub(crate) const fn ciphertext_len(enc: ContentEncryption, len: usize) -> usize {
+    match enc {
+        ContentEncryption::A128Gcm | ContentEncryption::A256Gcm => len,
+        ContentEncryption::A128CbcHs256 | ContentEncryption::A256CbcHs512 => (len / 16 + 1) * 16,
+    }
+}
+
 #[cfg(test)]
 /// Encrypts `plaintext` with `cek` and `iv` (of the lengths `enc` needs), authenticating `aad`.
 pub(crate) fn encrypt(
@@ -94,7 +103,8 @@ pub(crate) fn encrypt_keyed(
             let key = UnboundCipherKey::new(cipher, enc_key).map_err(fail)?;
             let key = PaddedBlockEncryptingKey::cbc_pkcs7(key).map_err(fail)?;
             let iv16: [u8; 16] = iv.try_into().map_err(|_| Error::DecryptionFailed)?;
-            let mut in_out = plaintext.to_vec();
+            let mut in_out = Vec::with_capacity(ciphertext_len(enc, plaintext.len()));
+            in_out.extend_from_slice(plaintext);
             key.less_safe_encrypt(
                 &mut in_out,
                 EncryptionContext::Iv128(FixedLength::from(iv16)),
@@ -368,6 +378,23 @@ mod tests {
             .collect();
         for handle in handles {
             handle.join().unwrap();
+        }
+    }
+
+    /// The size the token's buffer is made with is the ciphertext's real length.
+    #[test]
+    fn ciphertext_len_is_exact() {
+        for enc in ContentEncryption::ALL {
+            let cek = vec![1u8; enc.key_len()];
+            let iv = vec![2u8; enc.iv_len()];
+            for len in [0, 1, 15, 16, 17, 31, 32, 33, 1000] {
+                let sealed = encrypt(enc, &cek, &iv, b"", &vec![0u8; len]).unwrap();
+                assert_eq!(
+                    ciphertext_len(enc, len),
+                    sealed.ciphertext.len(),
+                    "{enc} {len}"
+                );
+            }
         }
     }
 }

@@ -163,7 +163,27 @@ impl JweHeader {
 
     /// The header's JSON, in a fixed order: `alg`, `enc`, `kid`, `typ`, `cty`, `epk`, `apu`,
     /// `apv`, then the extra parameters.
+    #[cfg(test)]
     pub(crate) fn to_json(&self, algorithm: KeyAlgorithm) -> Result<String, Error> {
+        let mut out = Vec::new();
+        let written = Written {
+            key_id: self.key_id.as_deref(),
+            ephemeral_key: self.ephemeral_key.as_ref(),
+            pbes2_salt: self.pbes2_salt.as_deref(),
+            pbes2_count: self.pbes2_count,
+        };
+        self.write_json(algorithm, &written, &mut out)?;
+        Ok(String::from_utf8(out).unwrap_or_default())
+    }
+
+    /// Appends the header's JSON to `out` (in the order of `to_json`), with `kid`, `epk`, `p2s`
+    /// and `p2c` as `written` says (the encrypting key's values), without copying the header.
+    pub(crate) fn write_json(
+        &self,
+        algorithm: KeyAlgorithm,
+        written: &Written<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         if let Some(name) = self.extra.keys().find(|n| RESERVED.contains(&n.as_str())) {
             return Err(crate::error::SerializeError {
                 what: "header",
@@ -173,52 +193,75 @@ impl JweHeader {
             }
             .into());
         }
-        let mut out = format!(
-            r#"{{"alg":"{}","enc":"{}""#,
-            algorithm.as_str(),
-            self.encryption.as_str()
-        );
-        let mut put = |name: &str, value: &Value| -> Result<(), Error> {
-            let text = serde_json::to_string(value).map_err(|e| crate::error::SerializeError {
-                what: "header",
-                message: e.to_string(),
-            })?;
-            out.push(',');
-            out.push_str(&Value::from(name).to_string());
-            out.push(':');
-            out.push_str(&text);
-            Ok(())
-        };
+        out.extend_from_slice(br#"{"alg":""#);
+        out.extend_from_slice(algorithm.as_str().as_bytes());
+        out.extend_from_slice(br#"","enc":""#);
+        out.extend_from_slice(self.encryption.as_str().as_bytes());
+        out.push(b'"');
         for (name, value) in [
-            ("kid", &self.key_id),
-            ("typ", &self.token_type),
-            ("cty", &self.content_type),
+            ("kid", written.key_id),
+            ("typ", self.token_type.as_deref()),
+            ("cty", self.content_type.as_deref()),
         ] {
             if let Some(value) = value {
-                put(name, &Value::from(value.as_str()))?;
+                put_name(name, out)?;
+                put_json(value, out)?;
             }
         }
-        if let Some(epk) = &self.ephemeral_key {
-            put("epk", epk)?;
+        if let Some(epk) = written.ephemeral_key {
+            put_name("epk", out)?;
+            put_json(epk, out)?;
         }
-        if let Some(apu) = &self.party_u {
-            put("apu", &Value::from(base64url::encode(apu)))?;
+        for (name, value) in [
+            ("apu", self.party_u.as_deref()),
+            ("apv", self.party_v.as_deref()),
+            ("p2s", written.pbes2_salt),
+        ] {
+            if let Some(value) = value {
+                put_name(name, out)?;
+                out.push(b'"');
+                base64url::append_encoded(value, out);
+                out.push(b'"');
+            }
         }
-        if let Some(apv) = &self.party_v {
-            put("apv", &Value::from(base64url::encode(apv)))?;
-        }
-        if let Some(salt) = &self.pbes2_salt {
-            put("p2s", &Value::from(base64url::encode(salt)))?;
-        }
-        if let Some(count) = self.pbes2_count {
-            put("p2c", &Value::from(count))?;
+        if let Some(count) = written.pbes2_count {
+            put_name("p2c", out)?;
+            put_json(&count, out)?;
         }
         for (name, value) in &self.extra {
-            put(name, value)?;
+            put_name(name, out)?;
+            put_json(value, out)?;
         }
-        out.push('}');
-        Ok(out)
+        out.push(b'}');
+        Ok(())
     }
+}
+
+/// What the encrypting side writes into the header besides the caller's parameters.
+pub(crate) struct Written<'a> {
+    pub(crate) key_id: Option<&'a str>,
+    pub(crate) ephemeral_key: Option<&'a Value>,
+    pub(crate) pbes2_salt: Option<&'a [u8]>,
+    pub(crate) pbes2_count: Option<u64>,
+}
+
+/// Appends `,"name":` (the name escaped as JSON).
+fn put_name(name: &str, out: &mut Vec<u8>) -> Result<(), Error> {
+    out.push(b',');
+    put_json(name, out)?;
+    out.push(b':');
+    Ok(())
+}
+
+/// Appends `value` as compact JSON.
+fn put_json(value: &(impl serde::Serialize + ?Sized), out: &mut Vec<u8>) -> Result<(), Error> {
+    serde_json::to_writer(out, value).map_err(|e| {
+        crate::error::SerializeError {
+            what: "header",
+            message: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// A header as parsed: the `alg` and `enc` strings kept apart, to be checked against the
