@@ -370,7 +370,7 @@ pub(crate) fn encrypt_with(
 /// an `alg` or `enc` webtoken does not implement, [`Error::UnsupportedCriticalHeader`].
 pub fn untrusted_header(token: &str) -> Result<JweHeader, Error> {
     let parts = compact::split(token, DEFAULT_MAX_TOKEN_SIZE)?;
-    let parsed = header::parse(&compact::decode(parts.header, "header")?)?;
+    let parsed = compact::with_decoded(parts.header, "header", header::parse)??;
     let algorithm = parsed.key_algorithm()?;
     let enc = parsed.content_encryption()?;
     if let Some(fault) = parsed.fault {
@@ -408,7 +408,7 @@ pub(crate) fn decrypt_with(
     // Step 1: size, alphabet, dots, header size.
     let parts = compact::split(token, options.max_token_size)?;
     // Step 2: the header.
-    let parsed = header::parse(&compact::decode(parts.header, "header")?)?;
+    let parsed = compact::with_decoded(parts.header, "header", header::parse)??;
     // Step 3: alg and enc allow-lists, before any cryptography.
     let algorithm = parsed.key_algorithm()?;
     if !options.allows_algorithm(algorithm, keys) {
@@ -446,24 +446,40 @@ pub(crate) fn decrypt_with(
         }
         .into());
     }
-    // Step 6: the other segments and their lengths.
-    let encrypted_key = compact::decode(parts.encrypted_key, "encrypted key")?;
-    let iv = compact::decode(parts.iv, "initialization vector")?;
-    let ciphertext = compact::decode(parts.ciphertext, "ciphertext")?;
-    let tag = compact::decode(parts.tag, "authentication tag")?;
-    check_len("initialization vector", &iv, enc.iv_len(), enc)?;
-    check_len("authentication tag", &tag, enc.tag_len(), enc)?;
+    // Step 6: the other segments and their lengths, decoded into one buffer: the encrypted
+    // key, the IV, then the ciphertext and the tag side by side (AES-GCM opens them in place).
+    let size = [parts.encrypted_key, parts.iv, parts.ciphertext, parts.tag]
+        .iter()
+        .map(|segment| base64url::decoded_len(segment.len()).unwrap_or(0))
+        .sum();
+    let mut buffer = Vec::with_capacity(size);
+    let encrypted_key = compact::decode_append(parts.encrypted_key, "encrypted key", &mut buffer)?;
+    let iv = compact::decode_append(parts.iv, "initialization vector", &mut buffer)?;
+    let ciphertext = compact::decode_append(parts.ciphertext, "ciphertext", &mut buffer)?;
+    let tag = compact::decode_append(parts.tag, "authentication tag", &mut buffer)?;
+    check_len(
+        "initialization vector",
+        &buffer[iv.clone()],
+        enc.iv_len(),
+        enc,
+    )?;
+    check_len("authentication tag", &buffer[tag], enc.tag_len(), enc)?;
     // Step 7: the CEK.
-    let cek = manage::recover(key, enc, &header, &encrypted_key)?;
-    // Step 8: the content, authenticated with the received header segment.
-    let plaintext = content::decrypt_keyed(
+    let cek = manage::recover(key, enc, &header, &buffer[encrypted_key])?;
+    // Step 8: the content, authenticated with the received header segment; the plaintext is
+    // left where the ciphertext was, and moved to the buffer's start.
+    let (head, in_out) = buffer.split_at_mut(ciphertext.start);
+    let len = content::decrypt_in_place(
         enc,
         cek.content_key(),
-        &iv,
+        &head[iv],
         parts.header.as_bytes(),
-        &ciphertext,
-        &tag,
+        in_out,
+        ciphertext.len(),
     )?;
+    buffer.truncate(ciphertext.start + len);
+    buffer.drain(..ciphertext.start);
+    let plaintext = buffer;
     Ok(Decrypted { header, plaintext })
 }
 

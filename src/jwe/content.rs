@@ -135,6 +135,7 @@ pub(crate) fn decrypt(
 }
 
 /// [`decrypt`], with the key's prepared AES-GCM key when it has one.
+#[cfg(test)]
 pub(crate) fn decrypt_keyed(
     enc: ContentEncryption,
     key: ContentKey<'_>,
@@ -143,8 +144,33 @@ pub(crate) fn decrypt_keyed(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Vec<u8>, Error> {
+    let mut in_out = Vec::with_capacity(ciphertext.len() + tag.len());
+    in_out.extend_from_slice(ciphertext);
+    in_out.extend_from_slice(tag);
+    let len = decrypt_in_place(enc, key, iv, aad, &mut in_out, ciphertext.len())?;
+    in_out.truncate(len);
+    Ok(in_out)
+}
+
+/// [`decrypt_keyed`] in `in_out`, which holds the ciphertext (its first `ciphertext_len` bytes)
+/// then the tag: the plaintext is left at its start, and its length returned. On any failure
+/// the buffer is wiped.
+pub(crate) fn decrypt_in_place(
+    enc: ContentEncryption,
+    key: ContentKey<'_>,
+    iv: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    ciphertext_len: usize,
+) -> Result<usize, Error> {
     let cek = key.cek;
-    if cek.len() != enc.key_len() || iv.len() != enc.iv_len() || tag.len() != enc.tag_len() {
+    let tag_len = in_out.len().saturating_sub(ciphertext_len);
+    if cek.len() != enc.key_len()
+        || iv.len() != enc.iv_len()
+        || ciphertext_len > in_out.len()
+        || tag_len != enc.tag_len()
+    {
+        in_out.fill(0);
         return Err(Error::DecryptionFailed);
     }
     let fail = |_| Error::DecryptionFailed;
@@ -158,34 +184,42 @@ pub(crate) fn decrypt_keyed(
                 &built
             };
             let nonce = Nonce::try_assume_unique_for_key(iv).map_err(fail)?;
-            let mut in_out = Vec::with_capacity(ciphertext.len() + tag.len());
-            in_out.extend_from_slice(ciphertext);
-            in_out.extend_from_slice(tag);
             let Ok(len) = key
-                .open_in_place(nonce, Aad::from(aad), &mut in_out)
+                .open_in_place(nonce, Aad::from(aad), in_out)
                 .map(|plaintext| plaintext.len())
             else {
                 in_out.fill(0);
                 return Err(Error::DecryptionFailed);
             };
-            in_out.truncate(len);
-            Ok(in_out)
+            Ok(len)
         }
         ContentEncryption::A128CbcHs256 | ContentEncryption::A256CbcHs512 => {
             let (mac_key, enc_key) = cek.split_at(cek.len() / 2);
+            let (ciphertext, tag) = in_out.split_at_mut(ciphertext_len);
             let expected = cbc_tag(enc, mac_key, aad, iv, ciphertext);
             // CRYPTO_memcmp: constant time in the contents; the lengths are public.
             if verify_slices_are_equal(&expected, tag).is_err() {
+                in_out.fill(0);
                 return Err(Error::DecryptionFailed);
             }
-            cbc_decrypt(enc_key, iv, ciphertext)
+            cbc_decrypt_in_place(enc_key, iv, ciphertext)
         }
     }
 }
 
 /// AES-CBC decryption with PKCS#7 padding, for a ciphertext whose tag was checked: the
 /// plaintext, or [`Error::DecryptionFailed`] (the buffer wiped).
+#[cfg(test)]
 pub(super) fn cbc_decrypt(enc_key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut in_out = ciphertext.to_vec();
+    let len = cbc_decrypt_in_place(enc_key, iv, &mut in_out)?;
+    in_out.truncate(len);
+    Ok(in_out)
+}
+
+/// [`cbc_decrypt`] in place: the plaintext's length (at the start of `in_out`), or
+/// [`Error::DecryptionFailed`] with `in_out` wiped.
+fn cbc_decrypt_in_place(enc_key: &[u8], iv: &[u8], in_out: &mut [u8]) -> Result<usize, Error> {
     let fail = |_| Error::DecryptionFailed;
     let cipher = match enc_key.len() {
         16 => &AES_128,
@@ -195,22 +229,17 @@ pub(super) fn cbc_decrypt(enc_key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Resul
     let key = UnboundCipherKey::new(cipher, enc_key).map_err(fail)?;
     let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(fail)?;
     let iv16: [u8; 16] = iv.try_into().map_err(|_| Error::DecryptionFailed)?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if in_out.is_empty() || in_out.len() % 16 != 0 {
         return Err(Error::DecryptionFailed);
     }
-    let mut in_out = ciphertext.to_vec();
     let Ok(len) = key
-        .decrypt(
-            &mut in_out,
-            DecryptionContext::Iv128(FixedLength::from(iv16)),
-        )
+        .decrypt(in_out, DecryptionContext::Iv128(FixedLength::from(iv16)))
         .map(|plaintext| plaintext.len())
     else {
         in_out.fill(0);
         return Err(Error::DecryptionFailed);
     };
-    in_out.truncate(len);
-    Ok(in_out)
+    Ok(len)
 }
 
 fn gcm_key(enc: ContentEncryption, cek: &[u8]) -> Result<LessSafeKey, Error> {
