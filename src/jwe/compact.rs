@@ -150,7 +150,9 @@ mod tests {
             STACK_BYTES + 1,
             5000,
         ] {
-            let bytes: Vec<u8> = (0..len).map(|i| u8::try_from(i * 7 % 256).unwrap()).collect();
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| u8::try_from(i * 7 % 256).unwrap())
+                .collect();
             let text = base64url::encode(&bytes);
             assert_eq!(with_decoded(&text, "x", <[u8]>::to_vec).unwrap(), bytes);
             let mut out = b"prefix".to_vec();

@@ -9,14 +9,16 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use serde::de::DeserializeSeed;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::algorithm::{ContentEncryption, KeyAlgorithm};
 use crate::base64url;
 use crate::error::{AlgorithmRejection, CriticalHeaderError, Error, MalformedError};
 use crate::header::{MAX_CRITICAL_NAMES, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, MAX_HEADER_VALUES};
-use crate::json::Strictness;
+use crate::json::{LenientSeed, Name, Strictness};
 
 /// The names a caller may not set through [`JweHeader::with_extra`]: webtoken writes them, or
 /// refuses them.
@@ -319,6 +321,117 @@ fn read_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     Ok(members)
 }
 
+/// The registered members a JWE header may hold, in the order of their slots in [`Members`].
+const MEMBER_NAMES: [&str; 12] = [
+    "alg", "enc", "kid", "typ", "cty", "apu", "apv", "p2s", "crit", "zip", "p2c", "epk",
+];
+
+/// The registered members read as strings; the others (`crit`, `zip`, `p2c`, `epk`) are read
+/// as JSON values.
+const STRING_MEMBERS: usize = 8;
+
+/// A registered member as read.
+enum Slot<'de> {
+    Str(Cow<'de, str>),
+    NotString,
+    Value(Value),
+}
+
+/// A header object read by [`MembersVisitor`]: the registered members typed, only the unknown
+/// ones kept as JSON values.
+struct Members<'de> {
+    slots: [Option<Slot<'de>>; MEMBER_NAMES.len()],
+    extra: Map<String, Value>,
+}
+
+impl<'de> Members<'de> {
+    fn remove(&mut self, name: &str) -> Option<Slot<'de>> {
+        let i = MEMBER_NAMES.iter().position(|n| *n == name)?;
+        self.slots[i].take()
+    }
+}
+
+/// Reads the header object. It runs inside the strict reader (`Strictness::seed`), which checks
+/// every object at every depth (duplicate names, nesting, the member count) exactly as when the
+/// header is read as one JSON value; every member's value is read in full.
+struct MembersVisitor;
+
+impl<'de> DeserializeSeed<'de> for MembersVisitor {
+    type Value = Members<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Members<'de>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MembersVisitor {
+    type Value = Members<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+        let mut members = Members {
+            slots: Default::default(),
+            extra: Map::new(),
+        };
+        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+            match MEMBER_NAMES.iter().position(|n| *n == name) {
+                Some(i) if i < STRING_MEMBERS => {
+                    let value = map.next_value_seed(LenientSeed::<Cow<'de, str>>::new())?;
+                    members.slots[i] = Some(value.map_or(Slot::NotString, Slot::Str));
+                }
+                Some(i) => members.slots[i] = Some(Slot::Value(map.next_value()?)),
+                None => {
+                    let value = map.next_value()?;
+                    members.extra.insert(name.into_owned(), value);
+                }
+            }
+        }
+        Ok(members)
+    }
+}
+
+/// The header's one JSON object, read strictly, its registered members typed.
+fn read_members(bytes: &[u8]) -> Result<Members<'_>, Error> {
+    if bytes.len() > MAX_HEADER_BYTES {
+        return Err(MalformedError::HeaderTooLarge {
+            size: bytes.len(),
+            limit: MAX_HEADER_BYTES,
+        }
+        .into());
+    }
+    let json = |reason: String| -> Error {
+        MalformedError::Json {
+            segment: "header",
+            reason,
+        }
+        .into()
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| json("not UTF-8".into()))?;
+    if !text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+    {
+        // Not an object: the JSON value's own error, or that it is not an object.
+        return Err(read_object(bytes)
+            .err()
+            .unwrap_or_else(|| json("not a JSON object".into())));
+    }
+    let strict = Strictness::new(MAX_HEADER_DEPTH, MAX_HEADER_VALUES);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let members = strict
+        .seed(MembersVisitor)
+        .deserialize(&mut de)
+        .map_err(|e| match strict.take() {
+            Some(fault) => json(fault.to_string()),
+            None => json(e.to_string()),
+        })?;
+    de.end().map_err(|e| json(e.to_string()))?;
+    Ok(members)
+}
+
 /// Parses the decoded protected header: at most [`MAX_HEADER_BYTES`], UTF-8, one JSON object,
 /// no duplicate names at any depth, capped depth and member count; linear in its length.
 pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
@@ -335,18 +448,18 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     parse_strict(bytes)
 }
 
-/// The strict parser, for any header: the whole object read as JSON values, then the
-/// registered members taken out.
+/// The strict parser, for any header: the registered members typed, the others kept as JSON
+/// values; their checks in a fixed order, after the whole object was read.
 fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
-    let mut members = read_object(bytes)?;
+    let mut members = read_members(bytes)?;
     let alg = match members.remove("alg") {
         None => return Err(header_error("alg", "is missing")),
-        Some(Value::String(alg)) => algorithm_name(alg),
+        Some(Slot::Str(alg)) => algorithm_name(alg),
         Some(_) => return Err(header_error("alg", "must be a string")),
     };
     let enc = match members.remove("enc") {
         None => return Err(header_error("enc", "is missing")),
-        Some(Value::String(enc)) => encryption_name(enc),
+        Some(Slot::Str(enc)) => encryption_name(enc),
         Some(_) => return Err(header_error("enc", "must be a string")),
     };
     let mut fault = None;
@@ -356,7 +469,10 @@ fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
         }
     };
     if let Some(crit) = members.remove("crit") {
-        note(critical(&crit));
+        note(match crit {
+            Slot::Value(crit) => critical(&crit),
+            Slot::Str(_) | Slot::NotString => critical(&Value::Null),
+        });
     }
     if members.remove("zip").is_some() {
         note(header_error(
@@ -366,7 +482,7 @@ fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     }
     let mut string = |name: &'static str, note: &mut dyn FnMut(Error)| match members.remove(name) {
         None => None,
-        Some(Value::String(s)) => Some(s),
+        Some(Slot::Str(s)) => Some(s.into_owned()),
         Some(_) => {
             note(header_error(name, "must be a string"));
             None
@@ -388,7 +504,7 @@ fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     let pbes2_salt = bytes("p2s", &mut note);
     let pbes2_count = match members.remove("p2c") {
         None => None,
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|c| c > 0) => n.as_u64(),
+        Some(Slot::Value(Value::Number(n))) if n.as_u64().is_some_and(|c| c > 0) => n.as_u64(),
         Some(_) => {
             note(header_error("p2c", "must be a positive integer"));
             None
@@ -396,7 +512,7 @@ fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
     };
     let ephemeral_key = match members.remove("epk") {
         None => None,
-        Some(epk @ Value::Object(_)) => Some(epk),
+        Some(Slot::Value(epk @ Value::Object(_))) => Some(epk),
         Some(_) => {
             note(header_error("epk", "must be a JSON object (a JWK)"));
             None
@@ -416,7 +532,7 @@ fn parse_strict(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
             ephemeral_key,
             pbes2_salt,
             pbes2_count,
-            extra: members,
+            extra: members.extra,
         },
         fault,
     })
@@ -637,6 +753,223 @@ mod tests {
         invalid.extend_from_slice(b"\xff\"}");
         assert!(parse_plain(&invalid).is_none());
         assert!(parse(&invalid).is_err());
+    }
+
+    /// The parser before the typed reading: the whole header as one JSON value, then the
+    /// registered members taken out (the oracle of `typed_reading_agrees_with_the_value_reading`).
+    fn parse_as_value(bytes: &[u8]) -> Result<ParsedJweHeader, Error> {
+        let mut members = read_object(bytes)?;
+        let alg = match members.remove("alg") {
+            None => return Err(header_error("alg", "is missing")),
+            Some(Value::String(alg)) => algorithm_name(alg),
+            Some(_) => return Err(header_error("alg", "must be a string")),
+        };
+        let enc = match members.remove("enc") {
+            None => return Err(header_error("enc", "is missing")),
+            Some(Value::String(enc)) => encryption_name(enc),
+            Some(_) => return Err(header_error("enc", "must be a string")),
+        };
+        let mut fault = None;
+        let mut note = |error: Error| {
+            if fault.is_none() {
+                fault = Some(error);
+            }
+        };
+        if let Some(crit) = members.remove("crit") {
+            note(critical(&crit));
+        }
+        if members.remove("zip").is_some() {
+            note(header_error(
+                "zip",
+                "is not supported: compressed plaintext is refused",
+            ));
+        }
+        let mut string =
+            |name: &'static str, note: &mut dyn FnMut(Error)| match members.remove(name) {
+                None => None,
+                Some(Value::String(s)) => Some(s),
+                Some(_) => {
+                    note(header_error(name, "must be a string"));
+                    None
+                }
+            };
+        let key_id = string("kid", &mut note);
+        let token_type = string("typ", &mut note);
+        let content_type = string("cty", &mut note);
+        let mut bytes = |name: &'static str, note: &mut dyn FnMut(Error)| {
+            let text = string(name, note)?;
+            let decoded = base64url::decode(&text).ok();
+            if decoded.is_none() {
+                note(header_error(name, "is not canonical unpadded base64url"));
+            }
+            decoded
+        };
+        let party_u = bytes("apu", &mut note);
+        let party_v = bytes("apv", &mut note);
+        let pbes2_salt = bytes("p2s", &mut note);
+        let pbes2_count = match members.remove("p2c") {
+            None => None,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|c| c > 0) => n.as_u64(),
+            Some(_) => {
+                note(header_error("p2c", "must be a positive integer"));
+                None
+            }
+        };
+        let ephemeral_key = match members.remove("epk") {
+            None => None,
+            Some(epk @ Value::Object(_)) => Some(epk),
+            Some(_) => {
+                note(header_error("epk", "must be a JSON object (a JWK)"));
+                None
+            }
+        };
+        Ok(ParsedJweHeader {
+            alg,
+            enc,
+            header: JweHeader {
+                algorithm: None,
+                encryption: ContentEncryption::A128Gcm,
+                key_id,
+                token_type,
+                content_type,
+                party_u,
+                party_v,
+                ephemeral_key,
+                pbes2_salt,
+                pbes2_count,
+                extra: members,
+            },
+            fault,
+        })
+    }
+
+    fn outcome(result: Result<ParsedJweHeader, Error>) -> String {
+        match result {
+            Ok(p) => format!(
+                "{}|{}|{:?}|{}",
+                p.alg,
+                p.enc,
+                p.header,
+                p.fault.map_or_else(String::new, |e| e.to_string())
+            ),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// Headers for `typed_reading_agrees_with_the_value_reading`: wrong types, duplicates at
+    /// any depth and behind escapes, nesting and member caps at and past their limits,
+    /// non-objects.
+    fn parity_cases() -> Vec<String> {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let nested = |n: usize| format!("{}1{}", r#"{"a":"#.repeat(n), "}".repeat(n));
+        let many = |n: usize| format!("[{}]", vec!["0"; n].join(","));
+        let base = r#""alg":"ECDH-ES","enc":"A256GCM""#;
+        let mut cases: Vec<String> = [
+            r#"{"alg":"dir","enc":"A128GCM"}"#,
+            r#" {"alg" : "dir" , "enc":"A128GCM"} "#,
+            r#"{"alg":"dir","enc":"A128GCM","x":{"a":1,"a":2}}"#,
+            r#"{"alg":"dir","enc":"A128GCM","x":[{"a":1,"\u0061":2}]}"#,
+            r#"{"alg":"dir","\u0061lg":"dir","enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":"a","kid":"a"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","u":1,"u":1}"#,
+            r#"{"alg":"dir","enc":"A128GCM","epk":{"kty":"EC","kty":"EC"}}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":{"a":1,"a":2}}"#,
+            r#"{"alg":{"a":1,"a":2},"enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","zip":{"a":1,"a":2}}"#,
+            r#"{"enc":"A128GCM"}"#,
+            r#"{"alg":"dir"}"#,
+            r#"{"alg":1,"enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":null}"#,
+            r#"{"alg":"dir","enc":"A128GCM","zip":"DEF","kid":3}"#,
+            r#"{"alg":"dir","enc":"A128GCM","kid":3,"zip":"DEF"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","epk":"x","crit":["exp"],"exp":1}"#,
+            r#"{"alg":"dir","enc":"A128GCM","crit":["enc"]}"#,
+            r#"{"alg":"dir","enc":"A128GCM","crit":[]}"#,
+            r#"{"alg":"dir","enc":"A128GCM","crit":"exp"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","crit":[1]}"#,
+            r#"{"alg":"dir","enc":"A128GCM","apu":"a=","apv":"AQ","p2s":7}"#,
+            r#"{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"AAAAAAAAAAA","p2c":1000}"#,
+            r#"{"alg":"dir","enc":"A128GCM","p2c":0}"#,
+            r#"{"alg":"dir","enc":"A128GCM","p2c":-1}"#,
+            r#"{"alg":"dir","enc":"A128GCM","p2c":1.5}"#,
+            r#"{"alg":"dir","enc":"A128GCM","p2c":"9"}"#,
+            r#"{"alg":"dir","enc":"A128GCM","p2c":18446744073709551616}"#,
+            r#"{"alg":"dir","enc":"A128GCM","typ":"JWT","cty":"\u004aWT","kid":"k\n"}"#,
+            r#"{"alg":"A128KW","enc":"A128CBC-HS256","x":[1,{"b":null}],"y":"z"}"#,
+            r#"{"alg":"d\u0069r","enc":"A128GCM"}"#,
+            r#"{"alg":"RSA1_5","enc":"A128GCM"}"#,
+            r#"{"alg":"dir","enc":"A128GCM"} x"#,
+            r#"{"alg":"dir","enc":"A128GCM"}}"#,
+            r#"{"alg":"dir","enc":"A128GCM","#,
+            r#"{"alg":"dir","enc":"A128GCM",}"#,
+            r#"{"alg":"dir","enc":"A128GCM","x":1e400}"#,
+            "[]",
+            "[{\"a\":1,\"a\":2}]",
+            "\"x\"",
+            "1",
+            "null",
+            " ",
+            "",
+            "{}",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        cases.push(format!(
+            r#"{{"alg":"dir","enc":"A128GCM","kid":"\u00e9t\u00e9","x":"{}"}}"#,
+            "\u{e9}"
+        ));
+        for n in [
+            MAX_HEADER_DEPTH - 2,
+            MAX_HEADER_DEPTH - 1,
+            MAX_HEADER_DEPTH,
+            MAX_HEADER_DEPTH + 1,
+        ] {
+            cases.push(format!("{{{base},\"x\":{}}}", deep(n)));
+            cases.push(format!("{{{base},\"x\":{}}}", nested(n)));
+            cases.push(format!("{{{base},\"epk\":{}}}", nested(n)));
+            cases.push(format!("{{{base},\"kid\":{}}}", deep(n)));
+        }
+        for n in [
+            MAX_HEADER_VALUES - 4,
+            MAX_HEADER_VALUES - 3,
+            MAX_HEADER_VALUES - 2,
+            MAX_HEADER_VALUES,
+        ] {
+            cases.push(format!("{{{base},\"x\":{}}}", many(n)));
+            cases.push(format!("{{{base},\"kid\":{}}}", many(n)));
+        }
+        let members: Vec<String> = (0..MAX_HEADER_VALUES)
+            .map(|i| format!("\"m{i}\":0"))
+            .collect();
+        for n in [
+            MAX_HEADER_VALUES - 3,
+            MAX_HEADER_VALUES - 2,
+            MAX_HEADER_VALUES - 1,
+        ] {
+            cases.push(format!("{{{base},{}}}", members[..n].join(",")));
+        }
+        cases
+    }
+
+    /// The typed strict reading gives every header the value reading's verdict: the same
+    /// fields, the same first fault, the same error.
+    #[test]
+    fn typed_reading_agrees_with_the_value_reading() {
+        let cases = parity_cases();
+        let mut verdicts = std::collections::HashSet::new();
+        for case in &cases {
+            let typed = outcome(parse_strict(case.as_bytes()));
+            assert_eq!(typed, outcome(parse_as_value(case.as_bytes())), "{case}");
+            verdicts.insert(typed.split(':').next().map(str::to_owned));
+        }
+        let invalid = b"{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"\xff\"}";
+        assert_eq!(
+            outcome(parse_strict(invalid)),
+            outcome(parse_as_value(invalid))
+        );
+        // The cases reach both accepted headers and several kinds of refusal.
+        assert!(verdicts.len() > 5, "{verdicts:?}");
     }
 
     #[test]
