@@ -417,8 +417,8 @@ fn setups() -> (FloorKeys, Vec<Setup>) {
         Setup {
             name: "dir_a256gcm",
             pair: Pair::Dir,
-            encrypting: EncryptingKey::secret(DIR_KEY, KeyAlgorithm::Dir).unwrap(),
-            decrypting: DecryptingKey::secret(DIR_KEY, KeyAlgorithm::Dir).unwrap(),
+            encrypting: EncryptingKey::dir(DIR_KEY, ContentEncryption::A256Gcm).unwrap(),
+            decrypting: DecryptingKey::dir(DIR_KEY, ContentEncryption::A256Gcm).unwrap(),
             enc: ContentEncryption::A256Gcm,
         },
         Setup {

@@ -293,38 +293,56 @@ pub(crate) fn encrypt_with(
         fixed.ephemeral,
         fixed.pbes2_salt,
     )?;
-    let header_json = if let Some(json) = fixed.header_json {
-        json.to_owned()
+    let mut json = Vec::with_capacity(128);
+    if let Some(fixed) = fixed.header_json {
+        json.extend_from_slice(fixed.as_bytes());
     } else {
-        let mut written = header.clone();
-        written.ephemeral_key.clone_from(&delivery.epk);
-        if let Some((salt, count)) = &delivery.pbes2 {
-            written.pbes2_salt = Some(salt.clone());
-            written.pbes2_count = Some(u64::from(*count));
-        }
-        if written.key_id.is_none() {
-            written.key_id.clone_from(&key.key_id);
-        }
-        written.to_json(key.algorithm)?
-    };
+        let (pbes2_salt, pbes2_count) = match &delivery.pbes2 {
+            Some((salt, count)) => (Some(salt.as_slice()), Some(u64::from(*count))),
+            None => (header.pbes2_salt.as_deref(), header.pbes2_count),
+        };
+        let written = header::Written {
+            key_id: header.key_id.as_deref().or(key.key_id.as_deref()),
+            ephemeral_key: delivery.epk.as_ref(),
+            pbes2_salt,
+            pbes2_count,
+        };
+        header.write_json(key.algorithm, &written, &mut json)?;
+    }
     let mut iv = SecretBytes(vec![0; enc.iv_len()]);
     match fixed.iv {
         Some(fixed) => iv.0.copy_from_slice(fixed),
         None => aws_lc_rs::rand::fill(&mut iv.0).map_err(|_| crate::error::KeyError::Random)?,
     }
-    let protected = base64url::encode(header_json.as_bytes());
-    let sealed = content::encrypt(enc, &delivery.cek.0, &iv.0, protected.as_bytes(), plaintext)?;
-    let mut out = protected;
+    // The token is written once into a buffer of its exact size, the protected header first
+    // (it is the AAD).
+    let size = [
+        json.len(),
+        delivery.encrypted_key.len(),
+        iv.0.len(),
+        content::ciphertext_len(enc, plaintext.len()),
+        enc.tag_len(),
+    ]
+    .iter()
+    .map(|&len| base64url::encoded_len(len) + 1)
+    .sum::<usize>()
+        - 1;
+    let mut out = Vec::with_capacity(size);
+    base64url::append_encoded(&json, &mut out);
+    let sealed = content::encrypt_keyed(enc, delivery.cek.content_key(), &iv.0, &out, plaintext)?;
     for part in [
         &delivery.encrypted_key,
         &iv.0,
         &sealed.ciphertext,
         &sealed.tag,
     ] {
-        out.push('.');
-        base64url::encode_into(part, &mut out);
+        out.push(b'.');
+        base64url::append_encoded(part, &mut out);
     }
-    Ok(out)
+    debug_assert_eq!(out.len(), size);
+    // Base64url and dots only: always UTF-8.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Reads the protected header of a compact JWE **without decrypting it**: for routing only (to
@@ -352,7 +370,7 @@ pub(crate) fn encrypt_with(
 /// an `alg` or `enc` webtoken does not implement, [`Error::UnsupportedCriticalHeader`].
 pub fn untrusted_header(token: &str) -> Result<JweHeader, Error> {
     let parts = compact::split(token, DEFAULT_MAX_TOKEN_SIZE)?;
-    let parsed = header::parse(&compact::decode(parts.header, "header")?)?;
+    let parsed = compact::with_decoded(parts.header, "header", header::parse)??;
     let algorithm = parsed.key_algorithm()?;
     let enc = parsed.content_encryption()?;
     if let Some(fault) = parsed.fault {
@@ -390,7 +408,7 @@ pub(crate) fn decrypt_with(
     // Step 1: size, alphabet, dots, header size.
     let parts = compact::split(token, options.max_token_size)?;
     // Step 2: the header.
-    let parsed = header::parse(&compact::decode(parts.header, "header")?)?;
+    let parsed = compact::with_decoded(parts.header, "header", header::parse)??;
     // Step 3: alg and enc allow-lists, before any cryptography.
     let algorithm = parsed.key_algorithm()?;
     if !options.allows_algorithm(algorithm, keys) {
@@ -428,17 +446,40 @@ pub(crate) fn decrypt_with(
         }
         .into());
     }
-    // Step 6: the other segments and their lengths.
-    let encrypted_key = compact::decode(parts.encrypted_key, "encrypted key")?;
-    let iv = compact::decode(parts.iv, "initialization vector")?;
-    let ciphertext = compact::decode(parts.ciphertext, "ciphertext")?;
-    let tag = compact::decode(parts.tag, "authentication tag")?;
-    check_len("initialization vector", &iv, enc.iv_len(), enc)?;
-    check_len("authentication tag", &tag, enc.tag_len(), enc)?;
+    // Step 6: the other segments and their lengths, decoded into one buffer: the encrypted
+    // key, the IV, then the ciphertext and the tag side by side (AES-GCM opens them in place).
+    let size = [parts.encrypted_key, parts.iv, parts.ciphertext, parts.tag]
+        .iter()
+        .map(|segment| base64url::decoded_len(segment.len()).unwrap_or(0))
+        .sum();
+    let mut buffer = Vec::with_capacity(size);
+    let encrypted_key = compact::decode_append(parts.encrypted_key, "encrypted key", &mut buffer)?;
+    let iv = compact::decode_append(parts.iv, "initialization vector", &mut buffer)?;
+    let ciphertext = compact::decode_append(parts.ciphertext, "ciphertext", &mut buffer)?;
+    let tag = compact::decode_append(parts.tag, "authentication tag", &mut buffer)?;
+    check_len(
+        "initialization vector",
+        &buffer[iv.clone()],
+        enc.iv_len(),
+        enc,
+    )?;
+    check_len("authentication tag", &buffer[tag], enc.tag_len(), enc)?;
     // Step 7: the CEK.
-    let cek = manage::recover(key, enc, &header, &encrypted_key)?;
-    // Step 8: the content, authenticated with the received header segment.
-    let plaintext = content::decrypt(enc, &cek.0, &iv, parts.header.as_bytes(), &ciphertext, &tag)?;
+    let cek = manage::recover(key, enc, &header, &buffer[encrypted_key])?;
+    // Step 8: the content, authenticated with the received header segment; the plaintext is
+    // left where the ciphertext was, and moved to the buffer's start.
+    let (head, in_out) = buffer.split_at_mut(ciphertext.start);
+    let len = content::decrypt_in_place(
+        enc,
+        cek.content_key(),
+        &head[iv],
+        parts.header.as_bytes(),
+        in_out,
+        ciphertext.len(),
+    )?;
+    buffer.truncate(ciphertext.start + len);
+    buffer.drain(..ciphertext.start);
+    let plaintext = buffer;
     Ok(Decrypted { header, plaintext })
 }
 

@@ -20,6 +20,35 @@ pub(crate) struct Sealed {
     pub(crate) tag: Vec<u8>,
 }
 
+/// The CEK as a key holds it: its bytes, and for a `dir` key of an AES-GCM `enc` the aws-lc-rs
+/// key built once with the key (so that no token pays for the AES key schedule again).
+#[derive(Clone, Copy)]
+pub(crate) struct ContentKey<'a> {
+    pub(crate) cek: &'a [u8],
+    pub(crate) gcm: Option<&'a LessSafeKey>,
+}
+
+/// The AES-GCM key of `cek`, built once when a `dir` key for an AES-GCM `enc` is: `None` for
+/// the other `enc`s (or a CEK of the wrong length, which the key's checks refuse first).
+pub(crate) fn prepared_gcm_key(enc: ContentEncryption, cek: &[u8]) -> Option<LessSafeKey> {
+    match enc {
+        ContentEncryption::A128Gcm | ContentEncryption::A256Gcm if cek.len() == enc.key_len() => {
+            gcm_key(enc, cek).ok()
+        }
+        _ => None,
+    }
+}
+
+/// The ciphertext's length for a plaintext of `len` bytes: the same for AES-GCM, padded to the
+/// next whole block (always adding one) for AES-CBC with PKCS#7.
+pub(crate) const fn ciphertext_len(enc: ContentEncryption, len: usize) -> usize {
+    match enc {
+        ContentEncryption::A128Gcm | ContentEncryption::A256Gcm => len,
+        ContentEncryption::A128CbcHs256 | ContentEncryption::A256CbcHs512 => (len / 16 + 1) * 16,
+    }
+}
+
+#[cfg(test)]
 /// Encrypts `plaintext` with `cek` and `iv` (of the lengths `enc` needs), authenticating `aad`.
 pub(crate) fn encrypt(
     enc: ContentEncryption,
@@ -28,6 +57,18 @@ pub(crate) fn encrypt(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Sealed, Error> {
+    encrypt_keyed(enc, ContentKey { cek, gcm: None }, iv, aad, plaintext)
+}
+
+/// [`encrypt`], with the key's prepared AES-GCM key when it has one.
+pub(crate) fn encrypt_keyed(
+    enc: ContentEncryption,
+    key: ContentKey<'_>,
+    iv: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Sealed, Error> {
+    let cek = key.cek;
     debug_assert_eq!(cek.len(), enc.key_len());
     debug_assert_eq!(iv.len(), enc.iv_len());
     // Failures here are impossible with the lengths checked above; they are reported as a
@@ -35,7 +76,13 @@ pub(crate) fn encrypt(
     let fail = |_| Error::DecryptionFailed;
     match enc {
         ContentEncryption::A128Gcm | ContentEncryption::A256Gcm => {
-            let key = gcm_key(enc, cek)?;
+            let built;
+            let key = if let Some(prepared) = key.gcm {
+                prepared
+            } else {
+                built = gcm_key(enc, cek)?;
+                &built
+            };
             let nonce = Nonce::try_assume_unique_for_key(iv).map_err(fail)?;
             let mut in_out = plaintext.to_vec();
             let tag = key
@@ -56,7 +103,8 @@ pub(crate) fn encrypt(
             let key = UnboundCipherKey::new(cipher, enc_key).map_err(fail)?;
             let key = PaddedBlockEncryptingKey::cbc_pkcs7(key).map_err(fail)?;
             let iv16: [u8; 16] = iv.try_into().map_err(|_| Error::DecryptionFailed)?;
-            let mut in_out = plaintext.to_vec();
+            let mut in_out = Vec::with_capacity(ciphertext_len(enc, plaintext.len()));
+            in_out.extend_from_slice(plaintext);
             key.less_safe_encrypt(
                 &mut in_out,
                 EncryptionContext::Iv128(FixedLength::from(iv16)),
@@ -71,6 +119,7 @@ pub(crate) fn encrypt(
     }
 }
 
+#[cfg(test)]
 /// Decrypts and authenticates. The tag is checked first (for CBC-HMAC in constant time, before
 /// any byte is decrypted); on any failure the buffer is wiped and [`Error::DecryptionFailed`]
 /// returned.
@@ -82,42 +131,95 @@ pub(crate) fn decrypt(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    if cek.len() != enc.key_len() || iv.len() != enc.iv_len() || tag.len() != enc.tag_len() {
+    decrypt_keyed(enc, ContentKey { cek, gcm: None }, iv, aad, ciphertext, tag)
+}
+
+/// [`decrypt`], with the key's prepared AES-GCM key when it has one.
+#[cfg(test)]
+pub(crate) fn decrypt_keyed(
+    enc: ContentEncryption,
+    key: ContentKey<'_>,
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let mut in_out = Vec::with_capacity(ciphertext.len() + tag.len());
+    in_out.extend_from_slice(ciphertext);
+    in_out.extend_from_slice(tag);
+    let len = decrypt_in_place(enc, key, iv, aad, &mut in_out, ciphertext.len())?;
+    in_out.truncate(len);
+    Ok(in_out)
+}
+
+/// [`decrypt_keyed`] in `in_out`, which holds the ciphertext (its first `ciphertext_len` bytes)
+/// then the tag: the plaintext is left at its start, and its length returned. On any failure
+/// the buffer is wiped.
+pub(crate) fn decrypt_in_place(
+    enc: ContentEncryption,
+    key: ContentKey<'_>,
+    iv: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    ciphertext_len: usize,
+) -> Result<usize, Error> {
+    let cek = key.cek;
+    let tag_len = in_out.len().saturating_sub(ciphertext_len);
+    if cek.len() != enc.key_len()
+        || iv.len() != enc.iv_len()
+        || ciphertext_len > in_out.len()
+        || tag_len != enc.tag_len()
+    {
+        in_out.fill(0);
         return Err(Error::DecryptionFailed);
     }
     let fail = |_| Error::DecryptionFailed;
     match enc {
         ContentEncryption::A128Gcm | ContentEncryption::A256Gcm => {
-            let key = gcm_key(enc, cek)?;
+            let built;
+            let key = if let Some(prepared) = key.gcm {
+                prepared
+            } else {
+                built = gcm_key(enc, cek)?;
+                &built
+            };
             let nonce = Nonce::try_assume_unique_for_key(iv).map_err(fail)?;
-            let mut in_out = Vec::with_capacity(ciphertext.len() + tag.len());
-            in_out.extend_from_slice(ciphertext);
-            in_out.extend_from_slice(tag);
             let Ok(len) = key
-                .open_in_place(nonce, Aad::from(aad), &mut in_out)
+                .open_in_place(nonce, Aad::from(aad), in_out)
                 .map(|plaintext| plaintext.len())
             else {
                 in_out.fill(0);
                 return Err(Error::DecryptionFailed);
             };
-            in_out.truncate(len);
-            Ok(in_out)
+            Ok(len)
         }
         ContentEncryption::A128CbcHs256 | ContentEncryption::A256CbcHs512 => {
             let (mac_key, enc_key) = cek.split_at(cek.len() / 2);
+            let (ciphertext, tag) = in_out.split_at_mut(ciphertext_len);
             let expected = cbc_tag(enc, mac_key, aad, iv, ciphertext);
             // CRYPTO_memcmp: constant time in the contents; the lengths are public.
             if verify_slices_are_equal(&expected, tag).is_err() {
+                in_out.fill(0);
                 return Err(Error::DecryptionFailed);
             }
-            cbc_decrypt(enc_key, iv, ciphertext)
+            cbc_decrypt_in_place(enc_key, iv, ciphertext)
         }
     }
 }
 
 /// AES-CBC decryption with PKCS#7 padding, for a ciphertext whose tag was checked: the
 /// plaintext, or [`Error::DecryptionFailed`] (the buffer wiped).
+#[cfg(test)]
 pub(super) fn cbc_decrypt(enc_key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut in_out = ciphertext.to_vec();
+    let len = cbc_decrypt_in_place(enc_key, iv, &mut in_out)?;
+    in_out.truncate(len);
+    Ok(in_out)
+}
+
+/// [`cbc_decrypt`] in place: the plaintext's length (at the start of `in_out`), or
+/// [`Error::DecryptionFailed`] with `in_out` wiped.
+fn cbc_decrypt_in_place(enc_key: &[u8], iv: &[u8], in_out: &mut [u8]) -> Result<usize, Error> {
     let fail = |_| Error::DecryptionFailed;
     let cipher = match enc_key.len() {
         16 => &AES_128,
@@ -127,22 +229,17 @@ pub(super) fn cbc_decrypt(enc_key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Resul
     let key = UnboundCipherKey::new(cipher, enc_key).map_err(fail)?;
     let key = PaddedBlockDecryptingKey::cbc_pkcs7(key).map_err(fail)?;
     let iv16: [u8; 16] = iv.try_into().map_err(|_| Error::DecryptionFailed)?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if in_out.is_empty() || in_out.len() % 16 != 0 {
         return Err(Error::DecryptionFailed);
     }
-    let mut in_out = ciphertext.to_vec();
     let Ok(len) = key
-        .decrypt(
-            &mut in_out,
-            DecryptionContext::Iv128(FixedLength::from(iv16)),
-        )
+        .decrypt(in_out, DecryptionContext::Iv128(FixedLength::from(iv16)))
         .map(|plaintext| plaintext.len())
     else {
         in_out.fill(0);
         return Err(Error::DecryptionFailed);
     };
-    in_out.truncate(len);
-    Ok(in_out)
+    Ok(len)
 }
 
 fn gcm_key(enc: ContentEncryption, cek: &[u8]) -> Result<LessSafeKey, Error> {
@@ -247,6 +344,85 @@ mod tests {
                 let mut i2 = iv.clone();
                 i2[0] ^= 1;
                 assert!(decrypt(enc, &cek, &i2, b"aad", &sealed.ciphertext, &sealed.tag).is_err());
+            }
+        }
+    }
+
+    /// A `dir` key's prepared AES-GCM key seals and opens exactly as a key built per call.
+    #[test]
+    fn prepared_gcm_key_matches_a_key_built_per_call() {
+        for enc in ContentEncryption::ALL {
+            let cek = vec![3u8; enc.key_len()];
+            let prepared = prepared_gcm_key(enc, &cek);
+            let is_gcm = matches!(enc, ContentEncryption::A128Gcm | ContentEncryption::A256Gcm);
+            assert_eq!(prepared.is_some(), is_gcm, "{enc}");
+            assert!(prepared_gcm_key(enc, &cek[1..]).is_none(), "{enc}");
+            let keyed = ContentKey {
+                cek: &cek,
+                gcm: prepared.as_ref(),
+            };
+            let iv = vec![5u8; enc.iv_len()];
+            let sealed = encrypt_keyed(enc, keyed, &iv, b"aad", b"plaintext").unwrap();
+            let by_hand = encrypt(enc, &cek, &iv, b"aad", b"plaintext").unwrap();
+            assert_eq!(sealed.ciphertext, by_hand.ciphertext, "{enc}");
+            assert_eq!(sealed.tag, by_hand.tag, "{enc}");
+            let open = |tag: &[u8]| decrypt_keyed(enc, keyed, &iv, b"aad", &sealed.ciphertext, tag);
+            assert_eq!(open(&sealed.tag).unwrap(), b"plaintext");
+            let mut bad = sealed.tag.clone();
+            bad[0] ^= 1;
+            assert!(matches!(open(&bad), Err(Error::DecryptionFailed)), "{enc}");
+            let wrong = decrypt_keyed(enc, keyed, &iv, b"aaD", &sealed.ciphertext, &sealed.tag);
+            assert!(wrong.is_err(), "{enc}");
+        }
+    }
+
+    /// One `dir` key (with its prepared AES-GCM key) used by several threads at once.
+    #[test]
+    fn a_dir_key_serves_several_threads() {
+        use crate::jwe::{DecryptingKey, EncryptingKey, JweHeader};
+        let secret = [9u8; 32];
+        let enc = ContentEncryption::A256Gcm;
+        let encrypting = std::sync::Arc::new(EncryptingKey::dir(secret, enc).unwrap());
+        let decrypting = std::sync::Arc::new(DecryptingKey::dir(secret, enc).unwrap());
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let (encrypting, decrypting) = (encrypting.clone(), decrypting.clone());
+                std::thread::spawn(move || {
+                    for j in 0..50 {
+                        let text = format!("{i}-{j}");
+                        let token =
+                            crate::jwe::encrypt(&JweHeader::new(enc), text.as_bytes(), &encrypting)
+                                .unwrap();
+                        let options = crate::jwe::DecryptOptions::new();
+                        let out = crate::jwe::decrypt(&token, &*decrypting, &options).unwrap();
+                        assert_eq!(out.plaintext(), text.as_bytes());
+                        let mut forged = token.into_bytes();
+                        let last = forged.len() - 2;
+                        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+                        let forged = String::from_utf8(forged).unwrap();
+                        assert!(crate::jwe::decrypt(&forged, &*decrypting, &options).is_err());
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    }
+
+    /// The size the token's buffer is made with is the ciphertext's real length.
+    #[test]
+    fn ciphertext_len_is_exact() {
+        for enc in ContentEncryption::ALL {
+            let cek = vec![1u8; enc.key_len()];
+            let iv = vec![2u8; enc.iv_len()];
+            for len in [0, 1, 15, 16, 17, 31, 32, 33, 1000] {
+                let sealed = encrypt(enc, &cek, &iv, b"", &vec![0u8; len]).unwrap();
+                assert_eq!(
+                    ciphertext_len(enc, len),
+                    sealed.ciphertext.len(),
+                    "{enc} {len}"
+                );
             }
         }
     }

@@ -84,25 +84,26 @@ pub fn decrypt_claims<T: DeserializeOwned>(
         .into());
     }
     let claims = parse_claims_bytes(&plaintext, Some(validation))?;
-    Ok(Token::new(to_header(&jwe_header), claims))
+    Ok(Token::new(to_header(jwe_header), claims))
 }
 
-fn to_header(jwe: &JweHeader) -> Header {
+/// The JWT header of a decrypted token, made from its JWE header (moved, not copied).
+fn to_header(jwe: JweHeader) -> Header {
     let mut header = Header::empty();
-    if let Some(kid) = jwe.key_id() {
+    if let Some(kid) = jwe.key_id {
         header = header.with_key_id(kid);
     }
-    if let Some(typ) = jwe.token_type() {
+    if let Some(typ) = jwe.token_type {
         header = header.with_type(typ);
     } else {
         header = header.without_type();
     }
-    if let Some(cty) = jwe.content_type() {
+    if let Some(cty) = jwe.content_type {
         header = header.with_content_type(cty);
     }
-    header = header.with_extra("enc", jwe.encryption().as_str());
-    for (name, value) in jwe.extra() {
-        header = header.with_extra(name.clone(), value.clone());
+    header = header.with_extra("enc", jwe.encryption.as_str());
+    for (name, value) in jwe.extra {
+        header = header.with_extra(name, value);
     }
     header
 }

@@ -12,6 +12,7 @@ mod export;
 #[cfg(test)]
 mod tests;
 
+use aws_lc_rs::aead::LessSafeKey;
 use aws_lc_rs::agreement::{self, PrivateKey};
 use aws_lc_rs::encoding::{AsBigEndian, AsDer, Curve25519SeedBin, EcPrivateKeyBin};
 use aws_lc_rs::rsa::{
@@ -20,6 +21,7 @@ use aws_lc_rs::rsa::{
 };
 
 use super::algorithm::{ContentEncryption, KeyAlgorithm};
+use super::content::prepared_gcm_key;
 use super::ecdh::{EcdhCurve, X25519_PKCS8_PREFIX};
 use crate::error::{Error, KeyError};
 use crate::keys::formats::{SecretBytes, pem, pkcs1, pkcs8, spki};
@@ -49,6 +51,8 @@ pub(crate) enum PublicMaterial {
     Dir {
         cek: SecretBytes,
         enc: ContentEncryption,
+        /// For an AES-GCM `enc`, its aws-lc-rs key, built once here (`Send + Sync`).
+        gcm: Option<LessSafeKey>,
     },
     Rsa {
         key: OaepPublicEncryptingKey,
@@ -70,6 +74,8 @@ pub(crate) enum PrivateMaterial {
     Dir {
         cek: SecretBytes,
         enc: ContentEncryption,
+        /// For an AES-GCM `enc`, its aws-lc-rs key, built once here (`Send + Sync`).
+        gcm: Option<LessSafeKey>,
     },
     Rsa {
         key: OaepPrivateDecryptingKey,
@@ -317,9 +323,10 @@ impl EncryptingKey {
             algorithm: KeyAlgorithm::Dir,
             key_id: None,
             pbes2_iterations: DEFAULT_PBES2_ITERATIONS,
-            material: PublicMaterial::Dir {
-                cek: check_dir(secret.as_ref(), enc)?,
-                enc,
+            material: {
+                let cek = check_dir(secret.as_ref(), enc)?;
+                let gcm = prepared_gcm_key(enc, &cek.0);
+                PublicMaterial::Dir { cek, enc, gcm }
             },
         })
     }
@@ -468,9 +475,10 @@ impl DecryptingKey {
         Ok(Self {
             algorithm: KeyAlgorithm::Dir,
             key_id: None,
-            material: PrivateMaterial::Dir {
-                cek: check_dir(secret.as_ref(), enc)?,
-                enc,
+            material: {
+                let cek = check_dir(secret.as_ref(), enc)?;
+                let gcm = prepared_gcm_key(enc, &cek.0);
+                PrivateMaterial::Dir { cek, enc, gcm }
             },
         })
     }
@@ -659,7 +667,7 @@ impl DecryptingKey {
     pub fn encrypting_key(&self) -> Result<EncryptingKey, Error> {
         let key = match &self.material {
             PrivateMaterial::Secret(secret) => EncryptingKey::secret(&secret.0, self.algorithm)?,
-            PrivateMaterial::Dir { cek, enc } => EncryptingKey::dir(&cek.0, *enc)?,
+            PrivateMaterial::Dir { cek, enc, .. } => EncryptingKey::dir(&cek.0, *enc)?,
             PrivateMaterial::Rsa { pkcs8, .. } => {
                 let private = PrivateDecryptingKey::from_pkcs8(&pkcs8.0)
                     .map_err(|_| rejected("RSA key refused"))?;

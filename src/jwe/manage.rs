@@ -5,11 +5,13 @@
 //! encrypted key does not decrypt to a CEK of the right length, a random CEK takes its place
 //! (RFC 7516 §11.5), and the content's tag check then fails like any other forgery.
 
+use aws_lc_rs::aead::LessSafeKey;
 use aws_lc_rs::key_wrap::{AES_128, AES_256, KeyEncryptionKey, KeyWrap};
 use aws_lc_rs::rsa::{OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm};
 use serde_json::Value;
 
 use super::algorithm::{ContentEncryption, KeyAlgorithm};
+use super::content::ContentKey;
 use super::ecdh::{self, EcdhCurve};
 use super::header::JweHeader;
 use super::keys::{AgreementKey, DecryptingKey, EncryptingKey, PrivateMaterial, PublicMaterial};
@@ -18,12 +20,38 @@ use crate::keys::formats::SecretBytes;
 
 /// What the encrypting side sends: the CEK to encrypt with, the JWE Encrypted Key, and for
 /// ECDH-ES the ephemeral public key (`epk`).
-pub(crate) struct Delivery {
-    pub(crate) cek: SecretBytes,
+pub(crate) struct Delivery<'k> {
+    pub(crate) cek: Cek<'k>,
     pub(crate) encrypted_key: Vec<u8>,
     pub(crate) epk: Option<Value>,
     /// PBES2's `p2s` and `p2c`.
     pub(crate) pbes2: Option<(Vec<u8>, u32)>,
+}
+
+/// The CEK of one token: fresh (made, unwrapped or derived for it), or a `dir` key's own, with
+/// its prepared AES-GCM key (borrowed from the key: no copy of the secret, no key schedule).
+pub(crate) enum Cek<'k> {
+    Fresh(SecretBytes),
+    Dir {
+        cek: &'k SecretBytes,
+        gcm: Option<&'k LessSafeKey>,
+    },
+}
+
+impl Cek<'_> {
+    /// The key for the content encryption.
+    pub(crate) fn content_key(&self) -> ContentKey<'_> {
+        match self {
+            Self::Fresh(cek) => ContentKey {
+                cek: &cek.0,
+                gcm: None,
+            },
+            Self::Dir { cek, gcm } => ContentKey {
+                cek: &cek.0,
+                gcm: *gcm,
+            },
+        }
+    }
 }
 
 /// PBES2's key-wrap key (RFC 7518 §4.8.1.1): PBKDF2 over the password, with the salt
@@ -134,14 +162,14 @@ fn derive(
 
 /// The encrypting side: a fresh CEK (or `fixed_cek`, for test vectors), delivered as the key's
 /// algorithm says. For `dir` the CEK is the key; for `ECDH-ES` it is derived.
-pub(crate) fn deliver(
-    key: &EncryptingKey,
+pub(crate) fn deliver<'k>(
+    key: &'k EncryptingKey,
     enc: ContentEncryption,
     header: &JweHeader,
     fixed_cek: Option<&[u8]>,
     fixed_ephemeral: Option<&DecryptingKey>,
     fixed_salt: Option<&[u8]>,
-) -> Result<Delivery, Error> {
+) -> Result<Delivery<'k>, Error> {
     let cek = || match fixed_cek {
         Some(cek) if cek.len() == enc.key_len() => Ok(SecretBytes(cek.to_vec())),
         Some(_) => Err(Error::from(KeyError::Invalid(
@@ -153,7 +181,14 @@ pub(crate) fn deliver(
         None => random(enc.key_len()),
     };
     match (&key.material, key.algorithm) {
-        (PublicMaterial::Dir { cek, enc: bound }, _) => {
+        (
+            PublicMaterial::Dir {
+                cek,
+                enc: bound,
+                gcm,
+            },
+            _,
+        ) => {
             if *bound != enc {
                 return Err(KeyError::Invalid(crate::keys::InvalidKey::new(
                     crate::keys::KeyErrorCategory::Rejected,
@@ -162,7 +197,10 @@ pub(crate) fn deliver(
                 .into());
             }
             Ok(Delivery {
-                cek: SecretBytes(cek.0.clone()),
+                cek: Cek::Dir {
+                    cek,
+                    gcm: gcm.as_ref(),
+                },
                 encrypted_key: Vec::new(),
                 epk: None,
                 pbes2: None,
@@ -178,7 +216,7 @@ pub(crate) fn deliver(
             let encrypted_key = wrap(&kek.0, &cek.0)?;
             let pbes2 = Some((salt, key.pbes2_iterations));
             Ok(Delivery {
-                cek,
+                cek: Cek::Fresh(cek),
                 encrypted_key,
                 epk: None,
                 pbes2,
@@ -188,7 +226,7 @@ pub(crate) fn deliver(
             let cek = cek()?;
             let encrypted_key = wrap(&secret.0, &cek.0)?;
             Ok(Delivery {
-                cek,
+                cek: Cek::Fresh(cek),
                 encrypted_key,
                 epk: None,
                 pbes2: None,
@@ -203,7 +241,7 @@ pub(crate) fn deliver(
                 .len();
             out.truncate(len);
             Ok(Delivery {
-                cek,
+                cek: Cek::Fresh(cek),
                 encrypted_key: out,
                 epk: None,
                 pbes2: None,
@@ -237,7 +275,7 @@ fn deliver_ecdh(
     header: &JweHeader,
     fixed: Option<(&AgreementKey, Vec<u8>)>,
     cek: impl FnOnce() -> Result<SecretBytes, Error>,
-) -> Result<Delivery, Error> {
+) -> Result<Delivery<'static>, Error> {
     let (ephemeral, ephemeral_public) = if let Some((key, public)) = fixed {
         (EphemeralRef::Borrowed(key), public)
     } else {
@@ -249,7 +287,7 @@ fn deliver_ecdh(
     let epk = Some(Value::Object(curve.public_jwk(&ephemeral_public)));
     if algorithm == KeyAlgorithm::EcdhEs {
         return Ok(Delivery {
-            cek: derived,
+            cek: Cek::Fresh(derived),
             encrypted_key: Vec::new(),
             epk,
             pbes2: None,
@@ -258,7 +296,7 @@ fn deliver_ecdh(
     let cek = cek()?;
     let encrypted_key = wrap(&derived.0, &cek.0)?;
     Ok(Delivery {
-        cek,
+        cek: Cek::Fresh(cek),
         encrypted_key,
         epk,
         pbes2: None,
@@ -293,19 +331,29 @@ fn must_be_empty(encrypted_key: &[u8], algorithm: KeyAlgorithm) -> Result<(), Er
 
 /// The decrypting side: the CEK, of exactly `enc`'s length. `header` is the token's protected
 /// header (for `epk`, `apu`, `apv`).
-pub(crate) fn recover(
-    key: &DecryptingKey,
+pub(crate) fn recover<'k>(
+    key: &'k DecryptingKey,
     enc: ContentEncryption,
     header: &JweHeader,
     encrypted_key: &[u8],
-) -> Result<SecretBytes, Error> {
-    match (&key.material, key.algorithm) {
-        (PrivateMaterial::Dir { cek, enc: bound }, _) => {
+) -> Result<Cek<'k>, Error> {
+    let cek = match (&key.material, key.algorithm) {
+        (
+            PrivateMaterial::Dir {
+                cek,
+                enc: bound,
+                gcm,
+            },
+            _,
+        ) => {
             must_be_empty(encrypted_key, KeyAlgorithm::Dir)?;
             if *bound != enc {
                 return Err(Error::DecryptionFailed);
             }
-            Ok(SecretBytes(cek.0.clone()))
+            return Ok(Cek::Dir {
+                cek,
+                gcm: gcm.as_ref(),
+            });
         }
         (PrivateMaterial::Secret(password), algorithm) if algorithm.is_pbes2() => {
             // `p2s` and `p2c` were checked against the options before any cryptography.
@@ -341,9 +389,10 @@ pub(crate) fn recover(
             let derived = derive(&z.0, algorithm, enc, header);
             if algorithm == KeyAlgorithm::EcdhEs {
                 must_be_empty(encrypted_key, algorithm)?;
-                return Ok(derived);
+                return Ok(Cek::Fresh(derived));
             }
             unwrap(&derived.0, encrypted_key, enc)
         }
-    }
+    };
+    cek.map(Cek::Fresh)
 }
