@@ -11,7 +11,7 @@ use webtoken::jwks::{AsyncFetch, StorePolicy};
 use webtoken::keys::JwkSet;
 use webtoken::{Claims, ErrorKind, KeySource, KeyStore, Token, Validation};
 
-use crate::error::{AuthError, InitError, bounded};
+use crate::error::{AuthError, InitError, bounded_description};
 use crate::http::{HttpConfig, HttpFetcher};
 use crate::oidc::ProviderMetadata;
 
@@ -379,7 +379,7 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
                 // The provider's failure, not the token's: the fetch error is ours to log.
                 tracing::warn!(
                     authorizer = %inner.name,
-                    fetch_error = %bounded(&fetch_error),
+                    fetch_error = %bounded_description(&fetch_error),
                     "token refused: its key is unknown and the JWK Set could not be fetched"
                 );
                 return AuthError::KeysUnavailable;
@@ -391,7 +391,7 @@ impl<T: DeserializeOwned + Send + 'static> Authorizer<T> {
         let description = if kind == ErrorKind::UnknownKey {
             "unknown_key: no key of the issuer verifies this token".to_owned()
         } else {
-            bounded(&format!("{}: {error}", kind.as_str()))
+            bounded_description(&format!("{}: {error}", kind.as_str()))
         };
         AuthError::InvalidToken {
             kind,

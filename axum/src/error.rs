@@ -104,7 +104,7 @@ impl AuthError {
                 description.clone()
             }
             Self::InsufficientScope { scope: Some(s), .. } => {
-                bounded(&format!("the token does not grant the scope {s}"))
+                bounded_description(&format!("the token does not grant the scope {s}"))
             }
             Self::InsufficientScope { scope: None, .. } => {
                 "the token's claims do not allow this request".to_owned()
@@ -126,25 +126,17 @@ impl AuthError {
             Self::InsufficientScope { realm, scope } => (realm, Some(scope.as_deref())),
             Self::KeysUnavailable | Self::NotConfigured => return None,
         };
-        let mut params = Vec::new();
-        if let Some(realm) = realm {
-            params.push(format!("realm=\"{}\"", quotable(realm)));
+        let description = error.map(|_| self.description());
+        let mut challenge = bearer_challenge(
+            realm.as_deref(),
+            description.as_deref().map(|d| (self.code(), d)),
+        );
+        if let Some(Some(scope)) = error {
+            challenge.push_str(", scope=\"");
+            challenge.push_str(&quotable(scope));
+            challenge.push('"');
         }
-        if let Some(scope) = error {
-            params.push(format!("error=\"{}\"", self.code()));
-            params.push(format!(
-                "error_description=\"{}\"",
-                quotable(&self.description())
-            ));
-            if let Some(scope) = scope {
-                params.push(format!("scope=\"{}\"", quotable(scope)));
-            }
-        }
-        Some(if params.is_empty() {
-            "Bearer".to_owned()
-        } else {
-            format!("Bearer {}", params.join(", "))
-        })
+        Some(challenge)
     }
 
     fn grpc_status(&self) -> &'static str {
@@ -211,9 +203,49 @@ impl IntoResponse for AuthError {
     }
 }
 
-/// `text` safe to send: control characters escaped and cut to [`MAX_DESCRIPTION`]
-/// characters, ending in `...` when cut.
-pub(crate) fn bounded(text: &str) -> String {
+/// An RFC 6750 `WWW-Authenticate` value: `Bearer`, then `realm` and, for an error, its code
+/// and description, each made to fit a quoted string (quotes and backslashes become `'`, other
+/// characters outside printable ASCII `?`). For a service's own 401 answers (a refresh or logout
+/// endpoint, say) that should read like the layer's.
+///
+/// ```
+/// use webtoken_axum::bearer_challenge;
+///
+/// assert_eq!(bearer_challenge(None, None), "Bearer");
+/// assert_eq!(
+///     bearer_challenge(Some("api"), Some(("invalid_token", "kid \"x\" unknown"))),
+///     "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"kid 'x' unknown\""
+/// );
+/// ```
+pub fn bearer_challenge(realm: Option<&str>, error: Option<(&str, &str)>) -> String {
+    let mut params = Vec::new();
+    if let Some(realm) = realm {
+        params.push(format!("realm=\"{}\"", quotable(realm)));
+    }
+    if let Some((code, description)) = error {
+        params.push(format!("error=\"{}\"", quotable(code)));
+        params.push(format!("error_description=\"{}\"", quotable(description)));
+    }
+    if params.is_empty() {
+        "Bearer".to_owned()
+    } else {
+        format!("Bearer {}", params.join(", "))
+    }
+}
+
+/// `text` safe to send to a client: control characters escaped (`\n`, `\u{1b}`) and the
+/// whole cut to [`MAX_DESCRIPTION`] characters, ending in `...` when cut. webtoken's error
+/// texts can quote the token, so they are as long as the client likes without this.
+///
+/// ```
+/// use webtoken_axum::{MAX_DESCRIPTION, bounded_description};
+///
+/// assert_eq!(bounded_description("a\nb"), "a\\nb");
+/// let long = bounded_description(&"x".repeat(10_000));
+/// assert_eq!(long.chars().count(), MAX_DESCRIPTION);
+/// assert!(long.ends_with("..."));
+/// ```
+pub fn bounded_description(text: &str) -> String {
     let mut escaped = String::new();
     for c in text.chars() {
         if c.is_control() {
@@ -312,10 +344,10 @@ mod tests {
 
     #[test]
     fn descriptions_are_bounded() {
-        let long = bounded(&"\u{1}".repeat(100_000));
+        let long = bounded_description(&"\u{1}".repeat(100_000));
         assert_eq!(long.chars().count(), MAX_DESCRIPTION);
         assert!(!long.chars().any(char::is_control));
-        assert_eq!(bounded("a\nb"), "a\\nb");
+        assert_eq!(bounded_description("a\nb"), "a\\nb");
         assert_eq!(percent_encode("a b%\n"), "a b%25%0A");
     }
 }

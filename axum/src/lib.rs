@@ -55,7 +55,7 @@ mod layer;
 mod oidc;
 
 pub use authorizer::Authorizer;
-pub use error::{AuthError, InitError, MAX_DESCRIPTION};
+pub use error::{AuthError, InitError, MAX_DESCRIPTION, bearer_challenge, bounded_description};
 pub use extract::{JwtClaims, JwtToken};
 pub use http::{HttpConfig, HttpFetcher};
 pub use layer::{AuthLayer, AuthService};

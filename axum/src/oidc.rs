@@ -55,7 +55,7 @@ impl ProviderMetadata {
         if metadata.issuer != issuer {
             return Err(InitError::Discovery(format!(
                 "{url} names the issuer {:?}, not {issuer:?}",
-                crate::error::bounded(&metadata.issuer)
+                crate::error::bounded_description(&metadata.issuer)
             )));
         }
         http.check_url(&metadata.jwks_uri)?;

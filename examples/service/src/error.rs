@@ -9,6 +9,7 @@ use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use webtoken_axum::{bearer_challenge, bounded_description};
 
 use crate::server::BodyTimeout;
 use crate::tokens::TokenError;
@@ -81,54 +82,11 @@ fn caused_by_body_timeout(rejection: &JsonRejection) -> bool {
     false
 }
 
-/// The longest error description sent to a client, in characters.
-pub const MAX_DESCRIPTION: usize = 200;
-
-/// `text` made safe to send: control characters escaped (`\n`, `\u{1b}`) and the whole cut to
-/// [`MAX_DESCRIPTION`] characters, ending in `...` when cut. Error texts of the library can
-/// quote the token, so they are as long as the client likes without this.
-pub fn bounded(text: &str) -> String {
-    let mut escaped = String::new();
-    for c in text.chars() {
-        if c.is_control() {
-            escaped.extend(c.escape_default());
-        } else {
-            escaped.push(c);
-        }
-        if escaped.len() > 4 * MAX_DESCRIPTION {
-            break; // enough to decide: the rest is cut anyway
-        }
-    }
-    if escaped.chars().count() <= MAX_DESCRIPTION {
-        return escaped;
-    }
-    let mut cut: String = escaped.chars().take(MAX_DESCRIPTION - 3).collect();
-    cut.push_str("...");
-    cut
-}
-
-/// Makes `text` fit an RFC 6750 `error_description` quoted string (%x20-21 / %x23-5B /
-/// %x5D-7E): quotes and backslashes become `'`, anything else outside printable ASCII `?`.
-fn quotable(text: &str) -> String {
-    text.chars()
-        .take(MAX_DESCRIPTION)
-        .map(|c| match c {
-            '"' | '\\' => '\'',
-            ' '..='~' => c,
-            _ => '?',
-        })
-        .collect()
-}
-
+/// The `WWW-Authenticate` value of the service's own 401 answers, worded as webtoken-axum's
+/// layer words those of `/me`.
 fn challenge(error: Option<(&str, &str)>) -> HeaderValue {
-    let value = match error {
-        None => format!("Bearer realm=\"{REALM}\""),
-        Some((code, description)) => format!(
-            "Bearer realm=\"{REALM}\", error=\"{code}\", error_description=\"{}\"",
-            quotable(description)
-        ),
-    };
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("Bearer"))
+    HeaderValue::from_str(&bearer_challenge(Some(REALM), error))
+        .unwrap_or(HeaderValue::from_static("Bearer"))
 }
 
 impl IntoResponse for ApiError {
@@ -171,7 +129,8 @@ impl IntoResponse for ApiError {
                 None,
             ),
         };
-        let body = Json(json!({ "error": code, "error_description": bounded(&description) }));
+        let body =
+            Json(json!({ "error": code, "error_description": bounded_description(&description) }));
         let mut response = (status, body).into_response();
         if let Some(value) = www_authenticate {
             response.headers_mut().insert(WWW_AUTHENTICATE, value);
@@ -190,24 +149,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn descriptions_are_bounded_and_escaped() {
-        assert_eq!(bounded("short"), "short");
-        assert_eq!(bounded("a\nb\u{1b}"), "a\\nb\\u{1b}");
-        let exact = "x".repeat(MAX_DESCRIPTION);
-        assert_eq!(bounded(&exact), exact);
-        let long = bounded(&"\u{1}".repeat(100_000));
-        assert_eq!(long.chars().count(), MAX_DESCRIPTION);
-        assert!(long.ends_with("...") && !long.chars().any(char::is_control));
-    }
-
-    #[test]
-    fn descriptions_fit_a_quoted_string() {
-        assert_eq!(quotable("a \"b\" \\ é\n"), "a 'b' ' ??");
+    fn challenges_name_the_realm_and_fit_a_quoted_string() {
         let header = challenge(Some(("invalid_token", "kid \"x\" unknown")));
         assert_eq!(
             header,
             "Bearer realm=\"webtoken-service\", error=\"invalid_token\", \
              error_description=\"kid 'x' unknown\""
         );
+        assert_eq!(challenge(None), "Bearer realm=\"webtoken-service\"");
     }
 }

@@ -11,11 +11,12 @@ use webtoken::Token;
 use webtoken_axum::JwtToken;
 
 use crate::AppState;
-use crate::error::{ApiError, bounded};
+use crate::error::ApiError;
 use crate::extract::{AccessToken, JsonBody};
 use crate::passwords::CheckError;
 use crate::proxy::ClientAddr;
 use crate::tokens::{TokenError, TokenPair, Verified};
+use webtoken_axum::bounded_description;
 
 /// The body of `POST /token`.
 #[derive(Debug, Deserialize)]
@@ -108,7 +109,7 @@ pub(crate) async fn verify(
                 json!({
                     "active": false,
                     "error": reason,
-                    "error_description": bounded(&error.to_string()),
+                    "error_description": bounded_description(&error.to_string()),
                 })
             }
         },
@@ -134,7 +135,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> impl IntoResponse 
                 "store": store.kind(),
                 "kid": kid,
                 "error": "temporarily_unavailable",
-                "error_description": bounded(&error.to_string()),
+                "error_description": bounded_description(&error.to_string()),
             }),
         ),
     };
