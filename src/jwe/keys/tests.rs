@@ -1,4 +1,6 @@
-//! Reading JWE keys from PEM and DER: the messages for keys of the wrong kind, label or size.
+//! The unit tests of `jwe/keys.rs` (this whole file is its `#[cfg(test)] mod tests`, so its
+//! `unwrap`s run only in tests): reading JWE keys from PEM and DER, the messages for keys of the
+//! wrong kind, label or size.
 
 use super::*;
 use crate::jwe::KeyAlgorithm as A;
