@@ -528,7 +528,11 @@ fn claims_are_encrypted_and_validated_as_decode_does() {
     let decrypted = webtoken::decrypt::<Role>(&token, &key, &options, &validation).unwrap();
     assert_eq!(decrypted.claims().custom.role, "admin");
     assert_eq!(decrypted.header().token_type(), Some("JWT"));
-    assert_eq!(decrypted.header().extra()["enc"], "A128GCM");
+    // The JWE's alg and enc are in its JweHeader, not in the JWT header.
+    assert!(decrypted.header().extra().is_empty());
+    assert_eq!(decrypted.header().algorithm(), None);
+    let whole = webtoken::jwe::decrypt(&token, &key, &options).unwrap();
+    assert_eq!(whole.header().encryption(), ContentEncryption::A128Gcm);
     // The same checks as decode: issuer, typ, expiry.
     let wrong_issuer = Validation::new().with_issuer("https://other.example");
     assert_eq!(

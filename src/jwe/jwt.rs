@@ -60,8 +60,9 @@ pub fn encrypt_claims<C: Serialize + ?Sized>(
 ///
 /// The `typ` of the JWE header is checked against `validation`'s; the size limit is the
 /// `options`' ([`DecryptOptions::with_max_token_size`]). The returned token's
-/// [`Header`] holds the JWE's `kid`, `typ` and `cty`, and its `enc` as an extra parameter; use
-/// [`jwe::decrypt`](super::decrypt) for the whole JWE header. A token whose `cty` is `JWT` (a
+/// [`Header`] holds the JWE's `kid`, `typ`, `cty` and unregistered parameters; its `alg` and
+/// `enc` are the ones `options` and the key allowed, and [`jwe::decrypt`](super::decrypt) or
+/// [`jwe::untrusted_header`](super::untrusted_header) give the whole JWE header. A token whose `cty` is `JWT` (a
 /// nested JWT) is refused: decrypt it with [`decrypt_verified`], which verifies the signature.
 ///
 /// # Errors
@@ -101,7 +102,8 @@ fn to_header(jwe: JweHeader) -> Header {
     if let Some(cty) = jwe.content_type {
         header = header.with_content_type(cty);
     }
-    header = header.with_extra("enc", jwe.encryption.as_str());
+    // Neither `alg` nor `enc` goes here (`Header` holds JWS parameters, and a JWE's are in its
+    // `JweHeader`): building a map for `enc` cost a decryption three allocations.
     for (name, value) in jwe.extra {
         header = header.with_extra(name, value);
     }
