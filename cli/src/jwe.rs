@@ -493,6 +493,18 @@ pub(crate) fn public_jwk(json: &str) -> Result<Option<Value>, Failure> {
     Ok(Some(Value::Object(jwk_object(&public.to_jwk_json()?)?)))
 }
 
+/// The public JWK (`alg: "ECDH-ES"`, `use: "enc"`, `kid` = thumbprint) of a PEM key that only
+/// key agreement serves (X25519), or `None` when the PEM is no such key.
+pub(crate) fn public_jwk_from_pem(pem: &str) -> Option<Value> {
+    let public = match DecryptingKey::from_private_pem(pem, KeyAlgorithm::EcdhEs) {
+        Ok(private) => private.encrypting_key().ok()?,
+        Err(_) => EncryptingKey::from_public_pem(pem, KeyAlgorithm::EcdhEs).ok()?,
+    };
+    let kid = public.thumbprint().ok()?;
+    let json = public.with_key_id(kid).to_jwk_json().ok()?;
+    jwk_object(&json).ok().map(Value::Object)
+}
+
 fn jwk_object(json: &str) -> Result<Map<String, Value>, Failure> {
     match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(object)) => Ok(object),

@@ -76,7 +76,17 @@ pub(crate) fn jwk(args: &JwkArgs, output: Output) -> Result<(), Failure> {
         }
     }
     let public = match read_key_file(&args.key)? {
-        KeyInput::Pem(pem) => public_jwk_from_pem(&pem)?,
+        KeyInput::Pem(pem) => match public_jwk_from_pem(&pem) {
+            Ok(public) => public,
+            Err(error) => {
+                // Not a signing key: an X25519 key (ECDH-ES only) has an encryption JWK.
+                #[cfg(feature = "jwe")]
+                if let Some(public) = crate::jwe::public_jwk_from_pem(&pem) {
+                    return output.json(&public);
+                }
+                return Err(error);
+            }
+        },
         KeyInput::Jwk(jwk) => jwk.to_public()?,
         KeyInput::JwkSet(_) => {
             return Err(Failure::key("a JWK Set holds several keys; give one key"));

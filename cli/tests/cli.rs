@@ -3044,3 +3044,40 @@ fn encrypt_reads_claims_from_stdin_and_writes_out_files() {
         JWE_CLAIMS
     );
 }
+
+#[cfg(feature = "jwe")]
+#[test]
+fn jwk_of_an_x25519_pem_is_its_public_encryption_jwk() {
+    let dir = TempDir::new();
+    let pem = jwt(&[
+        "keygen", "--alg", "ECDH-ES", "--crv", "X25519", "--format", "pem",
+    ])
+    .ok()
+    .to_owned();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
+    let private = dir.write("x25519.pem", &pem);
+    let public = jwt(&["jwk", "--key", &private]).json();
+    assert_eq!(public["kty"], "OKP");
+    assert_eq!(public["crv"], "X25519");
+    assert_eq!(public["alg"], "ECDH-ES");
+    assert_eq!(public["use"], "enc");
+    assert!(public.get("d").is_none(), "public only: {public}");
+    assert_eq!(public["kid"].as_str().map(str::len), Some(43), "{public}");
+    // The public JWK encrypts to the PEM's holder.
+    let public_file = dir.write("x25519.pub.jwk", public.to_string());
+    let token = encrypt(&[
+        "--alg",
+        "ECDH-ES",
+        "--enc",
+        "A256GCM",
+        "--key",
+        &public_file,
+    ]);
+    assert_eq!(decrypt(&["--key", &private], &token).ok(), JWE_CLAIMS);
+    // Text that is no key at all is still refused as before.
+    let junk = dir.write(
+        "junk.pem",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    );
+    jwt(&["jwk", "--key", &junk]).fails("invalid_key", 2);
+}
