@@ -47,64 +47,12 @@ use serde::{Deserialize, Serialize};
 use webtoken::jwe::{
     ContentEncryption, DecryptOptions, DecryptingKey, EncryptingKey, JweHeader, KeyAlgorithm,
 };
-use webtoken::{Claims, NumericDate, Validation};
 
-const NOW: i64 = 1_750_000_000;
 const DIR_KEY: &[u8; 32] = b"jwe bench dir key, 32 bytes long";
 const KW_KEY: &[u8; 16] = b"jwe bench kw key";
 
-/// The application's own claims (as in `jwt.rs`).
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct Custom {
-    name: String,
-    roles: Vec<String>,
-}
-
-fn claims() -> Claims<Custom> {
-    Claims::new(Custom {
-        name: "Ada Lovelace".into(),
-        roles: vec!["admin".into(), "billing".into(), "support".into()],
-    })
-    .with_issuer("https://id.example.com")
-    .with_subject("user-1234567890")
-    .with_audience("https://api.example.com")
-    .with_issued_at(NumericDate::from_secs(NOW))
-    .with_expires_at(NumericDate::from_secs(NOW + 900))
-}
-
-fn validation() -> Validation {
-    Validation::new()
-        .with_issuer("https://id.example.com")
-        .with_audience("https://api.example.com")
-        .with_fixed_time(NumericDate::from_secs(NOW + 10))
-}
-
 // ---------------------------------------------------------------------------------------------
 // The floor: a hand-written JWE on aws-lc-rs.
-
-/// Field for field the claims webtoken writes, in the same order.
-#[derive(Serialize, Deserialize)]
-struct FloorClaims {
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: i64,
-    iat: i64,
-    name: String,
-    roles: Vec<String>,
-}
-
-fn floor_claims() -> FloorClaims {
-    FloorClaims {
-        iss: "https://id.example.com".into(),
-        sub: "user-1234567890".into(),
-        aud: "https://api.example.com".into(),
-        exp: NOW + 900,
-        iat: NOW,
-        name: "Ada Lovelace".into(),
-        roles: vec!["admin".into(), "billing".into(), "support".into()],
-    }
-}
 
 #[derive(Serialize)]
 struct FloorEpkOut<'a> {
@@ -545,6 +493,7 @@ impl Runner<'_> {
     }
 }
 
+include!("common/claims.rs");
 include!("common/paired.rs");
 
 /// Named, never inlined, so that a profile shows each side's inclusive cost:

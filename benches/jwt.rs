@@ -38,38 +38,9 @@ use ring::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use webtoken::{
-    Algorithm, Audience, Claims, Header, NumericDate, SigningKey, Token, Validation, VerifyingKey,
-};
+use webtoken::{Algorithm, Audience, Header, SigningKey, Token, VerifyingKey};
 
 const SECRET: &[u8; 32] = b"bench secret of thirty-two bytes";
-const NOW: i64 = 1_750_000_000;
-
-/// The application's own claims: what a typical service puts next to the registered ones.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct Custom {
-    name: String,
-    roles: Vec<String>,
-}
-
-fn claims() -> Claims<Custom> {
-    Claims::new(Custom {
-        name: "Ada Lovelace".into(),
-        roles: vec!["admin".into(), "billing".into(), "support".into()],
-    })
-    .with_issuer("https://id.example.com")
-    .with_subject("user-1234567890")
-    .with_audience("https://api.example.com")
-    .with_issued_at(NumericDate::from_secs(NOW))
-    .with_expires_at(NumericDate::from_secs(NOW + 900))
-}
-
-fn validation() -> Validation {
-    Validation::new()
-        .with_issuer("https://id.example.com")
-        .with_audience("https://api.example.com")
-        .with_fixed_time(NumericDate::from_secs(NOW + 10))
-}
 
 // ---------------------------------------------------------------------------------------------
 // The floor: the same work, by hand, with nothing but the primitives.
@@ -85,31 +56,6 @@ struct FloorHeaderIn<'a> {
     alg: &'a str,
     typ: Option<&'a str>,
     kid: Option<&'a str>,
-}
-
-/// Field for field the claims webtoken writes, in the same order, so the floor signs the same
-/// bytes.
-#[derive(Serialize, Deserialize)]
-struct FloorClaims {
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: i64,
-    iat: i64,
-    name: String,
-    roles: Vec<String>,
-}
-
-fn floor_claims() -> FloorClaims {
-    FloorClaims {
-        iss: "https://id.example.com".into(),
-        sub: "user-1234567890".into(),
-        aud: "https://api.example.com".into(),
-        exp: NOW + 900,
-        iat: NOW,
-        name: "Ada Lovelace".into(),
-        roles: vec!["admin".into(), "billing".into(), "support".into()],
-    }
 }
 
 /// Two allocations: one JSON scratch buffer and the token.
@@ -866,6 +812,7 @@ impl Runner<'_> {
     }
 }
 
+include!("common/claims.rs");
 include!("common/paired.rs");
 
 /// Prints a paired run of webtoken against its floor.

@@ -1,4 +1,5 @@
-// Paired timing, shared by `benches/jwt.rs` and `benches/compare` (each `include!`s this file).
+// Paired timing, shared by `benches/jwt.rs`, `benches/jwe.rs` and `benches/compare` (each
+// `include!`s this file).
 //
 // Criterion times one routine, then the other; on a shared machine, load that comes and goes
 // moves those medians by 10-30%, and can fall on either side. This alternates the two in short
